@@ -1,0 +1,38 @@
+/** Scan Backup Folder...: reads backup headers locally and shows each database's restore plan. */
+import * as vscode from 'vscode';
+import { formatScan, planRestores, scanPaths } from '../../core/backup';
+
+export async function scanBackupFolder(log: vscode.LogOutputChannel, uri?: vscode.Uri): Promise<void> {
+  const target =
+    uri ??
+    (
+      await vscode.window.showOpenDialog({
+        canSelectFolders: true,
+        canSelectFiles: true,
+        canSelectMany: false,
+        openLabel: vscode.l10n.t('Scan'),
+        title: vscode.l10n.t('Scan a folder of SQL Server backups'),
+      })
+    )?.[0];
+  if (!target) return;
+  const readings = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading backup headers'), cancellable: true },
+    (progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      let last = 0;
+      return scanPaths([target.fsPath], {
+        signal: controller.signal,
+        onProgress: (done, total) => {
+          progress.report({ increment: ((done - last) / total) * 100, message: `${done} / ${total}` });
+          last = done;
+        },
+      });
+    },
+  );
+  const plans = planRestores(readings);
+  const doc = await vscode.workspace.openTextDocument({ content: formatScan(readings, plans, target.fsPath), language: 'plaintext' });
+  await vscode.window.showTextDocument(doc, { preview: true });
+  const ready = plans.filter((p) => p.ready).length;
+  log.info(`Scanned ${readings.length} files under ${target.fsPath}: ${ready} of ${plans.length} databases ready`);
+}
