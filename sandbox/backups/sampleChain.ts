@@ -1,0 +1,129 @@
+/**
+ * Sample backup chains for the demo, the sandbox and tests: a full backup, log backups every
+ * few minutes with contiguous LSNs, and optionally a differential and striped sets.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { lsn, writeSyntheticBackup, type SyntheticBackup } from './syntheticBackup';
+
+export interface ChainOptions {
+  databaseName: string;
+  serverName?: string;
+  /** When the full backup starts. */
+  start?: Date;
+  /** Log backups after the full (default 3). */
+  logs?: number;
+  /** Take a differential right after this many logs (0 = none). */
+  differentialAfterLog?: number;
+  /** Stripes per backup set (default 1). */
+  stripes?: number;
+  minutesBetween?: number;
+  hasChecksums?: boolean;
+  recoveryModel?: SyntheticBackup['recoveryModel'];
+  pages?: number;
+  utcOffsetMinutes?: number;
+  familyGuid?: string;
+  /** First VLF sequence number, so that several databases get different LSNs. */
+  vlf?: number;
+}
+
+export interface ChainFile {
+  fileName: string;
+  bytes: Uint8Array;
+  spec: SyntheticBackup;
+}
+
+export function sampleChain(o: ChainOptions): ChainFile[] {
+  const familyGuid = o.familyGuid ?? randomUUID().toUpperCase();
+  const stripes = o.stripes ?? 1;
+  const step = (o.minutesBetween ?? 5) * 60_000;
+  const t0 = (o.start ?? new Date(Date.UTC(2026, 10, 1, 9, 0, 0))).getTime();
+  const vlf = o.vlf ?? 40;
+  const common = {
+    databaseName: o.databaseName,
+    serverName: o.serverName ?? 'SQLSRC01',
+    familyGuid,
+    hasChecksums: o.hasChecksums ?? true,
+    recoveryModel: o.recoveryModel ?? 'FULL',
+    utcOffsetMinutes: o.utcOffsetMinutes ?? 0,
+    ...(o.pages !== undefined && { pages: o.pages }),
+  } satisfies Partial<SyntheticBackup>;
+  const sets: { base: string; spec: SyntheticBackup }[] = [];
+
+  const fullId = randomUUID().toUpperCase();
+  const fullCheckpoint = lsn(vlf, 100, 1);
+  const full: SyntheticBackup = {
+    ...common,
+    backupType: 'Database',
+    firstLsn: fullCheckpoint,
+    checkpointLsn: fullCheckpoint,
+    lastLsn: lsn(vlf, 120, 1),
+    databaseBackupLsn: 0n,
+    backupSetId: fullId,
+    start: new Date(t0),
+    finish: new Date(t0 + 20_000),
+  };
+  sets.push({ base: `${o.databaseName}_FULL`, spec: full });
+
+  let prevLast = full.lastLsn;
+  let block = 120;
+  const logs = o.recoveryModel === 'SIMPLE' ? 0 : o.logs ?? 3;
+  for (let k = 1; k <= logs; k++) {
+    const t = t0 + k * step;
+    block += 40;
+    const log: SyntheticBackup = {
+      ...common,
+      backupType: 'TransactionLog',
+      firstLsn: prevLast,
+      lastLsn: lsn(vlf, block, 1),
+      checkpointLsn: lsn(vlf, block - 30, 1),
+      databaseBackupLsn: fullCheckpoint,
+      backupSetId: randomUUID().toUpperCase(),
+      beginsLogChain: false,
+      start: new Date(t),
+      finish: new Date(t + 2_000),
+    };
+    sets.push({ base: `${o.databaseName}_LOG_${String(k).padStart(3, '0')}`, spec: log });
+    prevLast = log.lastLsn;
+    if (k === o.differentialAfterLog) {
+      const dt = t + step / 2;
+      const diff: SyntheticBackup = {
+        ...common,
+        backupType: 'DifferentialDatabase',
+        firstLsn: lsn(vlf, block + 10, 1),
+        checkpointLsn: lsn(vlf, block + 10, 1),
+        lastLsn: lsn(vlf, block + 15, 1),
+        databaseBackupLsn: fullCheckpoint,
+        differentialBaseLsn: fullCheckpoint,
+        differentialBaseGuid: fullId,
+        backupSetId: randomUUID().toUpperCase(),
+        start: new Date(dt),
+        finish: new Date(dt + 5_000),
+      };
+      sets.push({ base: `${o.databaseName}_DIFF_${String(k).padStart(3, '0')}`, spec: diff });
+    }
+  }
+
+  const files: ChainFile[] = [];
+  for (const { base, spec } of sets) {
+    const ext = spec.backupType === 'TransactionLog' ? 'trn' : 'bak';
+    const mediaSetId = randomUUID().toUpperCase();
+    for (let f = 1; f <= stripes; f++) {
+      const s = { ...spec, mediaSetId, familyCount: stripes, familySequenceNumber: f };
+      files.push({ fileName: stripes > 1 ? `${base}_${f}of${stripes}.${ext}` : `${base}.${ext}`, bytes: writeSyntheticBackup(s), spec: s });
+    }
+  }
+  return files;
+}
+
+export async function writeChain(dir: string, files: ChainFile[]): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const paths: string[] = [];
+  for (const f of files) {
+    const p = join(dir, f.fileName);
+    await writeFile(p, f.bytes);
+    paths.push(p);
+  }
+  return paths;
+}
