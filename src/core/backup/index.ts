@@ -1,0 +1,10 @@
+export * from './types';
+export * from './lsn';
+export { BackupFormatError } from './binary';
+export { type ByteSource, FileSource, BufferSource } from './byteSource';
+export { readBackup, type ReadOptions } from './reader';
+export { scanPaths, listFiles, readBackupFile, mapBounded, type ScanOptions } from './scan';
+export * from './planner';
+export * from './report';
+export { formatIsoWithOffset } from './mtfDate';
+export { formatScan } from './textReport';
