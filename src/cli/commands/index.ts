@@ -1,0 +1,5 @@
+/** Every `sqlmig` command, in the order `sqlmig help` lists them. */
+import type { Command } from '../command';
+import { backupsScan } from './backupsScan';
+
+export const commands: Command[] = [backupsScan];
