@@ -1,0 +1,2 @@
+export * from './cloud';
+export * from './pipeline';
