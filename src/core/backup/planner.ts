@@ -262,194 +262,229 @@ function resolveStopAt(stopAt: StopAt | undefined, utcOffsetMinutes: number): Da
   return 'instant' in stopAt ? stopAt.instant : toInstant(stopAt.local, utcOffsetMinutes);
 }
 
-function planLineage(files: BackupReading[], stopAtOption: StopAt | undefined, mode: MigrationMode): DatabasePlan {
-  const newest = newestHeader(files);
-  const tz = newest.utcOffsetMinutes;
-  const stopAt = resolveStopAt(stopAtOption, tz);
-  const when = (d: Date) => formatIsoWithOffset(d, tz);
-  const result: DatabasePlan = {
-    name: newest.databaseName,
-    serverName: newest.serverName,
-    familyGuid: newest.familyGuid,
-    recoveryForkId: newest.recoveryForkId,
-    recoveryModel: newest.recoveryModel,
-    utcOffsetMinutes: tz,
-    ready: false,
-    plan: [],
-    ignored: [],
-    problems: [],
-    warnings: [],
-  };
-  const ignore = (path: string, code: IgnoreCode, reason: string) => result.ignored.push({ path, code, reason });
-  const ignoreSet = (g: SetGroup, code: IgnoreCode, reason: string) => {
-    for (const p of filesOf(g)) ignore(p, code, reason);
-  };
-
-  // Group stripes into sets; spot duplicates and files that cannot take part.
-  const groups = new Map<string, SetGroup>();
-  for (const r of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
-    if (!isRestorable(r)) {
-      ignore(r.path, REASON_BY_VERDICT[r.verdict] ?? 'corrupt', r.reason ?? r.verdict);
-      continue;
-    }
-    const h = r.header;
-    let g = groups.get(h.backupSetId);
-    if (!g) groups.set(h.backupSetId, (g = { backupSetId: h.backupSetId, header: h, stripes: new Map(), familyCount: h.familyCount }));
-    const same = g.stripes.get(h.familySequenceNumber);
-    if (same) {
-      ignore(r.path, 'duplicate', `duplicate: the same backup set and stripe as ${basename(same.path)}`);
-      continue;
-    }
-    if (h.familyCount !== g.familyCount || h.mediaSetId !== g.header.mediaSetId) {
-      ignore(r.path, 'corrupt', `its media set does not match the other stripes of backup set ${h.backupSetId}`);
-      continue;
-    }
-    g.stripes.set(h.familySequenceNumber, r);
-    if (h.familySequenceNumber === 1) g.header = h;
-  }
-
-  const complete: SetGroup[] = [];
-  for (const g of groups.values()) {
-    if (isComplete(g)) {
-      complete.push(g);
-      continue;
-    }
-    const missing = missingStripes(g);
-    const present = filesOf(g);
-    ignoreSet(
-      g,
-      'missing-stripe',
-      `missing stripe ${missing.join(', ')} of ${g.familyCount}: this ${kindOf(g.header.backupType)} backup was striped over ${g.familyCount} files ` +
-        `and only ${present.length} ${present.length === 1 ? 'is' : 'are'} here`,
-    );
-  }
-
-  const fulls = complete.filter((g) => g.header.backupType === 'Database').sort(newestFirst);
-  const diffs = complete.filter((g) => g.header.backupType === 'DifferentialDatabase').sort(newestFirst);
-  const logs = complete.filter((g) => g.header.backupType === 'TransactionLog').sort(byLsn);
-  for (const g of complete) {
+function planLineage(files: BackupReading[], stopAt: StopAt | undefined, mode: MigrationMode): DatabasePlan {
+  const p = new LineagePlanner(files, stopAt);
+  const sets = p.groupSets(files);
+  const fulls = sets.filter((g) => g.header.backupType === 'Database').sort(newestFirst);
+  const diffs = sets.filter((g) => g.header.backupType === 'DifferentialDatabase').sort(newestFirst);
+  const logs = sets.filter((g) => g.header.backupType === 'TransactionLog').sort(byLsn);
+  for (const g of sets) {
     if (!['Database', 'DifferentialDatabase', 'TransactionLog'].includes(g.header.backupType)) {
-      ignoreSet(g, 'superseded', `${g.header.backupType} backups (file or filegroup level) are not used by a database migration`);
+      p.ignoreSet(g, 'superseded', `${g.header.backupType} backups (file or filegroup level) are not used by a database migration`);
     }
   }
-
-  // The newest incomplete full tells the DBA why an older one was chosen.
-  const incompleteFulls = [...groups.values()].filter((g) => !isComplete(g) && g.header.backupType === 'Database');
-  const full = fulls.find((g) => !stopAt || finishOf(g.header) <= stopAt);
-  for (const g of incompleteFulls.sort(newestFirst)) {
-    if (!full || newestFirst(g, full) < 0) {
-      result.problems.push(
-        `the newest full backup (${when(g.header.backupStartDate)}) is missing stripe ${missingStripes(g).join(', ')} of ${g.familyCount}` +
-          (full ? `; planning from an older full backup` : ''),
-      );
-      break;
-    }
-  }
-
+  const full = p.chooseFull(fulls);
   if (!full) {
-    result.problems.push(
-      fulls.length && stopAt
-        ? `no full backup finished before --stop-at ${when(stopAt)} (the oldest finished ${when(finishOf(fulls[fulls.length - 1]!.header))})`
-        : `no complete full backup of ${result.name}: a restore has to start from one`,
-    );
-    for (const g of [...fulls, ...diffs, ...logs]) {
-      ignoreSet(g, stopAt && fulls.length ? 'after-stop-at' : 'no-base', `no full backup to restore it onto`);
-    }
-    return finishPlan(result, mode);
+    p.orphan(fulls, [...fulls, ...diffs, ...logs]);
+  } else {
+    const diff = p.chooseDifferential(diffs, fulls, full);
+    p.chainLogs(logs, full, diff ?? full);
   }
-
-  for (const g of fulls) {
-    if (g === full) continue;
-    if (stopAt && finishOf(g.header) > stopAt) ignoreSet(g, 'after-stop-at', `not needed: finished after --stop-at ${when(stopAt)}`);
-    else ignoreSet(g, 'superseded', `superseded by the later ${describeSet(full)}`);
-  }
-  result.plan.push(step(full));
-
-  // The newest differential taken on this full (its base GUID names the full).
-  const basedOnFull = (g: SetGroup) =>
-    g.header.differentialBaseGuid !== undefined
-      ? g.header.differentialBaseGuid === full.backupSetId
-      : g.header.databaseBackupLsn === full.header.checkpointLsn;
-  const diff = diffs.find((g) => basedOnFull(g) && (!stopAt || finishOf(g.header) <= stopAt));
-  for (const g of diffs) {
-    if (g === diff) continue;
-    if (!basedOnFull(g)) {
-      const base = fulls.find((f) => f.backupSetId === g.header.differentialBaseGuid);
-      ignoreSet(g, base ? 'superseded' : 'no-base', base
-        ? `superseded: based on the older ${describeSet(base)}, not on the full backup being restored`
-        : `its base full backup (backup set ${g.header.differentialBaseGuid ?? 'unknown'}) is not among these files`);
-    } else if (stopAt && finishOf(g.header) > stopAt) {
-      ignoreSet(g, 'after-stop-at', `not needed: finished after --stop-at ${when(stopAt)}`);
-    } else {
-      ignoreSet(g, 'superseded', `superseded by the later ${describeSet(diff!)}`);
-    }
-  }
-  const base = diff ?? full;
-  if (diff) result.plan.push(step(diff));
-
-  // Log backups that continue the chain from the base, in LSN order.
-  let at = base.header.lastLsn;
-  let lastFinish = finishOf(base.header);
-  let reachedStop = stopAt !== undefined && lastFinish >= stopAt;
-  let gap: { from: Lsn; to: Lsn; before: SetGroup } | undefined;
-  for (const g of logs) {
-    const h = g.header;
-    const isEmpty = h.firstLsn === h.lastLsn;
-    if (h.lastLsn < at || (h.lastLsn === at && !(isEmpty && h.firstLsn === at))) {
-      const coveredBy = h.lastLsn <= full.header.lastLsn ? full : base;
-      ignoreSet(g, 'superseded', `superseded: its log records are already in the ${describeSet(coveredBy)}`);
-      continue;
-    }
-    if (gap) {
-      ignoreSet(g, 'lsn-gap', `after an LSN gap: no usable log backup covers LSN ${formatLsn(gap.from)} to ${formatLsn(gap.to)}`);
-      continue;
-    }
-    if (reachedStop) {
-      ignoreSet(g, 'after-stop-at', `not needed: --stop-at ${when(stopAt!)} is reached by an earlier log backup`);
-      continue;
-    }
-    if (h.firstLsn > at) {
-      gap = { from: at, to: h.firstLsn, before: g };
-      ignoreSet(g, 'lsn-gap', `LSN gap: it starts at LSN ${formatLsn(h.firstLsn)} but the chain ends at ${formatLsn(at)}; ` +
-        `no usable log backup covers ${formatLsn(at)} to ${formatLsn(h.firstLsn)}`);
-      continue;
-    }
-    result.plan.push(step(g));
-    at = h.lastLsn;
-    lastFinish = finishOf(h);
-    if (stopAt && lastFinish >= stopAt) reachedStop = true;
-  }
-
-  if (gap) {
-    result.problems.push(
-      `LSN gap: no usable log backup covers LSN ${formatLsn(gap.from)} to ${formatLsn(gap.to)} ` +
-        `(before ${basename(filesOf(gap.before)[0]!)}), so the log backups after it cannot be restored`,
-    );
-  }
-  if (stopAt && !reachedStop) {
-    result.problems.push(`--stop-at ${when(stopAt)} is after the newest restorable backup, which ends at ${when(lastFinish)}`);
-  }
-  result.restoresTo = { lsn: at, date: lastFinish, ...(stopAt && { stopAt }) };
-  return finishPlan(result, mode);
+  return p.finish(mode);
 }
 
-function finishPlan(result: DatabasePlan, mode: MigrationMode): DatabasePlan {
-  const noChecksum = result.plan.filter((s) => !s.hasChecksums).length;
-  if (noChecksum) {
-    const total = result.plan.length;
-    const which = noChecksum === total ? (total === 1 ? 'the backup' : `all ${total} backups`) : `${noChecksum} of the ${total} backups`;
-    result.warnings.push(
-      `no checksum: ${which} in the plan ${noChecksum === 1 ? 'was' : 'were'} taken without WITH CHECKSUM, ` +
-        'so damage is found only when the restore reads it',
+/** Plans one lineage: each step records its choice in `result` and says why for every file it passes over. */
+class LineagePlanner {
+  readonly result: DatabasePlan;
+  private readonly stopAt: Date | undefined;
+  /** Sets with a stripe missing, kept to explain why an older full is used. */
+  private readonly incomplete: SetGroup[] = [];
+
+  constructor(files: BackupReading[], stopAt: StopAt | undefined) {
+    const newest = newestHeader(files);
+    this.stopAt = resolveStopAt(stopAt, newest.utcOffsetMinutes);
+    this.result = {
+      name: newest.databaseName,
+      serverName: newest.serverName,
+      familyGuid: newest.familyGuid,
+      recoveryForkId: newest.recoveryForkId,
+      recoveryModel: newest.recoveryModel,
+      utcOffsetMinutes: newest.utcOffsetMinutes,
+      ready: false,
+      plan: [],
+      ignored: [],
+      problems: [],
+      warnings: [],
+    };
+  }
+
+  private when(d: Date): string {
+    return formatIsoWithOffset(d, this.result.utcOffsetMinutes);
+  }
+
+  private afterStop(g: SetGroup): boolean {
+    return this.stopAt !== undefined && finishOf(g.header) > this.stopAt;
+  }
+
+  ignore(path: string, code: IgnoreCode, reason: string): void {
+    this.result.ignored.push({ path, code, reason });
+  }
+
+  ignoreSet(g: SetGroup, code: IgnoreCode, reason: string): void {
+    for (const path of filesOf(g)) this.ignore(path, code, reason);
+  }
+
+  /** Groups stripes into backup sets; spots duplicates, incomplete sets and files that cannot take part. */
+  groupSets(files: BackupReading[]): SetGroup[] {
+    const groups = new Map<string, SetGroup>();
+    for (const r of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
+      if (!isRestorable(r)) {
+        this.ignore(r.path, REASON_BY_VERDICT[r.verdict] ?? 'corrupt', r.reason ?? r.verdict);
+        continue;
+      }
+      const h = r.header;
+      let g = groups.get(h.backupSetId);
+      if (!g) groups.set(h.backupSetId, (g = { backupSetId: h.backupSetId, header: h, stripes: new Map(), familyCount: h.familyCount }));
+      const same = g.stripes.get(h.familySequenceNumber);
+      if (same) {
+        this.ignore(r.path, 'duplicate', `duplicate: the same backup set and stripe as ${basename(same.path)}`);
+      } else if (h.familyCount !== g.familyCount || h.mediaSetId !== g.header.mediaSetId) {
+        this.ignore(r.path, 'corrupt', `its media set does not match the other stripes of backup set ${h.backupSetId}`);
+      } else {
+        g.stripes.set(h.familySequenceNumber, r);
+        if (h.familySequenceNumber === 1) g.header = h;
+      }
+    }
+    const complete: SetGroup[] = [];
+    for (const g of groups.values()) {
+      if (isComplete(g)) {
+        complete.push(g);
+        continue;
+      }
+      this.incomplete.push(g);
+      const present = filesOf(g).length;
+      this.ignoreSet(
+        g,
+        'missing-stripe',
+        `missing stripe ${missingStripes(g).join(', ')} of ${g.familyCount}: this ${kindOf(g.header.backupType)} backup was striped over ` +
+          `${g.familyCount} files and only ${present} ${present === 1 ? 'is' : 'are'} here`,
+      );
+    }
+    return complete;
+  }
+
+  /** The latest complete full that finished before --stop-at; the others are superseded. */
+  chooseFull(fulls: SetGroup[]): SetGroup | undefined {
+    const full = fulls.find((g) => !this.afterStop(g));
+    // The newest incomplete full tells the DBA why an older one was chosen.
+    const newestIncomplete = this.incomplete.filter((g) => g.header.backupType === 'Database').sort(newestFirst)[0];
+    if (newestIncomplete && (!full || newestFirst(newestIncomplete, full) < 0)) {
+      this.result.problems.push(
+        `the newest full backup (${this.when(newestIncomplete.header.backupStartDate)}) is missing stripe ` +
+          `${missingStripes(newestIncomplete).join(', ')} of ${newestIncomplete.familyCount}` + (full ? '; planning from an older full backup' : ''),
+      );
+    }
+    if (!full) return undefined;
+    for (const g of fulls) {
+      if (g === full) continue;
+      if (this.afterStop(g)) this.ignoreSet(g, 'after-stop-at', `not needed: finished after --stop-at ${this.when(this.stopAt!)}`);
+      else this.ignoreSet(g, 'superseded', `superseded by the later ${describeSet(full)}`);
+    }
+    this.result.plan.push(step(full));
+    return full;
+  }
+
+  /** No full to start from: nothing can be restored. */
+  orphan(fulls: SetGroup[], all: SetGroup[]): void {
+    const tooEarly = fulls.length > 0 && this.stopAt !== undefined;
+    this.result.problems.push(
+      tooEarly
+        ? `no full backup finished before --stop-at ${this.when(this.stopAt!)} (the oldest finished ${this.when(finishOf(fulls[fulls.length - 1]!.header))})`
+        : `no complete full backup of ${this.result.name}: a restore has to start from one`,
     );
+    for (const g of all) this.ignoreSet(g, tooEarly ? 'after-stop-at' : 'no-base', 'no full backup to restore it onto');
   }
-  if (result.recoveryModel === 'SIMPLE') {
-    const text =
-      'SIMPLE recovery model: the database makes no log backups, so an online migration is impossible; ' +
-      'migrate it offline, or switch it to FULL recovery and take a new full backup';
-    if (mode === 'online') result.problems.push(text);
-    else result.warnings.push('SIMPLE recovery model: no log backups; only an offline migration restores it');
+
+  /** The newest differential taken on `full` (its base GUID names the full) that finished before --stop-at. */
+  chooseDifferential(diffs: SetGroup[], fulls: SetGroup[], full: SetGroup): SetGroup | undefined {
+    const basedOnFull = (g: SetGroup) =>
+      g.header.differentialBaseGuid !== undefined
+        ? g.header.differentialBaseGuid === full.backupSetId
+        : g.header.databaseBackupLsn === full.header.checkpointLsn;
+    const diff = diffs.find((g) => basedOnFull(g) && !this.afterStop(g));
+    for (const g of diffs) {
+      if (g === diff) continue;
+      if (!basedOnFull(g)) {
+        const base = fulls.find((f) => f.backupSetId === g.header.differentialBaseGuid);
+        if (base) this.ignoreSet(g, 'superseded', `superseded: based on the older ${describeSet(base)}, not on the full backup being restored`);
+        else this.ignoreSet(g, 'no-base', `its base full backup (backup set ${g.header.differentialBaseGuid ?? 'unknown'}) is not among these files`);
+      } else if (this.afterStop(g)) {
+        this.ignoreSet(g, 'after-stop-at', `not needed: finished after --stop-at ${this.when(this.stopAt!)}`);
+      } else {
+        this.ignoreSet(g, 'superseded', `superseded by the later ${describeSet(diff!)}`);
+      }
+    }
+    if (diff) this.result.plan.push(step(diff));
+    return diff;
   }
-  result.ready = result.plan.length > 0 && result.problems.length === 0;
-  return result;
+
+  /**
+   * Log backups that continue the LSN chain from `base`, in order. The first needs
+   * FirstLSN <= base.LastLSN < LastLSN, each next one FirstLSN = previous LastLSN; an empty log
+   * backup (FirstLSN = LastLSN) at the end of the chain is kept, earlier ones are superseded.
+   */
+  chainLogs(logs: SetGroup[], full: SetGroup, base: SetGroup): void {
+    const stopAt = this.stopAt;
+    let at = base.header.lastLsn;
+    let lastFinish = finishOf(base.header);
+    let reachedStop = stopAt !== undefined && lastFinish >= stopAt;
+    let gap: { from: Lsn; to: Lsn; before: SetGroup } | undefined;
+    for (const g of logs) {
+      const h = g.header;
+      const isEmptyAtEnd = h.firstLsn === h.lastLsn && h.firstLsn === at;
+      if (h.lastLsn < at || (h.lastLsn === at && !isEmptyAtEnd)) {
+        const coveredBy = h.lastLsn <= full.header.lastLsn ? full : base;
+        this.ignoreSet(g, 'superseded', `superseded: its log records are already in the ${describeSet(coveredBy)}`);
+      } else if (gap) {
+        this.ignoreSet(g, 'lsn-gap', `after an LSN gap: no usable log backup covers LSN ${formatLsn(gap.from)} to ${formatLsn(gap.to)}`);
+      } else if (reachedStop) {
+        this.ignoreSet(g, 'after-stop-at', `not needed: --stop-at ${this.when(stopAt!)} is reached by an earlier log backup`);
+      } else if (h.firstLsn > at) {
+        gap = { from: at, to: h.firstLsn, before: g };
+        this.ignoreSet(g, 'lsn-gap', `LSN gap: it starts at LSN ${formatLsn(h.firstLsn)} but the chain ends at ${formatLsn(at)}; ` +
+          `no usable log backup covers ${formatLsn(at)} to ${formatLsn(h.firstLsn)}`);
+      } else {
+        this.result.plan.push(step(g));
+        at = h.lastLsn;
+        lastFinish = finishOf(h);
+        if (stopAt && lastFinish >= stopAt) reachedStop = true;
+      }
+    }
+    if (gap) {
+      this.result.problems.push(
+        `LSN gap: no usable log backup covers LSN ${formatLsn(gap.from)} to ${formatLsn(gap.to)} ` +
+          `(before ${basename(filesOf(gap.before)[0]!)}), so the log backups after it cannot be restored`,
+      );
+    }
+    if (stopAt && !reachedStop) {
+      this.result.problems.push(`--stop-at ${this.when(stopAt)} is after the newest restorable backup, which ends at ${this.when(lastFinish)}`);
+    }
+    this.result.restoresTo = { lsn: at, date: lastFinish, ...(stopAt && { stopAt }) };
+  }
+
+  /** Warnings that do not block, the recovery-model check, and the verdict. */
+  finish(mode: MigrationMode): DatabasePlan {
+    const result = this.result;
+    const noChecksum = result.plan.filter((s) => !s.hasChecksums).length;
+    if (noChecksum) {
+      const total = result.plan.length;
+      const which = noChecksum === total ? (total === 1 ? 'the backup' : `all ${total} backups`) : `${noChecksum} of the ${total} backups`;
+      result.warnings.push(
+        `no checksum: ${which} in the plan ${noChecksum === 1 ? 'was' : 'were'} taken without WITH CHECKSUM, ` +
+          'so damage is found only when the restore reads it',
+      );
+    }
+    if (result.recoveryModel === 'SIMPLE') {
+      if (mode === 'online') {
+        result.problems.push(
+          'SIMPLE recovery model: the database makes no log backups, so an online migration is impossible; ' +
+            'migrate it offline, or switch it to FULL recovery and take a new full backup',
+        );
+      } else {
+        result.warnings.push('SIMPLE recovery model: no log backups; only an offline migration restores it');
+      }
+    }
+    result.ready = result.plan.length > 0 && result.problems.length === 0;
+    return result;
+  }
 }
