@@ -9,8 +9,9 @@
 import { basename, dirname } from 'node:path';
 import { formatLsn, type Lsn } from './lsn';
 import { formatIsoWithOffset, toInstant, type LocalDateTime } from './mtfDate';
-import { isRestorable, type BackupHeader, type BackupReading, type BackupType, type RecoveryModel } from './types';
+import { isRestorable, type BackupHeader, type BackupReading, type BackupType, type RecoveryModel, type Verdict } from './types';
 
+/** Why a file is not in a plan: a planning reason, or the file's own verdict when it cannot take part. */
 export type IgnoreCode =
   | 'superseded'
   | 'other-database'
@@ -19,12 +20,7 @@ export type IgnoreCode =
   | 'duplicate'
   | 'no-base'
   | 'after-stop-at'
-  | 'not-a-backup'
-  | 'truncated'
-  | 'corrupt'
-  | 'compressed'
-  | 'multiple-backup-sets'
-  | 'unreadable';
+  | Exclude<Verdict, 'backup' | 'stripe'>;
 
 export interface IgnoredFile {
   path: string;
@@ -160,14 +156,10 @@ function step(g: SetGroup): PlanStep {
   return s;
 }
 
-const REASON_BY_VERDICT: Partial<Record<BackupReading['verdict'], IgnoreCode>> = {
-  'not-a-backup': 'not-a-backup',
-  truncated: 'truncated',
-  corrupt: 'corrupt',
-  compressed: 'compressed',
-  'multiple-backup-sets': 'multiple-backup-sets',
-  unreadable: 'unreadable',
-};
+/** The code for a file that cannot take part (a stripe or backup without a header counts as corrupt). */
+function verdictCode(r: BackupReading): IgnoreCode {
+  return r.verdict === 'backup' || r.verdict === 'stripe' ? 'corrupt' : r.verdict;
+}
 
 /** Plans every lineage found in `readings` (or those named by `options.database`). */
 export function planRestores(readings: readonly BackupReading[], options: PlanOptions = {}): DatabasePlan[] {
@@ -248,7 +240,7 @@ function ignoredForeign(r: BackupReading): IgnoredFile {
       reason: `other database: a backup of ${h.databaseName} from ${h.serverName} (family ${h.familyGuid})`,
     };
   }
-  return { path: r.path, code: REASON_BY_VERDICT[r.verdict] ?? 'not-a-backup', reason: r.reason ?? r.verdict };
+  return { path: r.path, code: verdictCode(r), reason: r.reason ?? r.verdict };
 }
 
 function newestHeader(files: BackupReading[]): BackupHeader {
@@ -329,7 +321,7 @@ class LineagePlanner {
     const groups = new Map<string, SetGroup>();
     for (const r of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
       if (!isRestorable(r)) {
-        this.ignore(r.path, REASON_BY_VERDICT[r.verdict] ?? 'corrupt', r.reason ?? r.verdict);
+        this.ignore(r.path, verdictCode(r), r.reason ?? r.verdict);
         continue;
       }
       const h = r.header;

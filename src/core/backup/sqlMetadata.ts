@@ -6,40 +6,25 @@
 import { BackupFormatError, hex, ZERO_GUID, type Window } from './binary';
 import { readLsn, type Lsn } from './lsn';
 import { readMtfDate, type LocalDateTime } from './mtfDate';
-import { BACKUP_TYPE_BY_CODE, type BackupDatabaseFile, type BackupType, type RecoveryModel } from './types';
+import { BACKUP_TYPE_BY_CODE, type BackupDatabaseFile, type BackupHeader, type RecoveryModel } from './types';
 
-/** The SCIN fields, before the MTF envelope (position, set GUID, media) is added. */
-export interface SetInfo {
-  databaseName: string;
-  serverName: string;
-  backupType: BackupType;
-  softwareVersion: string;
-  softwareVersionMajor: number;
-  firstLsn: Lsn;
-  lastLsn: Lsn;
-  checkpointLsn: Lsn;
-  databaseBackupLsn: Lsn;
-  differentialBaseLsn?: Lsn;
-  differentialBaseGuid?: string;
-  beginsLogChain?: boolean;
+/** The SCIN fields, before the MTF envelope (position, set GUID, media) is added; dates still server-local. */
+export type SetInfo = Pick<
+  BackupHeader,
+  | 'databaseName' | 'serverName' | 'backupType' | 'softwareVersion' | 'softwareVersionMajor'
+  | 'firstLsn' | 'lastLsn' | 'checkpointLsn' | 'databaseBackupLsn' | 'differentialBaseLsn' | 'differentialBaseGuid' | 'beginsLogChain'
+  | 'sortOrder' | 'compatibilityLevel' | 'databaseVersion' | 'unicodeLocaleId' | 'bindingId' | 'recoveryForkId' | 'familyGuid'
+  | 'hasChecksums' | 'files'
+> & {
+  recoveryModel: RecoveryModel;
   databaseCreationDate?: LocalDateTime;
   backupStartDate?: LocalDateTime;
   backupFinishDate?: LocalDateTime;
-  sortOrder: number;
-  compatibilityLevel: number;
-  databaseVersion: number;
   backupSize: bigint;
   compressedBackupSize?: bigint;
-  unicodeLocaleId: number;
-  bindingId: string;
-  recoveryForkId: string;
-  familyGuid: string;
-  recoveryModel: RecoveryModel;
-  hasChecksums: boolean;
-  files: BackupDatabaseFile[];
   /** Where the raw SCIN record sits (valid while its window is): the trailer is compared to it. */
   scin: { window: Window; at: number; length: number };
-}
+};
 
 /** What only the trailer copy holds. */
 export interface TrailerInfo {
