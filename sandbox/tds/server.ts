@@ -33,6 +33,8 @@ export class SqlError extends Error {
 export interface SandboxLogin {
   user: string;
   password: string;
+  /** Member of sysadmin (default true). */
+  sysadmin?: boolean;
   /** Query ids this login may not run: they fail with a permission error (SQL Server error 229). */
   deny?: string[];
 }
@@ -42,6 +44,7 @@ export interface QueryRequest {
   /** sp_executesql parameters by name, without the @. */
   params: Map<string, ParamValue>;
   login: string;
+  sysadmin: boolean;
   deny: readonly string[];
 }
 
@@ -337,7 +340,9 @@ function serveConnection(socket: Socket, ctx: ConnectionContext): void {
       if (id) ctx.stats.queryIds.push(id);
       let sets: ResultSet[];
       try {
-        sets = PING.test(sql) ? [{ columns: [{ name: '', type: 'int' }], rows: [[1]] }] : ctx.answer({ sql, params, login: login!.user, deny: login!.deny ?? [] });
+        sets = PING.test(sql)
+          ? [{ columns: [{ name: '', type: 'int' }], rows: [[1]] }]
+          : ctx.answer({ sql, params, login: login!.user, sysadmin: login!.sysadmin ?? true, deny: login!.deny ?? [] });
       } catch (e) {
         if (!(e instanceof SqlError)) throw e;
         onError(kind, e);

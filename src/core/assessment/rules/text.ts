@@ -12,15 +12,21 @@ export type Matcher = (code: CodeText, facts: Facts) => string | undefined;
 
 const SQL_PROVIDERS = new Set(['sqlncli', 'sqlncli10', 'sqlncli11', 'sqloledb', 'msoledbsql', 'msoledbsql19']);
 
-function excerpt(code: string, index: number, length: number): string {
-  return code.slice(index, index + length).replace(/\s+/g, ' ').trim().slice(0, 120);
+/** What matched, with literals put back, on one line. */
+function excerpt(code: CodeText, index: number, length: number): string {
+  return code.code
+    .slice(index, index + length)
+    .replace(/§(\d+)§/g, (_, i: string) => `'${(code.literals[Number(i)] ?? '').replace(/'/g, "''")}'`)
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 120);
 }
 
 function firstMatch(re: RegExp, filter?: (m: RegExpExecArray, code: CodeText) => boolean): Matcher {
   return (code) => {
     const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
     for (let m = g.exec(code.code); m; m = g.exec(code.code)) {
-      if (!filter || filter(m, code)) return excerpt(code.code, m.index, Math.max(m[0].length, 40));
+      if (!filter || filter(m, code)) return excerpt(code, m.index, m[0].length);
     }
     return undefined;
   };
