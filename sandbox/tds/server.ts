@@ -310,9 +310,12 @@ function serveConnection(socket: Socket, ctx: ConnectionContext): void {
   function onAttention() {
     ctx.stats.attentions++;
     if (inFlight) {
+      // The interrupted request still gets its (empty) response message; the acknowledgement
+      // follows as a message of its own, which is what clients wait for after an attention.
       inFlight.cancelled = true;
       clearTimeout(inFlight.timer);
       inFlight = undefined;
+      reply(done(DONE_STATUS.FINAL));
     }
     reply(done(DONE_STATUS.ATTN));
   }

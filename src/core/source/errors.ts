@@ -79,12 +79,20 @@ export function connectError(e: unknown, ctx: ErrorContext): SourceError {
   if (codes.includes('ECANCEL') || codes.includes('ABORT_ERR') || (e as Error)?.name === 'AbortError') {
     return new SourceError('cancelled', `Connecting to ${ctx.server} was cancelled.`);
   }
-  if (number === 18456) {
+  // tedious reports login errors as ELOGIN with SQL Server's message but without its number.
+  const loginNumber = number ?? (codes.includes('ELOGIN') ? (/untrusted domain/i.test(text) ? 18452 : /Login failed for user/i.test(text) ? 18456 : undefined) : undefined);
+  if (codes.includes('ELOGIN') && /Cannot open database/i.test(text)) {
+    return new SourceError('permission', `Logged in to ${ctx.server}${who}, but the database named in the connection cannot be opened (SQL Server error 4060): it does not exist or the login has no access. Connect to master instead.`, 4060);
+  }
+  if (loginNumber === 18456 && /token-identified principal/i.test(text)) {
+    return new SourceError('login-failed', `${ctx.server} did not accept the Microsoft Entra access token (SQL Server error 18456). Get a fresh token for https://database.windows.net/ and make sure the principal has a login or user on the server.`, 18456);
+  }
+  if (loginNumber === 18456) {
     return new SourceError('login-failed',
       `Login to ${ctx.server}${who} failed (SQL Server error 18456). Check the user name and password; a SQL login also needs the server to allow SQL Server authentication (mixed mode) and the login to be enabled.`,
       18456);
   }
-  if (number === 18452) {
+  if (loginNumber === 18452) {
     return new SourceError('login-failed',
       `Windows authentication to ${ctx.server}${who} was refused (SQL Server error 18452): the server does not trust the login's domain. Use DOMAIN\\user of a domain the server trusts, or a SQL login.`,
       18452);
