@@ -163,7 +163,7 @@ WHERE ${likeAny('m.definition')}`),
       perDatabase('database.objects', databases, (db, p) => {
         const parts = [
           `SELECT ${p} AS database_name, CASE fg.type WHEN 'FD' THEN N'filestream-filegroup' ELSE N'memory-optimized-filegroup' END AS kind,
-  CAST(NULL AS sysname) AS schema_name, fg.name AS object_name, CAST(fg.type AS nvarchar(256)) AS detail
+  CAST(NULL AS nvarchar(128)) AS schema_name, fg.name AS object_name, CAST(fg.type AS nvarchar(256)) AS detail
 FROM ${db}.sys.filegroups AS fg WHERE fg.type IN ('FD', 'FX')`,
           `SELECT ${p}, N'filestream-column', s.name, tb.name + N'.' + c.name, NULL
 FROM ${db}.sys.columns AS c JOIN ${db}.sys.tables AS tb ON tb.object_id = c.object_id JOIN ${db}.sys.schemas AS s ON s.schema_id = tb.schema_id

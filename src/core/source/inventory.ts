@@ -125,7 +125,7 @@ SELECT CAST(SERVERPROPERTY('ServerName') AS nvarchar(256)) AS server_name,
   CAST(SERVERPROPERTY('IsClustered') AS int) AS is_clustered,
   CAST(SERVERPROPERTY('IsHadrEnabled') AS int) AS is_hadr_enabled,
   CAST(SERVERPROPERTY('Collation') AS nvarchar(128)) AS collation,
-  CASE WHEN @@VERSION LIKE N'%Linux%' THEN N'Linux' ELSE N'Windows' END AS host_platform,
+  CASE WHEN CAST(SERVERPROPERTY('PathSeparator') AS nvarchar(1)) = N'/' THEN N'Linux' ELSE N'Windows' END AS host_platform,
   IS_SRVROLEMEMBER('sysadmin') AS is_sysadmin,
   HAS_PERMS_BY_NAME(NULL, NULL, 'CONTROL SERVER') AS has_control_server,
   HAS_PERMS_BY_NAME(NULL, NULL, 'VIEW SERVER STATE') AS has_view_server_state`);
