@@ -36,10 +36,15 @@ export function quoteName(name: string): string {
 }
 
 /** One SELECT per database, each naming its database through a parameter (@d0, @d1, ...). */
-function perDatabase(id: ProbeId, databases: readonly string[], branch: (db: string, param: string) => string, tail = ''): SourceQuery {
+function perDatabase(
+  id: ProbeId,
+  databases: readonly string[],
+  branch: (db: string, param: string) => string,
+  wrap: { head: string; tail: string } = { head: '', tail: '' },
+): SourceQuery {
   if (databases.length === 0) throw new Error(`probe ${id} needs at least one database`);
   const params: SqlParam[] = databases.map((name, i) => ({ name: `d${i}`, type: 'nvarchar', value: name }));
-  const text = databases.map((db, i) => branch(quoteName(db), `@d${i}`)).join('\nUNION ALL\n') + tail;
+  const text = wrap.head + databases.map((db, i) => branch(quoteName(db), `@d${i}`)).join('\nUNION ALL\n') + wrap.tail;
   return sourceQuery(id, text, params);
 }
 
@@ -147,14 +152,17 @@ SELECT N'startup-procedure', name, NULL FROM master.sys.procedures WHERE OBJECTP
   'database.modules': {
     id: 'database.modules',
     scope: 'database',
+    // The filter stands once, outside the union; SQL Server pushes it into every branch.
     build: ({ databases }) =>
-      perDatabase('database.modules', databases, (db, p) => `SELECT ${p} AS database_name, s.name AS schema_name,
-  COALESCE(o.name, t.name) AS object_name, COALESCE(o.type_desc, N'DATABASE_DDL_TRIGGER') AS object_type, m.definition
-FROM ${db}.sys.sql_modules AS m
-LEFT JOIN ${db}.sys.objects AS o ON o.object_id = m.object_id
-LEFT JOIN ${db}.sys.schemas AS s ON s.schema_id = o.schema_id
-LEFT JOIN ${db}.sys.triggers AS t ON t.object_id = m.object_id
-WHERE ${likeAny('m.definition')}`),
+      perDatabase('database.modules', databases, (db, p) => `  SELECT ${p} AS database_name, s.name AS schema_name,
+    COALESCE(o.name, t.name) AS object_name, COALESCE(o.type_desc, N'DATABASE_DDL_TRIGGER') AS object_type, m.definition
+  FROM ${db}.sys.sql_modules AS m
+  LEFT JOIN ${db}.sys.objects AS o ON o.object_id = m.object_id
+  LEFT JOIN ${db}.sys.schemas AS s ON s.schema_id = o.schema_id
+  LEFT JOIN ${db}.sys.triggers AS t ON t.object_id = m.object_id`, {
+        head: 'SELECT x.database_name, x.schema_name, x.object_name, x.object_type, x.definition\nFROM (\n',
+        tail: `\n) AS x\nWHERE ${likeAny('x.definition')}`,
+      }),
   },
   'database.objects': {
     id: 'database.objects',

@@ -78,6 +78,17 @@ export function lineOf(text: string, index: number): number {
  * answer LIKE the way SQL Server would; tests use it to check candidate patterns.
  */
 export function sqlLike(text: string, pattern: string): boolean {
+  let re = likeCache.get(pattern);
+  if (!re) {
+    re = likeToRegExp(pattern);
+    likeCache.set(pattern, re);
+  }
+  return re.test(text);
+}
+
+const likeCache = new Map<string, RegExp>();
+
+function likeToRegExp(pattern: string): RegExp {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
@@ -95,5 +106,5 @@ export function sqlLike(text: string, pattern: string): boolean {
       }
     } else re += c.replace(/[.*+?^${}()|\\/]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`, 'i').test(text);
+  return new RegExp(`^${re}$`, 'i');
 }

@@ -128,6 +128,8 @@ export function driverConfig(options: SourceConnectionOptions): sql.config {
       ...(options.hostNameInCertificate && { serverName: options.hostNameInCertificate }),
       ...(options.trustedCertificates && { cryptoCredentialsDetails: { ca: options.trustedCertificates } }),
       appName: options.applicationName ?? 'sqlmig',
+      // Catalog batches and module definitions are large: fewer, bigger packets (and TLS records).
+      packetSize: 32_768,
       abortTransactionOnError: true,
     },
   } as sql.config;
