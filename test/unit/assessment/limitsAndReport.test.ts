@@ -60,3 +60,21 @@ describe('report import and CSV', () => {
     assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
 });
+
+describe('rule catalog', () => {
+  test('all 34 Managed Instance rule ids are implemented, once each, with their data', async () => {
+    const { ALL_RULES, MANAGED_INSTANCE_RULE_IDS } = await import('../../../src/core/assessment');
+    assert.equal(MANAGED_INSTANCE_RULE_IDS.length, 34);
+    const ids = ALL_RULES.map((r) => r.id);
+    assert.equal(new Set(ids).size, ids.length, 'rule ids are unique');
+    for (const id of MANAGED_INSTANCE_RULE_IDS) {
+      const rule = ALL_RULES.find((r) => r.id === id);
+      assert.ok(rule, `${id} is missing`);
+      assert.equal(rule.origin, 'managed-instance-rule', id);
+    }
+    for (const r of ALL_RULES) {
+      assert.ok(r.title && r.recommendation && /^https:\/\/learn\.microsoft\.com\//.test(r.docs), r.id);
+      assert.ok(['blocker', 'issue', 'warning'].includes(r.category) && ['instance', 'database'].includes(r.level), r.id);
+    }
+  });
+});
