@@ -1,0 +1,4 @@
+export * from './address';
+export * from './connection';
+export * from './errors';
+export * from './inventory';
