@@ -42,7 +42,7 @@ export class ScriptedHttp implements HttpClient {
       body: typeof request.body === 'string' ? JSON.parse(request.body) : request.body,
     };
     this.requests.push(rec);
-    request.abortSignal?.throwIfAborted();
+    if (request.abortSignal?.aborted) throw Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' });
     const route = this.routes.find((r) => r.method === request.method && r.path.test(url.pathname));
     let reply: Reply | Error | Handler | undefined = route ? (route.replies.length > 1 ? route.replies.shift() : route.replies[0]) : undefined;
     if (typeof reply === 'function') reply = reply(rec);
