@@ -1,5 +1,25 @@
 /** Every `sqlmig` command, in the order `sqlmig help` lists them. */
 import type { Command } from '../command';
 import { backupsScan } from './backupsScan';
+import { backupsUpload } from './backupsUpload';
+import { clouds } from './clouds';
+import { dmsCreate, dmsKeys, dmsNodes, dmsRegenerateKey, dmsShow } from './dms';
+import { migrateCancel, migrateCutover, migrateDelete, migrateStart, migrateStatus } from './migrate';
+import { targetsList } from './targets';
 
-export const commands: Command[] = [backupsScan];
+export const commands: Command[] = [
+  backupsScan,
+  backupsUpload,
+  clouds,
+  targetsList,
+  dmsCreate,
+  dmsShow,
+  dmsKeys,
+  dmsRegenerateKey,
+  dmsNodes,
+  migrateStart,
+  migrateStatus,
+  migrateCutover,
+  migrateCancel,
+  migrateDelete,
+];
