@@ -20,5 +20,5 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify: true }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${importMetaShim}` } }),
   build({ ...common, entryPoints: ['scripts/demo.ts'], outfile: 'dist/demo.js' }),
-  build({ ...common, entryPoints: { 'backup-scan': 'bench/backup-scan/run.ts' }, outdir: 'dist/bench' }),
+  build({ ...common, entryPoints: { 'backup-scan': 'bench/backup-scan/run.ts', upload: 'bench/upload/run.ts' }, outdir: 'dist/bench' }),
 ]);

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import type { BlockBlobClient } from '@azure/storage-blob';
 import { toAzureError } from '../azure/errors';
+import { FileHasher } from './hashWorker';
 
 export const DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
 /** Azure's limit of blocks per blob. */
@@ -94,12 +95,15 @@ export async function uploadFileAsBlocks(path: string, blob: BlockBlobClient, op
   const report = (p: Omit<BlockProgress, 'path' | 'blobName' | 'bytesTotal'>) => options.onProgress?.({ path, blobName, bytesTotal: size, ...p });
 
   const action = `upload ${path} to ${blob.containerName}/${blobName}`;
-  let existing: { contentLength?: number; contentMD5?: Uint8Array } | undefined;
-  try {
-    existing = await blob.getProperties({ abortSignal: signal });
-  } catch (e) {
-    if (!isNotFound(e)) throw toAzureError(e, action);
-  }
+  // Both questions at once: is the blob already there, and which blocks did an earlier try leave?
+  const orNone = (e: unknown) => {
+    if (isNotFound(e)) return undefined;
+    throw toAzureError(e, action);
+  };
+  const [existing, uncommitted] = await Promise.all([
+    blob.getProperties({ abortSignal: signal }).catch(orNone),
+    blob.getBlockList('uncommitted', { abortSignal: signal }).catch(orNone),
+  ]);
   if (existing && existing.contentLength === size && existing.contentMD5) {
     const md5 = await fileMd5(path, signal);
     if (Buffer.from(existing.contentMD5).toString('base64') === md5) {
@@ -107,16 +111,10 @@ export async function uploadFileAsBlocks(path: string, blob: BlockBlobClient, op
       return { path, blobName, size, md5, outcome: 'identical', blocksSent: 0, blocksReused: 0, bytesSent: 0 };
     }
   }
-
   const staged = new Map<string, number>();
-  try {
-    const list = await blob.getBlockList('uncommitted', { abortSignal: signal });
-    for (const b of list.uncommittedBlocks ?? []) staged.set(b.name, b.size);
-  } catch (e) {
-    if (!isNotFound(e)) throw toAzureError(e, action);
-  }
+  for (const b of uncommitted?.uncommittedBlocks ?? []) staged.set(b.name, b.size);
 
-  const whole = createHash('md5');
+  const hasher = new FileHasher(path, blockSize);
   const ids: string[] = [];
   const pool: Buffer[] = [];
   const inFlight = new Set<Promise<void>>();
@@ -127,11 +125,22 @@ export async function uploadFileAsBlocks(path: string, blob: BlockBlobClient, op
   let bytesDone = 0;
 
   const fh = await open(path, 'r');
+  let md5: Buffer | undefined;
   try {
     for (let index = 0, offset = 0; offset < size; index++, offset += blockSize) {
       signal?.throwIfAborted();
       if (failure) break;
       const want = Math.min(blockSize, size - offset);
+      const hash = await hasher.block(index);
+      if (hash.size !== want) throw new Error(`${path} changed while it was being uploaded: wait until the backup has finished writing`);
+      const id = blockId(index, hash.md5);
+      ids.push(id);
+      if (staged.get(id) === want) {
+        blocksReused++;
+        bytesDone += want;
+        report({ bytesDone, blocksSent, blocksReused });
+        continue;
+      }
       const buf = pool.pop() ?? Buffer.allocUnsafe(blockSize);
       let got = 0;
       while (got < want) {
@@ -140,20 +149,8 @@ export async function uploadFileAsBlocks(path: string, blob: BlockBlobClient, op
         got += bytesRead;
       }
       if (got !== want) throw new Error(`${path} shrank while it was being uploaded (expected ${size} bytes)`);
-      const data = buf.subarray(0, want);
-      whole.update(data);
-      const blockMd5 = createHash('md5').update(data).digest();
-      const id = blockId(index, blockMd5.toString('hex'));
-      ids.push(id);
-      if (staged.get(id) === want) {
-        blocksReused++;
-        bytesDone += want;
-        pool.push(buf);
-        report({ bytesDone, blocksSent, blocksReused });
-        continue;
-      }
       const task = blob
-        .stageBlock(id, data, want, { transactionalContentMD5: blockMd5, abortSignal: signal })
+        .stageBlock(id, buf.subarray(0, want), want, { transactionalContentMD5: Buffer.from(hash.md5, 'hex'), abortSignal: signal })
         .then(
           () => {
             blocksSent++;
@@ -173,17 +170,20 @@ export async function uploadFileAsBlocks(path: string, blob: BlockBlobClient, op
       if (inFlight.size >= concurrency) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
+    if (!failure) md5 = Buffer.from(await hasher.wholeMd5(), 'base64');
   } finally {
+    await Promise.allSettled(inFlight);
     await fh.close();
+    await hasher.close();
   }
   if (failure) throw toAzureError(failure, action);
   signal?.throwIfAborted();
+  if (!md5) throw new Error(`${action}: the file's MD5 could not be computed`);
 
   const after = await stat(path);
   if (after.size !== size || after.mtimeMs !== before.mtimeMs) {
     throw new Error(`${path} changed while it was being uploaded: wait until the backup has finished writing, then upload again`);
   }
-  const md5 = whole.digest();
   let props: { contentLength?: number; contentMD5?: Uint8Array };
   try {
     await blob.commitBlockList(ids, {
