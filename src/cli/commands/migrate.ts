@@ -18,6 +18,7 @@ import {
   startMigrations,
   statusOf,
   validatePlan,
+  withoutSecrets,
   type BackupSource,
   type DatabaseChoice,
   type MigrationPlanInput,
@@ -278,8 +279,8 @@ Exit code: 0; with --watch, 0 when every watched migration Succeeded, 1 otherwis
     const detailed = await mapBounded(refs, 8, (r) => dms.getMigration(r, { expand: true, ...signalOf(io) }));
     if (values.json) {
       printJson(io, {
-        services: listed.map((l) => ({ id: `/subscriptions/${l.service.subscriptionId}/resourceGroups/${l.service.resourceGroup}/providers/Microsoft.DataMigration/sqlMigrationServices/${l.service.name}`, migrations: l.migrations.map((m) => ({ id: m.id, name: m.name, status: statusOf(m), properties: m.properties })) })),
-        migrations: detailed.map((m) => ({ id: m.id, name: m.name, status: statusOf(m), problems: migrationProblems(m), files: backupFiles(m), properties: m.properties })),
+        services: listed.map((l) => ({ id: `/subscriptions/${l.service.subscriptionId}/resourceGroups/${l.service.resourceGroup}/providers/Microsoft.DataMigration/sqlMigrationServices/${l.service.name}`, migrations: l.migrations.map((m) => ({ id: m.id, name: m.name, status: statusOf(m), properties: withoutSecrets(m).properties })) })),
+        migrations: detailed.map((m) => ({ id: m.id, name: m.name, status: statusOf(m), problems: migrationProblems(m), files: backupFiles(m), properties: withoutSecrets(m).properties })),
       });
       return EXIT_OK;
     }

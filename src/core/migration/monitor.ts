@@ -14,7 +14,7 @@ import { mapBounded } from '../backup/scan';
 import { migrationRefFromId, serviceIdOf, type MigrationRef, type MigrationServiceRef } from '../azure/dms/client';
 import type { DatabaseMigration, DatabaseMigrationSqlMi } from '../azure/dms/models';
 import { AzureError } from '../azure/errors';
-import { isTerminal, statusOf } from './status';
+import { isTerminal, statusOf, withoutSecrets } from './status';
 
 /** What the monitor needs from the service; DmsClient provides it. */
 export interface MonitorSource {
@@ -199,7 +199,8 @@ export class MigrationMonitor {
   private apply(fresh: Map<string, DatabaseMigration | DatabaseMigrationSqlMi>, detailed: Set<string>, failed: Set<string>): void {
     const now = this.now();
     const events: MonitorEvent[] = [];
-    for (const [id, m] of fresh) {
+    for (const [id, read] of fresh) {
+      const m = withoutSecrets(read);
       const previous = this.entries.get(id);
       const status = statusOf(m);
       const opId = m.properties?.migrationOperationId;

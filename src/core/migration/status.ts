@@ -121,3 +121,31 @@ export function migrationProblems(m: AnyMigration): string[] {
   for (const e of d?.fileUploadBlockingErrors ?? []) out.push(`Upload blocked: ${e}`);
   return out;
 }
+
+/**
+ * A copy without the write-only secrets (SQL and share passwords, account keys). The service
+ * does not return them, but a copy kept for display or state must not carry one by accident.
+ */
+export function withoutSecrets<T extends AnyMigration>(m: T): T {
+  const p = m.properties;
+  if (!p) return m;
+  const src = p.backupConfiguration?.sourceLocation;
+  const target = p.backupConfiguration?.targetLocation;
+  const { password: _sqlPassword, ...connection } = p.sourceSqlConnection ?? {};
+  const { password: _sharePassword, ...share } = src?.fileShare ?? {};
+  const { accountKey: _blobKey, ...blob } = src?.azureBlob ?? {};
+  const { accountKey: _targetKey, ...targetLocation } = target ?? {};
+  return {
+    ...m,
+    properties: {
+      ...p,
+      ...(p.sourceSqlConnection && { sourceSqlConnection: connection }),
+      ...(p.backupConfiguration && {
+        backupConfiguration: {
+          ...(src && { sourceLocation: { ...src, ...(src.fileShare && { fileShare: share }), ...(src.azureBlob && { azureBlob: blob }) } }),
+          ...(target && { targetLocation }),
+        },
+      }),
+    },
+  };
+}

@@ -108,3 +108,20 @@ test('problems gathered from every field the service fills', () => {
     'Upload blocked: share unreachable',
   ]);
 });
+
+test('withoutSecrets drops every password and key, keeps the rest', async () => {
+  const { withoutSecrets } = await import('../../../src/core/migration');
+  const m = migration('S', 'InProgress', { details: readyDetails() });
+  m.properties!.sourceSqlConnection = { dataSource: 'SQLSRC01', userName: 'u', password: 'pw-secret-1' };
+  m.properties!.backupConfiguration = {
+    sourceLocation: { fileShare: { path: '\\\\fs\\b', username: 'D\\u', password: 'pw-secret-2' }, azureBlob: { blobContainerName: 'c', accountKey: 'key-secret-3' } },
+    targetLocation: { storageAccountResourceId: 'sa', accountKey: 'key-secret-4' },
+  };
+  const clean = withoutSecrets(m);
+  assert.doesNotMatch(JSON.stringify(clean), /secret/);
+  assert.equal(clean.properties!.sourceSqlConnection!.dataSource, 'SQLSRC01');
+  assert.equal(clean.properties!.backupConfiguration!.sourceLocation!.fileShare!.path, '\\\\fs\\b');
+  assert.equal(clean.properties!.backupConfiguration!.targetLocation!.storageAccountResourceId, 'sa');
+  assert.equal(clean.properties!.migrationStatusDetails!.isFullBackupRestored, true);
+  assert.match(JSON.stringify(m), /pw-secret-1/, 'the original is not changed');
+});
