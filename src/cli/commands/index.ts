@@ -2,5 +2,26 @@
 import type { Command } from '../command';
 import { assess } from './assess';
 import { backupsScan } from './backupsScan';
+import { backupsUpload } from './backupsUpload';
+import { clouds } from './clouds';
+import { dmsCreate, dmsKeys, dmsNodes, dmsRegenerateKey, dmsShow } from './dms';
+import { migrateCancel, migrateCutover, migrateDelete, migrateStart, migrateStatus } from './migrate';
+import { targetsList } from './targets';
 
-export const commands: Command[] = [assess, backupsScan];
+export const commands: Command[] = [
+  assess,
+  backupsScan,
+  backupsUpload,
+  clouds,
+  targetsList,
+  dmsCreate,
+  dmsShow,
+  dmsKeys,
+  dmsRegenerateKey,
+  dmsNodes,
+  migrateStart,
+  migrateStatus,
+  migrateCutover,
+  migrateCancel,
+  migrateDelete,
+];

@@ -21,6 +21,8 @@ export interface Cloud {
   portalUrl?: string;
   /** A tenant to use when none is chosen. */
   tenantId?: string;
+  /** A subscription to use when none is chosen (the sandbox names its own). */
+  subscriptionId?: string;
   /** A ready bearer token (custom clouds such as the sandbox); never written anywhere else. */
   accessToken?: string;
 }
@@ -108,9 +110,11 @@ export function parseCloud(value: unknown, source = 'the cloud description'): Cl
   };
   const portalUrl = text('portalUrl', false);
   const tenantId = text('tenantId', false);
+  const subscriptionId = text('subscriptionId', false);
   const accessToken = text('accessToken', false);
   if (portalUrl) cloud.portalUrl = portalUrl;
   if (tenantId) cloud.tenantId = tenantId;
+  if (subscriptionId) cloud.subscriptionId = subscriptionId;
   if (accessToken) cloud.accessToken = accessToken;
   return cloud;
 }

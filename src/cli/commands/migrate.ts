@@ -1,0 +1,427 @@
+/** `sqlmig migrate ...`: start, watch, cut over, cancel and delete database migrations. */
+import { readFile } from 'node:fs/promises';
+import { DmsClient, migrationIdOf, migrationRefFromId, serviceRefFromId, type MigrationRef } from '../../core/azure/dms/client';
+import type { DatabaseMigration, DatabaseMigrationSqlMi } from '../../core/azure/dms/models';
+import { listManagedDatabases } from '../../core/azure/managedInstances';
+import { containerClient, getStorageAccount, getStorageAccountKey } from '../../core/azure/storage';
+import { parseArmId } from '../../core/azure/armId';
+import { mapBounded } from '../../core/backup';
+import {
+  backupFiles,
+  canCancel,
+  canDelete,
+  cutoverMany,
+  isTerminal,
+  MigrationMonitor,
+  migrationProblems,
+  PlanError,
+  startMigrations,
+  statusOf,
+  validatePlan,
+  withoutSecrets,
+  type BackupSource,
+  type DatabaseChoice,
+  type MigrationPlanInput,
+} from '../../core/migration';
+import { uploadDatabaseBackups } from '../../core/upload';
+import { table } from '../../core/text';
+import { AZURE_HELP, AZURE_OPTIONS, azureSession, need, printJson, secretFromEnv, str, strs, type AzureSession } from '../azureArgs';
+import { EXIT_FAILED, EXIT_OK, UsageError, type Command, type Io, type Values } from '../command';
+
+const REF_OPTIONS = {
+  migration: { type: 'string' as const, multiple: true },
+  target: { type: 'string' as const },
+  database: { type: 'string' as const, multiple: true },
+};
+const REF_HELP = `Which migrations (repeat for many):
+  --migration ID         a database migration's resource id
+                         (…/managedInstances/MI/providers/Microsoft.DataMigration/databaseMigrations/DB), or:
+  --target MI_ID         the target managed instance's resource id, with
+  --database NAME        each target database name`;
+
+function refsFrom(values: Values): MigrationRef[] {
+  const refs: MigrationRef[] = [];
+  try {
+    for (const id of strs(values, 'migration')) refs.push(migrationRefFromId(id));
+    const target = str(values, 'target');
+    const dbs = strs(values, 'database');
+    if (target || dbs.length) {
+      if (!target || !dbs.length) throw new Error('--target and --database go together');
+      const mi = parseArmId(target);
+      for (const db of dbs) refs.push({ subscriptionId: mi.subscriptionId, resourceGroup: mi.resourceGroup, managedInstance: mi.name, targetDatabase: db });
+    }
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  return refs;
+}
+
+function signalOf(io: Io) {
+  return io.signal ? { signal: io.signal } : {};
+}
+
+// ---- start -------------------------------------------------------------------------------
+
+interface PlanFile {
+  source: { dataSource: string; authentication?: 'SqlAuthentication' | 'WindowsAuthentication'; userName: string; encryptConnection?: boolean; trustServerCertificate?: boolean };
+  targetInstanceId: string;
+  migrationServiceId: string;
+  mode?: 'online' | 'offline';
+  backup: { kind: 'blob' | 'upload'; storageAccountId: string; container: string } | { kind: 'share'; storageAccountId: string; path: string; userName: string };
+  databases: DatabaseChoice[];
+}
+
+async function planFileFrom(values: Values): Promise<PlanFile> {
+  const file = str(values, 'plan');
+  if (file) {
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(file, 'utf8'));
+    } catch (e) {
+      throw new UsageError(`cannot read the plan file ${file}: ${(e as Error).message}`);
+    }
+    const text = JSON.stringify(json);
+    if (/"(password|accountKey)"\s*:/i.test(text)) throw new UsageError(`the plan file ${file} holds a password or key: remove it and pass secrets through the environment`);
+    return json as PlanFile;
+  }
+  const pairs = (name: string) => new Map(strs(values, name).map((p) => {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new UsageError(`--${name} wants DATABASE=VALUE, not ${p}`);
+    return [p.slice(0, i), p.slice(i + 1)] as const;
+  }));
+  const last = pairs('last-backup');
+  const local = pairs('local');
+  const databases = strs(values, 'database').map((d): DatabaseChoice => {
+    const [source, target] = d.split('=', 2) as [string, string | undefined];
+    return { source, ...(target && { target }), ...(last.get(source) && { lastBackupName: last.get(source) }), ...(local.get(source) && { localFolder: local.get(source) }) };
+  });
+  const share = str(values, 'share');
+  const storageAccountId = need(values, 'storage-account-id');
+  return {
+    source: { dataSource: need(values, 'source-server'), authentication: values['windows-auth'] ? 'WindowsAuthentication' : 'SqlAuthentication', userName: need(values, 'source-user') },
+    targetInstanceId: need(values, 'target'),
+    migrationServiceId: need(values, 'service'),
+    mode: (str(values, 'mode') ?? 'online') as 'online' | 'offline',
+    backup: share
+      ? { kind: 'share', storageAccountId, path: share, userName: need(values, 'share-user', 'with --share') }
+      : { kind: local.size ? 'upload' : 'blob', storageAccountId, container: need(values, 'container', '(or --share)') },
+    databases,
+  };
+}
+
+export const migrateStart: Command = {
+  name: ['migrate', 'start'],
+  summary: 'Start migrating databases to a managed instance (online or offline)',
+  usage: 'sqlmig migrate start (--plan FILE | --service ID --target MI_ID --source-server S --source-user U --storage-account-id ID (--container C | --share UNC --share-user DOMAIN\\user) --database NAME[=TARGET]...) [--mode online|offline] [azure options]',
+  help: `Checks the whole plan first (names, one folder per database, target names not already on the
+instance, offline last-backup names...) and reports every problem at once; then, in upload
+mode, uploads each database's local backup chain to its folder; then starts the migrations,
+a few at a time, and prints one result per database.
+
+Secrets come from the environment only:
+  SQLMIG_SOURCE_PASSWORD   the source SQL Server login's password
+  SQLMIG_SHARE_PASSWORD    the network share user's password (--share)
+  AZURE_STORAGE_KEY        the storage account key (otherwise read through Azure)
+
+Plan:
+  --plan FILE              a JSON plan: {source:{dataSource,authentication,userName}, targetInstanceId,
+                           migrationServiceId, mode, backup:{kind:"blob"|"upload"|"share", storageAccountId,
+                           container | path,userName}, databases:[{source,target?,folder?,lastBackupName?,localFolder?}]}
+                           (no secrets in it); or the options below:
+  --service ID             the Database Migration Service's resource id
+  --target MI_ID           the target managed instance's resource id
+  --source-server NAME     the source SQL Server as the integration runtime reaches it
+  --source-user LOGIN      its login (DOMAIN\\user with --windows-auth)
+  --windows-auth           Windows authentication instead of SQL authentication
+  --mode MODE              online (default; ends with a cutover) or offline
+  --storage-account-id ID  the storage account holding (or receiving) the backups
+  --container NAME         blob container; each database's backups in its own folder (its name)
+  --local DB=DIR           upload mode: upload DB's backups from DIR first (repeat per database)
+  --share UNC              network share read by the integration runtime, with --share-user
+  --database NAME[=TARGET] a database to migrate, optionally under another name (repeat)
+  --last-backup DB=FILE    offline blob migrations: the last backup file of DB (repeat)
+  --concurrency N          migrations started at once (default 4)
+
+${AZURE_HELP}
+
+Exit code: 0 when every database started, 1 when any failed, 2 on usage or plan errors.`,
+  options: {
+    ...AZURE_OPTIONS,
+    plan: { type: 'string' },
+    service: { type: 'string' },
+    target: { type: 'string' },
+    'source-server': { type: 'string' },
+    'source-user': { type: 'string' },
+    'windows-auth': { type: 'boolean' },
+    mode: { type: 'string' },
+    'storage-account-id': { type: 'string' },
+    container: { type: 'string' },
+    local: { type: 'string', multiple: true },
+    share: { type: 'string' },
+    'share-user': { type: 'string' },
+    database: { type: 'string', multiple: true },
+    'last-backup': { type: 'string', multiple: true },
+    concurrency: { type: 'string' },
+  },
+  async run(values, _p, io) {
+    const file = await planFileFrom(values);
+    const password = secretFromEnv(io, 'SQLMIG_SOURCE_PASSWORD', 'source SQL Server password');
+    const session = await azureSession(values, io);
+    const accountKey = io.env.AZURE_STORAGE_KEY ?? (await getStorageAccountKey(session.ctx, file.backup.storageAccountId, io.signal));
+    const backup: BackupSource =
+      file.backup.kind === 'share'
+        ? { ...file.backup, password: secretFromEnv(io, 'SQLMIG_SHARE_PASSWORD', 'network share password'), accountKey }
+        : { ...file.backup, accountKey };
+    const target = (() => {
+      try {
+        return parseArmId(file.targetInstanceId);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    })();
+    const existing = await listManagedDatabases(session.ctx, target.subscriptionId, target.resourceGroup, target.name, io.signal);
+    const input: MigrationPlanInput = {
+      source: { authentication: 'SqlAuthentication', ...file.source, password },
+      targetInstanceId: file.targetInstanceId,
+      migrationServiceId: file.migrationServiceId,
+      mode: file.mode ?? 'online',
+      backup,
+      databases: file.databases ?? [],
+      existingTargetDatabases: existing.map((d) => d.name),
+    };
+    let plan;
+    try {
+      plan = validatePlan(input);
+    } catch (e) {
+      if (e instanceof PlanError) throw new UsageError(e.message);
+      throw e;
+    }
+    for (const w of plan.warnings) io.err(`warning: ${w}`);
+    if (backup.kind === 'upload') {
+      const account = await getStorageAccount(session.ctx, backup.storageAccountId, io.signal);
+      if (!account.blobEndpoint) throw new Error(`storage account ${account.name} reports no blob endpoint`);
+      const container = containerClient({ blobEndpoint: account.blobEndpoint, accountName: account.name, accountKey }, backup.container);
+      for (const db of plan.planned) {
+        const r = await uploadDatabaseBackups(container, [db.localFolder!], { database: db.source, folder: db.folder!, ...signalOf(io) });
+        if (!values.json) io.out(`${db.source}: ${r.files.length} backup file(s) in ${backup.container}/${r.folder}/`);
+      }
+    }
+    const concurrency = Number(str(values, 'concurrency') ?? 4);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) throw new UsageError('--concurrency must be 1 to 32');
+    const dms = new DmsClient(session.ctx);
+    const results = await startMigrations(dms, plan, {
+      concurrency,
+      ...signalOf(io),
+      onResult: (r) => {
+        if (!values.json) io.out(r.ok ? `started  ${r.source} -> ${r.target}  ${r.status ?? ''}` : `FAILED   ${r.source} -> ${r.target}\n  ${r.error?.replace(/\n/g, '\n  ')}`);
+      },
+    });
+    if (values.json) printJson(io, { migrations: results });
+    else io.out(`${results.filter((r) => r.ok).length} of ${results.length} started. Follow them with: sqlmig migrate status --service ${file.migrationServiceId}`);
+    return results.every((r) => r.ok) ? EXIT_OK : EXIT_FAILED;
+  },
+};
+
+// ---- status ------------------------------------------------------------------------------
+
+function row(m: DatabaseMigration | DatabaseMigrationSqlMi): string[] {
+  const p = m.properties;
+  return [m.name ?? '', p?.sourceDatabaseName ?? '', statusOf(m), p?.offlineConfiguration?.offline ? 'offline' : 'online', p?.startedOn ?? '', migrationProblems(m).length ? `${migrationProblems(m).length} problem(s)` : ''];
+}
+
+function describeDetailed(m: DatabaseMigrationSqlMi): string {
+  const p = m.properties;
+  const d = p?.migrationStatusDetails;
+  const lines = [
+    `${m.name}: ${statusOf(m)}  (source ${p?.sourceServerName ?? ''}/${p?.sourceDatabaseName ?? ''}, ${p?.offlineConfiguration?.offline ? 'offline' : 'online'}, operation ${p?.migrationOperationId ?? 'none'})`,
+    ...(d ? [`  full backup restored: ${d.isFullBackupRestored ? 'yes' : 'no'}; log backups pending: ${d.pendingLogBackupsCount ?? 0}; restoring: ${d.currentRestoringFilename ?? '-'}; last restored: ${d.lastRestoredFilename ?? '-'}`] : []),
+    ...migrationProblems(m).map((x) => `  ! ${x}`),
+  ];
+  const files = backupFiles(m);
+  if (files.length) lines.push(table([['File', 'Type', 'State', 'First LSN', 'Last LSN', 'Note'], ...files.map((f) => [f.fileName, f.backupType ?? '', f.state, f.firstLsn ?? '', f.lastLsn ?? '', f.reason ?? f.rawStatus ?? ''])], '    '));
+  return lines.join('\n');
+}
+
+export const migrateStatus: Command = {
+  name: ['migrate', 'status'],
+  summary: 'Show migrations and their backup files; --watch follows them',
+  usage: 'sqlmig migrate status (--service ID... | --migration ID... | --target MI_ID --database NAME...) [--watch [--interval S]] [azure options]',
+  help: `With --service, lists every migration of the service (one call per service, however many
+there are). With --migration (or --target/--database), shows each one in detail: status,
+restore progress, the problems the service reports, and every backup file (Arrived,
+Uploading, Uploaded, Restoring, Restored, or Ignored with the reason).
+
+With --watch, keeps refreshing (backing off when Azure throttles) and prints each change
+(ReadyForCutover, Succeeded, Failed...) until every watched migration has finished, or Ctrl-C.
+
+  --service ID           a migration service's resource id (repeat)
+${REF_HELP}
+  --watch                follow until the watched migrations finish
+  --interval SECONDS     refresh interval for --watch (default 15)
+
+${AZURE_HELP}
+
+Exit code: 0; with --watch, 0 when every watched migration Succeeded, 1 otherwise; 2 on usage errors.`,
+  options: { ...AZURE_OPTIONS, ...REF_OPTIONS, service: { type: 'string', multiple: true }, watch: { type: 'boolean' }, interval: { type: 'string' } },
+  async run(values, _p, io) {
+    const refs = refsFrom(values);
+    let services;
+    try {
+      services = strs(values, 'service').map(serviceRefFromId);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    if (!refs.length && !services.length) throw new UsageError('name --service, or --migration, or --target with --database');
+    const session: AzureSession = await azureSession(values, io);
+    const dms = new DmsClient(session.ctx);
+    if (values.watch) return watch(values, io, dms, services, refs);
+    const listed = await mapBounded(services, 4, async (s) => ({ service: s, migrations: await dms.listMigrations(s, signalOf(io)) }));
+    const detailed = await mapBounded(refs, 8, (r) => dms.getMigration(r, { expand: true, ...signalOf(io) }));
+    if (values.json) {
+      printJson(io, {
+        services: listed.map((l) => ({ id: `/subscriptions/${l.service.subscriptionId}/resourceGroups/${l.service.resourceGroup}/providers/Microsoft.DataMigration/sqlMigrationServices/${l.service.name}`, migrations: l.migrations.map((m) => ({ id: m.id, name: m.name, status: statusOf(m), properties: withoutSecrets(m).properties })) })),
+        migrations: detailed.map((m) => ({ id: m.id, name: m.name, status: statusOf(m), problems: migrationProblems(m), files: backupFiles(m), properties: withoutSecrets(m).properties })),
+      });
+      return EXIT_OK;
+    }
+    for (const l of listed) {
+      io.out(`${l.service.name}: ${l.migrations.length} migration(s)`);
+      if (l.migrations.length) io.out(table([['Target', 'Source', 'Status', 'Mode', 'Started', ''], ...l.migrations.map(row)]));
+    }
+    for (const m of detailed) io.out(describeDetailed(m));
+    return EXIT_OK;
+  },
+};
+
+async function watch(values: Values, io: Io, dms: DmsClient, services: ReturnType<typeof serviceRefFromId>[], refs: MigrationRef[]): Promise<number> {
+  const seconds = Number(str(values, 'interval') ?? 15);
+  if (!Number.isFinite(seconds) || seconds < 0.05) throw new UsageError('--interval must be a number of seconds');
+  const ids = refs.map(migrationIdOf);
+  const monitor = new MigrationMonitor(dms, { services, watched: ids, intervalMs: seconds * 1000 });
+  const stop = new AbortController();
+  io.signal?.addEventListener('abort', () => stop.abort(), { once: true });
+  monitor.onEvent((e) => {
+    if (values.json) io.out(JSON.stringify({ event: e.type, id: e.id, status: e.status, ...(e.previous && { previous: e.previous }) }));
+    else if (e.type !== 'StatusChanged') io.out(`${new Date().toISOString()}  ${e.type.padEnd(15)} ${e.snapshot.migration.name ?? e.id}  ${e.previous ? `${e.previous} -> ` : ''}${e.status}`);
+  });
+  await monitor.run(stop.signal, (r) => {
+    for (const err of r.errors) io.err(`warning: ${err.message.split('\n')[0]} (next try in ${Math.round(r.nextDelayMs / 1000)} s)`);
+    if (ids.length && ids.every((id) => {
+      const s = monitor.get(id);
+      return s && !s.stale && s.detailed && isTerminal(s.migration);
+    })) stop.abort();
+  });
+  if (!ids.length) return EXIT_OK;
+  const finals = ids.map((id) => monitor.get(id));
+  if (!values.json) for (const s of finals) if (s?.detailed) io.out(describeDetailed(s.migration as DatabaseMigrationSqlMi));
+  return finals.every((s) => s && s.status === 'Succeeded') ? EXIT_OK : EXIT_FAILED;
+}
+
+// ---- cutover, cancel, delete ----------------------------------------------------------------
+
+export const migrateCutover: Command = {
+  name: ['migrate', 'cutover'],
+  summary: 'Complete online migrations: bring the target databases online',
+  usage: 'sqlmig migrate cutover (--migration ID... | --target MI_ID --database NAME...) [--force-reason TEXT] [azure options]',
+  help: `Reads each migration fresh and cuts it over only when it is safe: the full backup restored,
+no log backup pending, nothing blocking the restore, and the service reporting ReadyForCutover.
+Before the cutover: stop the application's writes, take a last log backup, and wait until
+"sqlmig migrate status" shows it Restored. Many databases can be cut over at once; each gets
+its own result.
+
+${REF_HELP}
+  --force-reason TEXT    cut over even with pending log backups, a blocked restore, or before
+                         ReadyForCutover (data written after the last restored backup is LOST);
+                         the text says why and is echoed in the results
+
+${AZURE_HELP}
+
+Exit code: 0 when every migration was cut over, 1 when any was refused or failed, 2 on usage errors.`,
+  options: { ...AZURE_OPTIONS, ...REF_OPTIONS, 'force-reason': { type: 'string' } },
+  async run(values, _p, io) {
+    const refs = refsFrom(values);
+    if (!refs.length) throw new UsageError('name the migrations: --migration ID, or --target with --database');
+    const reason = str(values, 'force-reason');
+    const session = await azureSession(values, io);
+    const results = await cutoverMany(new DmsClient(session.ctx), refs, { ...(reason && { force: { reason } }), ...signalOf(io) });
+    if (values.json) printJson(io, { results: results.map((r) => ({ migration: migrationIdOf(r.ref), database: r.ref.targetDatabase, outcome: r.outcome, forced: r.forced, blockers: r.blockers, ...(r.error && { error: r.error }), ...(r.forced && { reason }) })) });
+    else {
+      for (const r of results) {
+        const head = r.outcome === 'completed' ? `cut over ${r.ref.targetDatabase}${r.forced ? ` (FORCED: ${reason})` : ''}` : `${r.outcome.toUpperCase()} ${r.ref.targetDatabase}`;
+        io.out([head, ...r.blockers.map((b) => `  - ${b}`), ...(r.error ? [`  ${r.error.replace(/\n/g, '\n  ')}`] : [])].join('\n'));
+      }
+    }
+    return results.every((r) => r.outcome === 'completed') ? EXIT_OK : EXIT_FAILED;
+  },
+};
+
+async function eachMigration(
+  values: Values,
+  io: Io,
+  verb: string,
+  act: (dms: DmsClient, ref: MigrationRef) => Promise<string | undefined>,
+): Promise<number> {
+  const refs = refsFrom(values);
+  if (!refs.length) throw new UsageError('name the migrations: --migration ID, or --target with --database');
+  const session = await azureSession(values, io);
+  const dms = new DmsClient(session.ctx);
+  const results = await mapBounded(refs, 4, async (ref) => {
+    try {
+      const refused = await act(dms, ref);
+      return { ref, ok: !refused, ...(refused && { error: refused }) };
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      return { ref, ok: false, error: (e as Error).message };
+    }
+  }, io.signal);
+  if (values.json) printJson(io, { results: results.map((r) => ({ migration: migrationIdOf(r.ref), database: r.ref.targetDatabase, ok: r.ok, ...(r.error && { error: r.error }) })) });
+  else for (const r of results) io.out(r.ok ? `${verb} ${r.ref.targetDatabase}` : `FAILED ${r.ref.targetDatabase}: ${r.error}`);
+  return results.every((r) => r.ok) ? EXIT_OK : EXIT_FAILED;
+}
+
+export const migrateCancel: Command = {
+  name: ['migrate', 'cancel'],
+  summary: 'Cancel migrations in progress',
+  usage: 'sqlmig migrate cancel (--migration ID... | --target MI_ID --database NAME...) [azure options]',
+  help: `Cancels each migration's current operation (read fresh, so the right operation id is quoted).
+The target database is left unfinished; delete the migration afterwards to start over.
+
+${REF_HELP}
+
+${AZURE_HELP}
+
+Exit code: 0 when every migration was canceled, 1 otherwise, 2 on usage errors.`,
+  options: { ...AZURE_OPTIONS, ...REF_OPTIONS },
+  run: (values, _p, io) =>
+    eachMigration(values, io, 'canceled', async (dms, ref) => {
+      const m = await dms.getMigration(ref, signalOf(io));
+      if (!canCancel(m)) return `it is ${statusOf(m)}: only a migration in progress can be canceled`;
+      await dms.cancelMigration(ref, m.properties!.migrationOperationId!, signalOf(io));
+      return undefined;
+    }),
+};
+
+export const migrateDelete: Command = {
+  name: ['migrate', 'delete'],
+  summary: 'Delete finished, failed or canceled migrations',
+  usage: 'sqlmig migrate delete (--migration ID... | --target MI_ID --database NAME...) [--force] [azure options]',
+  help: `Deletes the migration resources (not the target databases). A migration still in progress is
+refused unless --force is given (the service then stops it).
+
+${REF_HELP}
+  --force                delete even a migration in progress
+
+${AZURE_HELP}
+
+Exit code: 0 when every migration was deleted, 1 otherwise, 2 on usage errors.`,
+  options: { ...AZURE_OPTIONS, ...REF_OPTIONS, force: { type: 'boolean' } },
+  run: (values, _p, io) =>
+    eachMigration(values, io, 'deleted', async (dms, ref) => {
+      if (!values.force) {
+        const m = await dms.getMigration(ref, signalOf(io));
+        if (!canDelete(m)) return `it is ${statusOf(m)}: cancel it first ("sqlmig migrate cancel"), or pass --force`;
+      }
+      await dms.deleteMigration(ref, { force: Boolean(values.force), ...signalOf(io) });
+      return undefined;
+    }),
+};

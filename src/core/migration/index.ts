@@ -1,0 +1,6 @@
+export * from './status';
+export * from './plan';
+export * from './start';
+export * from './backupFiles';
+export * from './cutover';
+export * from './monitor';

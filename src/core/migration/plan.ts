@@ -1,0 +1,255 @@
+/**
+ * A migration plan: what the wizard (or `sqlmig migrate start`) decided, checked as a whole
+ * before anything is sent, then turned into one DMS request per database.
+ *
+ * Backups: a blob container the DBA fills (or that we fill from a local folder: "upload"),
+ * with one folder per database, or a network share the integration runtime uploads from.
+ * The folder inside a container is sent as `blobContainerName: "container/folder"`.
+ */
+import { expectArmId, type ArmId } from '../azure/armId';
+import { containerNameProblem } from '../azure/storage';
+import { migrationIdOf, type MigrationRef } from '../azure/dms/client';
+import type { DatabaseMigrationSqlMi } from '../azure/dms/models';
+
+export type MigrationMode = 'online' | 'offline';
+
+export interface SourceConnection {
+  /** Server name as the integration runtime reaches it, e.g. SQLSRC01 or sqlsrc01.corp.local,1433 */
+  dataSource: string;
+  authentication: 'SqlAuthentication' | 'WindowsAuthentication';
+  userName: string;
+  /** Secret. */
+  password: string;
+  encryptConnection?: boolean;
+  trustServerCertificate?: boolean;
+}
+
+interface StorageTarget {
+  storageAccountId: string;
+  /** Secret. */
+  accountKey: string;
+}
+
+export type BackupSource =
+  /** Backups already in (or going to) a blob container, one folder per database. */
+  | (StorageTarget & { kind: 'blob'; container: string })
+  /** Local backups we upload to the container ourselves (src/core/upload), one folder per database. */
+  | (StorageTarget & { kind: 'upload'; container: string })
+  /** A network share the self-hosted integration runtime reads and uploads to the storage account. */
+  | (StorageTarget & { kind: 'share'; path: string; userName: string; /** Secret. */ password: string });
+
+export interface DatabaseChoice {
+  /** Source database name. */
+  source: string;
+  /** Target database name on the instance (default: the source name). */
+  target?: string;
+  /** Blob folder holding only this database's backups (default: the source name). */
+  folder?: string;
+  /** Offline blob migrations: the last backup file to restore (e.g. Sales_LOG_003.trn). */
+  lastBackupName?: string;
+  /** Upload mode: the local folder with this database's backups. */
+  localFolder?: string;
+}
+
+export interface MigrationPlanInput {
+  source: SourceConnection;
+  targetInstanceId: string;
+  migrationServiceId: string;
+  mode: MigrationMode;
+  backup: BackupSource;
+  databases: DatabaseChoice[];
+  /** Databases already on the target instance: a target name among them is refused. */
+  existingTargetDatabases?: readonly string[];
+}
+
+export interface PlannedDatabase {
+  source: string;
+  target: string;
+  folder?: string;
+  lastBackupName?: string;
+  localFolder?: string;
+  ref: MigrationRef;
+  migrationId: string;
+}
+
+export interface MigrationPlan extends MigrationPlanInput {
+  target: ArmId;
+  planned: PlannedDatabase[];
+  /** Not blocking, but worth saying. */
+  warnings: string[];
+}
+
+export class PlanError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the migration plan has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'PlanError';
+  }
+}
+
+/** SQL MI holds at most 100 user databases. */
+export const MI_MAX_DATABASES = 100;
+
+function targetNameProblem(name: string): string | undefined {
+  if (!name.trim()) return 'a target database name is empty';
+  if (name.length > 128) return `target database name "${name.slice(0, 20)}..." is longer than 128 characters`;
+  if (/[/\\?#%&:*<>|"\u0000-\u001f]/.test(name) || name.endsWith('.') || name.endsWith(' ')) {
+    return `target database name "${name}" has characters a migration resource name cannot hold (/ \\ ? # % & : * < > | " or a trailing dot or space)`;
+  }
+  if (['master', 'model', 'msdb', 'tempdb'].includes(name.toLowerCase())) return `"${name}" is a system database name`;
+  return undefined;
+}
+
+function folderProblem(folder: string, db: string): string | undefined {
+  if (!folder || folder.includes('/') || folder.includes('\\')) {
+    return `the blob folder for ${db} must be a single folder name directly in the container, not "${folder}"`;
+  }
+  if (folder.length > 255 || folder === '.' || folder === '..') return `the blob folder "${folder}" for ${db} is not usable`;
+  return undefined;
+}
+
+/** Checks everything at once and reports every problem, or returns the plan ready to send. */
+export function validatePlan(input: MigrationPlanInput): MigrationPlan {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const tryId = (id: string, provider: string, type: string, what: string): ArmId | undefined => {
+    try {
+      return expectArmId(id, provider, type, what);
+    } catch (e) {
+      problems.push((e as Error).message);
+      return undefined;
+    }
+  };
+  const target = tryId(input.targetInstanceId, 'Microsoft.Sql', 'managedInstances', 'the target managed instance');
+  tryId(input.migrationServiceId, 'Microsoft.DataMigration', 'sqlMigrationServices', 'the migration service');
+  tryId(input.backup.storageAccountId, 'Microsoft.Storage', 'storageAccounts', 'the storage account');
+
+  const src = input.source;
+  if (!src.dataSource?.trim()) problems.push('the source server name is empty');
+  if (!src.userName?.trim()) problems.push('the source login (user name) is empty');
+  if (!src.password) problems.push('the source password is empty');
+  if (src.authentication === 'WindowsAuthentication' && !/^[^\\]+\\[^\\]+$/.test(src.userName ?? '')) {
+    problems.push(`Windows authentication wants the login as DOMAIN\\user, not "${src.userName}"`);
+  }
+  if (!input.backup.accountKey) problems.push('the storage account key is empty');
+  if (input.mode !== 'online' && input.mode !== 'offline') problems.push(`the mode must be online or offline, not "${String(input.mode)}"`);
+
+  const b = input.backup;
+  if (b.kind === 'blob' || b.kind === 'upload') {
+    const p = containerNameProblem(b.container);
+    if (p) problems.push(p);
+  } else if (b.kind === 'share') {
+    if (!/^\\\\[^\\]+\\[^\\]+/.test(b.path)) problems.push(`the network share must be a UNC path such as \\\\server.corp.local\\backups, not "${b.path}"`);
+    if (!/^[^\\]+\\[^\\]+$/.test(b.userName)) problems.push(`the share user must be DOMAIN\\user, not "${b.userName}"`);
+    if (!b.password) problems.push('the share password is empty');
+  } else {
+    problems.push(`unknown backup source kind "${(b as { kind: string }).kind}"`);
+  }
+
+  if (input.databases.length === 0) problems.push('no database was chosen');
+  if (input.databases.length > MI_MAX_DATABASES) problems.push(`${input.databases.length} databases: a managed instance holds at most ${MI_MAX_DATABASES}`);
+  const existing = new Set((input.existingTargetDatabases ?? []).map((n) => n.toLowerCase()));
+  const seenSource = new Set<string>();
+  const seenTarget = new Map<string, string>();
+  const seenFolder = new Map<string, string>();
+  const planned: PlannedDatabase[] = [];
+  for (const d of input.databases) {
+    const targetName = (d.target ?? d.source).trim();
+    if (!d.source?.trim()) {
+      problems.push('a source database name is empty');
+      continue;
+    }
+    if (seenSource.has(d.source.toLowerCase())) {
+      problems.push(`source database ${d.source} is listed twice`);
+      continue;
+    }
+    seenSource.add(d.source.toLowerCase());
+    const tp = targetNameProblem(targetName);
+    if (tp) problems.push(tp);
+    const other = seenTarget.get(targetName.toLowerCase());
+    if (other) problems.push(`${d.source} and ${other} would both be restored as ${targetName}`);
+    seenTarget.set(targetName.toLowerCase(), d.source);
+    if (existing.has(targetName.toLowerCase())) problems.push(`a database named ${targetName} already exists on the target instance: choose another target name`);
+
+    let folder: string | undefined;
+    if (b.kind === 'blob' || b.kind === 'upload') {
+      folder = d.folder ?? d.source;
+      const fp = folderProblem(folder, d.source);
+      if (fp) problems.push(fp);
+      // DMS restores everything it finds in the folder: two databases in one folder hang the restore.
+      const sharing = seenFolder.get(folder.toLowerCase());
+      if (sharing) problems.push(`${d.source} and ${sharing} would share the blob folder "${folder}": each database needs its own folder`);
+      seenFolder.set(folder.toLowerCase(), d.source);
+      if (b.kind === 'upload' && !d.localFolder) problems.push(`${d.source}: upload mode needs the local folder holding its backups`);
+    }
+    if (input.mode === 'offline' && b.kind !== 'share' && !d.lastBackupName) {
+      problems.push(`${d.source}: an offline migration from blob storage needs the last backup file name (e.g. ${d.source}_LOG_003.trn)`);
+    }
+    if (input.mode === 'online' && d.lastBackupName) problems.push(`${d.source}: a last backup file is only for offline migrations (online ones end with a cutover)`);
+    if (d.lastBackupName && /[/\\]/.test(d.lastBackupName)) problems.push(`${d.source}: the last backup name is a file name, not a path: "${d.lastBackupName}"`);
+    if (target) {
+      const ref: MigrationRef = { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup, managedInstance: target.name, targetDatabase: targetName };
+      planned.push({
+        source: d.source,
+        target: targetName,
+        ...(folder !== undefined && { folder }),
+        ...(d.lastBackupName && { lastBackupName: d.lastBackupName }),
+        ...(d.localFolder && { localFolder: d.localFolder }),
+        ref,
+        migrationId: migrationIdOf(ref),
+      });
+    }
+  }
+  if (input.mode === 'online' && b.kind === 'share') warnings.push('online from a network share: the integration runtime must stay online until the cutover');
+  if (problems.length) throw new PlanError(problems);
+  return { ...input, target: target!, planned, warnings };
+}
+
+export interface DmsRequest {
+  ref: MigrationRef;
+  body: DatabaseMigrationSqlMi;
+  /** The passwords and keys inside `body`, to cut out of any error text. */
+  secrets: string[];
+}
+
+/** The PUT body for one planned database. */
+export function toDmsRequest(plan: MigrationPlan, db: PlannedDatabase): DmsRequest {
+  const b = plan.backup;
+  const sourceLocation =
+    b.kind === 'share'
+      ? { fileShare: { path: b.path, username: b.userName, password: b.password } }
+      : {
+          azureBlob: {
+            authType: 'AccountKey' as const,
+            storageAccountResourceId: b.storageAccountId,
+            accountKey: b.accountKey,
+            blobContainerName: db.folder ? `${b.container}/${db.folder}` : b.container,
+          },
+        };
+  const body: DatabaseMigrationSqlMi = {
+    properties: {
+      kind: 'SqlMi',
+      scope: plan.targetInstanceId,
+      migrationService: plan.migrationServiceId,
+      sourceDatabaseName: db.source,
+      sourceSqlConnection: {
+        dataSource: plan.source.dataSource,
+        authentication: plan.source.authentication,
+        userName: plan.source.userName,
+        password: plan.source.password,
+        encryptConnection: plan.source.encryptConnection ?? true,
+        trustServerCertificate: plan.source.trustServerCertificate ?? false,
+      },
+      backupConfiguration: {
+        sourceLocation,
+        // The runtime copies share backups here; blob sources are read where they are.
+        ...(b.kind === 'share' && { targetLocation: { storageAccountResourceId: b.storageAccountId, accountKey: b.accountKey } }),
+      },
+      offlineConfiguration: {
+        offline: plan.mode === 'offline',
+        ...(plan.mode === 'offline' && db.lastBackupName && { lastBackupName: db.lastBackupName }),
+      },
+    },
+  };
+  const secrets = [plan.source.password, b.accountKey, ...(b.kind === 'share' ? [b.password] : [])].filter(Boolean);
+  return { ref: db.ref, body, secrets };
+}

@@ -1,0 +1,3 @@
+export * from './blockUpload';
+export * from './databaseUpload';
+export * from './watch';
