@@ -17,7 +17,12 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify: true }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: ['scripts/demo.ts'], outfile: 'dist/demo.js' }),
-  build({ ...common, entryPoints: { 'backup-scan': 'bench/backup-scan/run.ts', activation: 'bench/activation/run.ts' }, outdir: 'dist/bench', external: ['vscode'] }),
+  build({
+    ...common,
+    entryPoints: { 'backup-scan': 'bench/backup-scan/run.ts', activation: 'bench/activation/run.ts', 'vscode-stub': 'test/unit/extension/vscodeStub.ts' },
+    outdir: 'dist/bench',
+    external: ['vscode', '@vscode/vsce'],
+  }),
   // The wizard webview: a browser bundle, loaded only from dist/webview (its localResourceRoots).
   build({
     entryPoints: ['src/webview/wizard/app/main.ts'],

@@ -21,7 +21,7 @@ export function migrationsFrom(dashboard: Dashboard, args: unknown[]): DatabaseM
   return out.length ? [...new Map(out.map((m) => [m.id, m])).values()] : undefined;
 }
 
-export const vscodeFlowUi: FlowUi = {
+export const vscodeFlowUi = (ctx: Ctx): FlowUi => ({
   async pickMany(items, placeHolder) {
     const picked = await vscode.window.showQuickPick(
       items.map((i) => ({ label: i.label, description: i.description, migration: i.migration })),
@@ -48,15 +48,18 @@ export const vscodeFlowUi: FlowUi = {
     void vscode.window.showInformationMessage(message);
   },
   error(message) {
-    void vscode.window.showErrorMessage(message);
+    void vscode.window.showErrorMessage(ctx.redactor.redact(message));
   },
-};
+  log(message) {
+    ctx.log.error(message);
+  },
+});
 
 export async function migrationAction(ctx: Ctx, dashboard: Dashboard, action: MigrationAction, args: unknown[]): Promise<void> {
   const chosen = migrationsFrom(dashboard, args);
   const abort = new AbortController();
   try {
-    await runMigrationAction(action, chosen, (s) => dashboard.list(s), ctx.backend.rules, ctx.backend.operations, vscodeFlowUi, abort.signal);
+    await runMigrationAction(action, chosen, (s) => dashboard.list(s), ctx.backend.rules, ctx.backend.operations, vscodeFlowUi(ctx), abort.signal);
   } finally {
     void dashboard.refresh();
   }

@@ -25,6 +25,8 @@ export interface FlowUi {
   progress<T>(title: string, task: (report: (message: string) => void, signal: AbortSignal) => Promise<T>): Promise<T>;
   info(message: string): void;
   error(message: string): void;
+  /** Details for the log (the UI shows the short form). */
+  log(message: string): void;
 }
 
 export interface Outcome {
@@ -169,7 +171,8 @@ export async function runMigrationAction(
           out.push({ migration: m, ok: false, error: l10n.t('stopped before it ran') });
           continue;
         }
-        const r = describeError(e, `${t.failed()} ${nameOf(m)}`);
+        const r = describeError(e, t.failed());
+        ui.log(`${nameOf(m)}: ${r.detail}`);
         out.push({ migration: m, ok: false, error: `${r.message} ${r.next}` });
       }
     }
