@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the editor e2e needs, once, into a cache folder reused between runs:
-#   Debian's chromium (the browser playwright-core drives) and libkrb5-dev (code-server's build needs it),
+#   Debian's chromium (the browser playwright-core drives), libkrb5-dev (code-server's build needs it)
+#   and strace (the e2e audits code-server's outgoing connections with it),
 #   Node 24 from the npm package node@24 (code-server requires it),
 #   code-server built from npm with that Node.
 # Prints the cache folder on its last line. Safe to run again: finished parts are skipped.
@@ -13,12 +14,16 @@ mkdir -p "$TOOLS"
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
+# strace audits that code-server connects to nothing off this machine.
+command -v strace >/dev/null || missing+=(strace)
+# Screenshots need a font.
+dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "e2e tools: apt-get install ${missing[*]}" >&2
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$TOOLS/apt.log" 2>&1 || { cat "$TOOLS/apt.log" >&2; exit 1; }
 fi
 
 NODE_DIR="$TOOLS/node24"

@@ -29,7 +29,7 @@ export class Ctx {
     this.log = new Log(this.redactor);
     this.config = new Config();
     this.secrets = new SecretStore(context.secrets, this.redactor);
-    this.backend = createBackend(this.redactor, () => this.config.settings.customCloudFile || undefined);
+    this.backend = createBackend(this.redactor);
     this.subscriptions.push(this.log, this.config);
   }
 

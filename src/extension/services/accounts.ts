@@ -5,7 +5,6 @@
  * TokenCredential the Azure clients use; tokens never leave memory.
  */
 import * as vscode from 'vscode';
-import { basename } from 'node:path';
 import * as l10n from '@vscode/l10n';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import type { Cloud } from '../../core/azure/cloud';
@@ -23,16 +22,15 @@ function providerFor(cloud: Cloud): string | undefined {
   return undefined;
 }
 
-export function vscodeAccounts(redactor: Redactor, customCloudFile: () => string | undefined): AccountService {
+export function vscodeAccounts(redactor: Redactor): AccountService {
   return {
     availability: { available: true },
     async signIn(cloud): Promise<SignedInWithCredential> {
       if (cloud.accessToken) {
         redactor.add(cloud.accessToken);
-        const file = customCloudFile();
         // The Azure pipeline code loads only when a credential is first needed.
         const { staticTokenCredential } = await import('../../core/azure/pipeline');
-        return { cloud, label: l10n.t('token from {0}', file ? basename(file) : cloud.displayName), credential: staticTokenCredential(cloud.accessToken) };
+        return { cloud, label: l10n.t('{0} (token from its cloud file)', cloud.displayName), credential: staticTokenCredential(cloud.accessToken) };
       }
       const provider = providerFor(cloud);
       if (!provider) {

@@ -10,13 +10,13 @@ import { localBackupCheck } from './backupCheck';
 import { notWired } from './notWired';
 import type { Backend } from './types';
 
-export function createBackend(redactor: Redactor, customCloudFile: () => string | undefined): Backend {
+export function createBackend(redactor: Redactor): Backend {
   return {
     feed: notWired('Listing migrations'),
     operations: notWired('Completing, canceling and deleting migrations'),
     rules: documentedRules,
     wizard: {
-      accounts: vscodeAccounts(redactor, customCloudFile),
+      accounts: vscodeAccounts(redactor),
       subscriptions: notWired('Listing subscriptions'),
       source: notWired('Connecting to the source SQL Server', 'the SQL Server connection'),
       targets: notWired('Listing managed instances'),
