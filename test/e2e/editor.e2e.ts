@@ -16,6 +16,7 @@ import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { ensureTools, packageVsix, ROOT, startCodeServer, type CodeServer } from '../../scripts/e2e/codeServer';
 import { sampleChain, writeChain } from '../../sandbox/backups/sampleChain';
 import { answerOpenDialog, errorNotifications, runCommand, until, webviewFrame } from './workbench';
+import { detailsScreenshot, openHarness, scriptedStates } from './harness';
 
 const OUT = join(ROOT, 'test/e2e/out');
 let work: string;
@@ -27,6 +28,8 @@ let browser: Browser | undefined;
 let page: Page;
 const consoleProblems: string[] = [];
 let shots = 0;
+/** The real editor's theme, as the wizard webview received it (for the harness). */
+let theme: { htmlStyle: string; bodyClass: string } | undefined;
 
 async function shot(name: string): Promise<void> {
   const file = join(OUT, `${String(++shots).padStart(2, '0')}-${name}.png`);
@@ -43,8 +46,9 @@ before(async () => {
   mkdirSync(OUT, { recursive: true });
   work = mkdtempSync(join(tmpdir(), 'sqlmig-e2e-'));
   workspace = join(work, 'workspace');
-  // Backups for the scan: Sales ready, Inventory with a missing log backup.
+  // Backups for the scan: Sales and HR ready, Inventory with a missing log backup.
   await writeChain(join(workspace, 'backups', 'Sales'), sampleChain({ databaseName: 'Sales', logs: 3, differentialAfterLog: 1 }));
+  await writeChain(join(workspace, 'backups', 'HR'), sampleChain({ databaseName: 'HR', logs: 2, stripes: 2 }));
   const inventory = sampleChain({ databaseName: 'Inventory', logs: 3 }).filter((f) => !f.fileName.endsWith('LOG_002.trn'));
   await writeChain(join(workspace, 'backups', 'Inventory'), inventory);
   // A sandbox-style cloud file: loopback ARM endpoint (nothing listens there) and a throwaway token.
@@ -89,6 +93,10 @@ test('the Azure SQL Migration view opens with its welcome actions', async () => 
   }
   await welcome.getByText('Listing migrations needs the Azure connection').waitFor();
   await shot('migrations-view');
+  await welcome.getByRole('button', { name: 'Open the Sandbox Guide' }).click();
+  await webviewFrame(page, 'h1:text("The local sandbox")');
+  await shot('sandbox-guide');
+  await runCommand(page, 'View: Close All Editors');
   await noErrors();
 });
 
@@ -100,6 +108,7 @@ test('Scan Backup Folder... from the command palette shows each database’s res
   const text = await editor.innerText();
   assert.match(text, /Sales/);
   assert.match(text, /Inventory/);
+  assert.match(text, /HR/);
   await shot('scan-report');
   await noErrors();
 });
@@ -116,6 +125,7 @@ test('the wizard: cloud and sign-in, the steps that need Azure say so, Back keep
   await runCommand(page, 'Azure SQL Migration: Migrate to Azure SQL...');
   let f = await wizard();
   await f.locator('#step-title').getByText('Azure account').waitFor();
+  theme = { htmlStyle: (await f.locator('html').getAttribute('style')) ?? '', bodyClass: (await f.locator('body').getAttribute('class')) ?? '' };
   assert.equal(await f.locator('#primary').getAttribute('disabled'), '');
   await until('focus on the step heading', async () => (await f.locator('#step-title').evaluate((e) => e.ownerDocument.activeElement === e)));
   await shot('wizard-1-account');
@@ -162,5 +172,30 @@ test('closing and reopening the wizard resumes it, with no secret in its saved s
   await shot('wizard-2-resumed');
   // The cloud file's token is never shown in the webview.
   assert.ok(!(await f.content()).includes(token));
+  await noErrors();
+});
+
+test('the later wizard steps as they render (scripted services; the Azure core joins later)', async () => {
+  assert.ok(theme, 'the editor theme was captured');
+  const states = await scriptedStates(join(workspace, 'backups'));
+  const harness = await openHarness(browser!, theme);
+  for (const [step, state] of states) {
+    await harness.show(state);
+    await harness.page.screenshot({ path: join(OUT, `${String(++shots).padStart(2, '0')}-harness-${step}.png`), fullPage: true });
+  }
+  // The backups step shows the real chain checks: Sales ready, HR pointed at Inventory's folder.
+  await harness.show(states.get('backups')!);
+  const sales = harness.page.locator('.card[data-database="Sales"] .check');
+  await sales.getByText('Ready to restore').waitFor();
+  const hr = harness.page.locator('.card[data-database="HR"] .check');
+  await hr.getByText('No backups of HR in this folder').waitFor();
+  // Intents go to the host in their validated shape.
+  await harness.page.locator('.card[data-database="HR"] .check-button').click();
+  await harness.page.locator('#primary').click({ force: true }); // disabled: nothing is sent
+  const sent = await harness.sent();
+  assert.deepEqual(sent.filter((m) => (m as { type: string }).type !== 'ready'), [{ type: 'backups.check', source: 'HR' }]);
+  assert.deepEqual(harness.errors, []);
+  await harness.page.close();
+  await detailsScreenshot(browser!, theme, join(OUT, `${String(++shots).padStart(2, '0')}-harness-details-timeline.png`));
   await noErrors();
 });

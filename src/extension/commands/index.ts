@@ -30,7 +30,11 @@ export function registerCommands(ctx: Ctx, dashboard: Dashboard): void {
       await migrationAction(ctx, dashboard, action, args);
     });
   }
-  registerCommand(ctx, COMMANDS.refresh, l10n.t('Refreshing the migrations'), () => dashboard.refresh());
+  registerCommand(ctx, COMMANDS.refresh, l10n.t('Refreshing the migrations'), () => {
+    const feed = ctx.backend.feed.availability;
+    if (!feed.available) void vscode.window.showInformationMessage(feed.reason);
+    return dashboard.refresh();
+  });
   registerCommand(ctx, COMMANDS.signIn, l10n.t('Signing in to Azure'), async () => (await import('./account')).signIn(ctx));
   registerCommand(ctx, COMMANDS.selectCloud, l10n.t('Selecting the cloud'), async () => (await import('./account')).selectCloud(ctx));
   registerCommand(ctx, COMMANDS.openSandboxGuide, l10n.t('Opening the sandbox guide'), async () => {

@@ -11,7 +11,7 @@ import { isOffline, statusOf } from './statusRules';
 import { escapeXml as esc, timelineSvg } from './timeline';
 
 export const DETAILS_STYLE = `
-body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 0 20px 20px; }
+body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 0 20px 20px; }
 h1 { font-size: 1.4em; font-weight: 600; margin: 16px 0 4px; }
 h2 { font-size: 1.1em; font-weight: 600; margin: 20px 0 8px; }
 .sub { color: var(--vscode-descriptionForeground); margin: 0 0 12px; }
@@ -21,13 +21,15 @@ dd { margin: 0; }
 .problem { border-left: 3px solid var(--vscode-editorError-foreground); padding: 4px 8px; margin: 4px 0; background: var(--vscode-inputValidation-errorBackground, transparent); }
 .warning { border-left-color: var(--vscode-editorWarning-foreground); background: var(--vscode-inputValidation-warningBackground, transparent); }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid var(--vscode-widget-border, var(--vscode-panel-border)); }
+th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid var(--vscode-panel-border, var(--vscode-widget-border)); }
+td.nowrap { white-space: nowrap; }
 th { color: var(--vscode-descriptionForeground); font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .timeline { overflow-x: auto; }
 svg text { fill: var(--vscode-foreground); font-size: 11px; font-family: var(--vscode-font-family); }
 svg text.axis { fill: var(--vscode-descriptionForeground); }
-svg .grid { stroke: var(--vscode-widget-border, var(--vscode-panel-border)); stroke-dasharray: 2 3; }
+svg .grid { stroke: var(--vscode-panel-border, var(--vscode-widget-border)); stroke-dasharray: 2 3; }
+svg .before { fill: var(--vscode-descriptionForeground); }
 svg .taken { fill: var(--vscode-descriptionForeground); }
 svg .uploading { fill: var(--vscode-charts-blue); }
 svg .waiting { fill: var(--vscode-charts-blue); opacity: 0.35; }
@@ -72,7 +74,7 @@ export function detailsBody(m: DatabaseMigrationJson, history: readonly FileHist
     (set.listOfBackupFiles ?? []).map((f) => {
       const status = f.status ?? (set.isBackupRestored ? 'Restored' : '');
       const reason = /^(ignored|skipped)$/i.test(status) && set.ignoreReasons?.length ? set.ignoreReasons.join('; ') : '';
-      return `<tr><td>${esc(f.fileName ?? '')}</td><td>${esc(backupTypeLabel(set.backupType))}</td><td>${esc(status)}${reason ? ` — ${esc(reason)}` : ''}</td>` +
+      return `<tr><td>${esc(f.fileName ?? '')}</td><td class="nowrap">${esc(backupTypeLabel(set.backupType))}</td><td>${esc(status)}${reason ? ` — ${esc(reason)}` : ''}</td>` +
         `<td class="num">${esc(formatBytes(f.totalSize))}</td><td class="num">${esc(set.firstLSN ?? '')}</td><td class="num">${esc(set.lastLSN ?? '')}</td></tr>`;
     }),
   );

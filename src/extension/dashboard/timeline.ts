@@ -43,13 +43,18 @@ export interface TimelineOptions {
 export function timelineSvg(files: readonly FileHistory[], options: TimelineOptions): string | undefined {
   if (files.length === 0) return undefined;
   const rows = [...files].sort(lsnOrder);
-  const points = rows.flatMap((h) => [h.backupFinished, ...h.seen.values()]).filter((d): d is Date => !!d).map((d) => d.getTime());
-  const start = Math.min(...points);
-  const end = Math.max(options.now.getTime(), ...points);
+  const seen = rows.flatMap((h) => [...h.seen.values()]).map((d) => d.getTime());
+  const taken = rows.map((h) => h.backupFinished?.getTime()).filter((t): t is number => t !== undefined);
+  const end = Math.max(options.now.getTime(), ...seen, ...taken);
+  const firstSeen = seen.length ? Math.min(...seen) : Math.min(...taken);
+  // Old backups (hours before the migration started) would squeeze what happened since into a
+  // sliver: the axis starts shortly before the first observation and older points sit at its edge.
+  const watched = Math.max(end - firstSeen, 1000);
+  const start = Math.max(Math.min(firstSeen, ...taken), firstSeen - watched / 3);
   const span = Math.max(end - start, 1000);
-  const x = (d: Date) => LABEL + ((d.getTime() - start) / span) * PLOT;
+  const x = (d: Date) => LABEL + (Math.max(d.getTime() - start, 0) / span) * PLOT;
   const height = TOP + rows.length * ROW + BOTTOM;
-  const width = LABEL + PLOT + 20;
+  const width = LABEL + PLOT + 40;
   const parts: string[] = [];
   const title = l10n.t('Restore timeline: when each backup file was taken, uploaded and restored');
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" aria-labelledby="tl-title">`);
@@ -78,7 +83,14 @@ export function timelineSvg(files: readonly FileHistory[], options: TimelineOpti
       const x2 = Math.max(x(b ?? options.now), x1 + 2);
       parts.push(`<rect class="${cls}" x="${x1.toFixed(1)}" y="${y - 5}" width="${(x2 - x1).toFixed(1)}" height="10" rx="2"/>`);
     };
-    if (h.backupFinished) parts.push(`<circle class="taken" cx="${x(h.backupFinished).toFixed(1)}" cy="${y}" r="4"><title>${escapeXml(l10n.t('Backup taken {0}', h.backupFinished.toISOString()))}</title></circle>`);
+    if (h.backupFinished) {
+      const label = `<title>${escapeXml(l10n.t('Backup taken {0}', h.backupFinished.toISOString()))}</title>`;
+      parts.push(
+        h.backupFinished.getTime() < start
+          ? `<path class="before" d="M${LABEL + 6} ${y - 4} L${LABEL} ${y} L${LABEL + 6} ${y + 4} Z">${label}</path>`
+          : `<circle class="taken" cx="${x(h.backupFinished).toFixed(1)}" cy="${y}" r="4">${label}</circle>`,
+      );
+    }
     seg('uploading', uploading, uploaded);
     seg('waiting', uploaded, restoring ?? restored);
     seg('restoring', restoring, restored);

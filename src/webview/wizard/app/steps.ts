@@ -9,8 +9,8 @@ const value = (e: Event) => (e.target as unknown as { value: string }).value;
 const checked = (e: Event) => (e.target as unknown as { checked: boolean }).checked;
 const busy = (s: { op: { status: string } }) => s.op.status === 'busy';
 
-function field(id: string, label: string, control: TemplateResult, help?: string): TemplateResult {
-  return html`<div class="field">
+function field(id: string, label: string, control: TemplateResult, help?: string, wide = false): TemplateResult {
+  return html`<div class=${wide ? 'field wide' : 'field'}>
     <vscode-label for=${id}>${label}</vscode-label>
     ${control}
     ${help ? html`<p class="help">${help}</p>` : nothing}
@@ -153,7 +153,7 @@ function chainCheck(c: ChainCheckView): TemplateResult {
   const logs = kinds.filter((k) => k === l10n.t('log')).length;
   const last = c.steps[c.steps.length - 1];
   const summary = [kinds.filter((k) => k !== l10n.t('log')).join(' → '), logs ? l10n.t('{0} log backups', logs) : ''].filter(Boolean).join(' → ');
-  return html`<div class="check ${c.ready ? 'good' : 'bad'}" role="status">
+  return html`<div class="check ${c.ready ? 'check-ready' : 'check-not-ready'}" role="status">
     <p>
       <vscode-icon name=${c.ready ? 'pass-filled' : 'error'}></vscode-icon>
       ${c.ready ? l10n.t('Ready to restore: {0}', summary) : c.steps.length ? l10n.t('Not ready: {0}', summary) : l10n.t('Not ready')}
@@ -168,7 +168,7 @@ function chainCheck(c: ChainCheckView): TemplateResult {
         </details>`
       : nothing}
     ${c.ignored.length
-      ? html`<details><summary>${l10n.t('{0} files left out', c.ignored.length)}</summary>
+      ? html`<details><summary>${c.ignored.length === 1 ? l10n.t('1 file left out') : l10n.t('{0} files left out', c.ignored.length)}</summary>
           <ul>${c.ignored.map((i) => html`<li><span class="path">${i.file}</span>: ${i.reason}</li>`)}</ul>
         </details>`
       : nothing}
@@ -191,11 +191,11 @@ function databaseCard(s: WizardState, d: DatabaseBackup): TemplateResult {
             <vscode-button secondary @click=${() => send({ type: 'backups.browse', source: d.source })}>${l10n.t('Browse...')}</vscode-button>
             <vscode-button secondary class="check-button" ?disabled=${!d.folder || d.checkOp.status === 'busy' || !s.capabilities.backupCheck.available}
               @click=${() => send({ type: 'backups.check', source: d.source })}>${l10n.t('Check Backups')}</vscode-button>
-          </div>`, l10n.t('One folder per database: the migration service restores each database from its own folder.'))
+          </div>`, l10n.t('One folder per database: the migration service restores each database from its own folder.'), true)
         : nothing}
       ${b.location === 'share'
         ? field(`share-${key}`, l10n.t('Network share path'), html`<vscode-textfield id=${`share-${key}`} .value=${d.folder} placeholder="\\\\fileserver.contoso.com\\backups\\${d.source}"
-            @change=${(e: Event) => patch({ folder: value(e).trim() })}></vscode-textfield>`, l10n.t('The integration runtime reads this share and uploads the backups; one folder per database.'))
+            @change=${(e: Event) => patch({ folder: value(e).trim() })}></vscode-textfield>`, l10n.t('The integration runtime reads this share and uploads the backups; one folder per database.'), true)
         : nothing}
       ${b.location !== 'share'
         ? field(`container-${key}`, b.location === 'local' ? l10n.t('Upload to blob container') : l10n.t('Blob container with its backups'),
@@ -332,7 +332,7 @@ export function summaryStep(s: WizardState): TemplateResult {
     <dl class="summary">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
     <table class="list">
       <thead><tr><th>${l10n.t('Source database')}</th><th>${l10n.t('Target database')}</th><th>${l10n.t('Backups')}</th><th>${l10n.t('Chain')}</th></tr></thead>
-      <tbody>${s.backups.databases.map((d) => html`<tr><td>${d.source}</td><td>${d.target}</td><td class="path">${d.folder || d.container}</td>
+      <tbody>${s.backups.databases.map((d) => html`<tr><td>${d.source}</td><td>${d.target}</td><td class="path">${s.backups.location === 'local' ? `${d.folder} → ${d.container}` : s.backups.location === 'blob' ? d.container : d.folder}</td>
         <td>${d.check ? (d.check.ready ? html`<span class="ok">${l10n.t('ready')}</span>` : html`<span class="bad">${l10n.t('not ready')}</span>`) : html`<span class="muted">${l10n.t('checked by the service')}</span>`}</td></tr>`)}</tbody>
     </table>
     ${opLine(s.start.op)}
