@@ -112,7 +112,8 @@ export class WizardController {
     if (message.type === 'source.password' || message.type === 'backups.sharePassword') this.deps.redactor.add(message.value);
     const before = this.state.step;
     if (message.type === 'ready') this.sentL10n = false; // a new webview document: send the strings again
-    this.dispatch(message);
+    // Starting over forgets every answer: only after the user confirms (in the effect).
+    if (message.type !== 'startOver') this.dispatch(message);
     this.track(this.effect(message, before));
   }
 
@@ -408,6 +409,7 @@ export class WizardController {
           if (ok > 0) host.showMigrations();
         }, l10n.t('Starting...'));
       case 'startOver':
+        if (await host.confirm(l10n.t('Start over?'), l10n.t('Every answer in the wizard is forgotten, and passwords it holds in memory too.'), l10n.t('Start Over'))) this.dispatch(m);
         return;
     }
   }

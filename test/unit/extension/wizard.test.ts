@@ -239,3 +239,23 @@ test('a saved state that no longer validates is dropped, not trusted', () => {
   const { c } = setup(thisBuildServices(), store);
   assert.equal(c.current.step, 'account');
 });
+
+test('Start Over asks first, then forgets every answer and the passwords in memory', async () => {
+  const rec: Recorded = { passwordsSeen: [], started: [] };
+  const { c, host, send } = setup(workingServices(rec));
+  await send({ type: 'account.signIn' });
+  await send({ type: 'next' });
+  await send({ type: 'source.update', patch: { server: 'sql01', userName: 'migrator' } });
+  await send({ type: 'source.password', value: 'forget-me' });
+  host.confirmAnswer = false;
+  await send({ type: 'startOver' });
+  assert.equal(c.current.source.server, 'sql01');
+  host.confirmAnswer = true;
+  await send({ type: 'startOver' });
+  assert.equal(c.current.step, 'account');
+  assert.equal(c.current.source.server, '');
+  assert.equal(c.current.account.signedIn, undefined);
+  await send({ type: 'source.update', patch: { server: 'sql01', userName: 'migrator' } });
+  await send({ type: 'source.connect' });
+  assert.deepEqual(rec.passwordsSeen, [undefined]);
+});
