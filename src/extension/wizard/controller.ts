@@ -278,7 +278,8 @@ export class WizardController {
           this.dispatch({ type: 'account.cloudFile', path, name: cloud.name, displayName: cloud.displayName });
         });
       case 'account.selectCloud':
-        this.account = undefined;
+        // Another cloud (the reducer cleared the sign-in): the old credential must not be used.
+        if (!this.state.account.signedIn) this.account = undefined;
         return;
       case 'account.signIn':
         return this.run('account', l10n.t('Signing in'), async () => {

@@ -78,6 +78,8 @@ test('in this build: signing in with a cloud file works, and the steps that need
   assert.equal(c.current.account.customCloudFile, host.cloudFile);
   await send({ type: 'account.signIn' });
   assert.equal(c.current.account.signedIn, 'dba@contoso.com');
+  await send({ type: 'account.selectCloud', name: 'custom' }); // the same cloud again keeps the sign-in
+  assert.equal(c.current.account.signedIn, 'dba@contoso.com');
   await send({ type: 'next' });
   assert.equal(c.current.step, 'source');
   assert.deepEqual(c.current.issues, ['Connecting to the source SQL Server needs the SQL Server connection, which is not part of this build yet.']);
@@ -103,6 +105,7 @@ test('a whole migration through the wizard: every step validated, the real backu
   const password = `Pw-${randomBytes(12).toString('hex')}`;
 
   await send({ type: 'account.signIn' });
+  await send({ type: 'account.selectCloud', name: 'AzureCloud' }); // already chosen: still signed in
   await send({ type: 'next' });
   await send({ type: 'source.update', patch: { server: 'sql01.contoso.com', userName: 'migrator' } });
   await send({ type: 'source.connect' });
