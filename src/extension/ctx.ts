@@ -24,12 +24,16 @@ export class Ctx {
   /** The Azure sign-in made with "Sign in to Azure" (the wizard keeps its own). */
   account: SignedInWithCredential | undefined;
 
-  constructor(readonly context: vscode.ExtensionContext) {
+  /** `backend` replaces the services this build wires (tests; the Azure core plugs in through createBackend). */
+  constructor(
+    readonly context: vscode.ExtensionContext,
+    backend: (redactor: Redactor) => Backend = createBackend,
+  ) {
     this.subscriptions = context.subscriptions;
     this.log = new Log(this.redactor);
     this.config = new Config();
     this.secrets = new SecretStore(context.secrets, this.redactor);
-    this.backend = createBackend(this.redactor);
+    this.backend = backend(this.redactor);
     this.subscriptions.push(this.log, this.config);
   }
 

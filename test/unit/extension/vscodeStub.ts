@@ -35,8 +35,24 @@ class Uri {
   }
 }
 
+export interface StubTreeView {
+  provider: { getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): unknown; onDidChangeTreeData?: unknown };
+  visible: boolean;
+  selection: unknown[];
+  setVisible(visible: boolean): void;
+}
+
+export interface StubStatusBarItem {
+  text: string;
+  tooltip: string;
+  command: unknown;
+  shown: boolean;
+}
+
 export interface StubRecord {
   commands: Map<string, (...args: unknown[]) => unknown>;
+  treeViews: Map<string, StubTreeView>;
+  statusBarItems: StubStatusBarItem[];
   executed: { command: string; args: unknown[] }[];
   messages: { level: 'info' | 'warn' | 'error'; text: string }[];
   logLines: string[];
@@ -95,8 +111,28 @@ export function createVscodeStub(record: StubRecord) {
     env: { language: 'en', clipboard: { writeText: async () => undefined } },
     window: {
       createOutputChannel: () => channel,
-      createTreeView: () => ({ visible: false, selection: [], onDidChangeVisibility: new EventEmitter<unknown>().event, dispose() {}, message: undefined }),
-      createStatusBarItem: () => ({ show() {}, hide() {}, dispose() {}, text: '', tooltip: '', command: undefined, name: '', backgroundColor: undefined }),
+      createTreeView: (id: string, options: { treeDataProvider: StubTreeView['provider'] }) => {
+        const visibility = new EventEmitter<{ visible: boolean }>();
+        const view = {
+          provider: options.treeDataProvider,
+          visible: false,
+          selection: [] as unknown[],
+          onDidChangeVisibility: visibility.event,
+          setVisible(visible: boolean) {
+            view.visible = visible;
+            visibility.fire({ visible });
+          },
+          dispose() {},
+          message: undefined,
+        };
+        record.treeViews.set(id, view);
+        return view;
+      },
+      createStatusBarItem: () => {
+        const item = { text: '', tooltip: '', command: undefined as unknown, name: '', backgroundColor: undefined, shown: false, show() { item.shown = true; }, hide() { item.shown = false; }, dispose() {} };
+        record.statusBarItems.push(item);
+        return item;
+      },
       showInformationMessage: message('info'),
       showWarningMessage: message('warn'),
       showErrorMessage: message('error'),
@@ -126,7 +162,7 @@ export function createVscodeStub(record: StubRecord) {
 }
 
 export function newRecord(): StubRecord {
-  return { commands: new Map(), executed: [], messages: [], logLines: [], contextKeys: new Map(), settings: {} };
+  return { commands: new Map(), treeViews: new Map(), statusBarItems: [], executed: [], messages: [], logLines: [], contextKeys: new Map(), settings: {} };
 }
 
 /** Makes `require('vscode')` return the stub (CommonJS loader hook). */
