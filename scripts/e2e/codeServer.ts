@@ -142,6 +142,10 @@ export async function startCodeServer(o: StartOptions): Promise<CodeServer> {
     o.workspace,
   ]);
   const child: ChildProcess = spawn(cmd, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // It runs in its own process group (so it can be ended whole); make sure it ends with us.
+  const onExit = () => killGroup(child, 'SIGKILL');
+  process.once('exit', onExit);
+  child.once('exit', () => process.removeListener('exit', onExit));
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

@@ -27,6 +27,9 @@ let server: CodeServer | undefined;
 let browser: Browser | undefined;
 let page: Page;
 const consoleProblems: string[] = [];
+const consoleLog: string[] = [];
+// Interrupted (Ctrl+C, a CI timeout): exit through 'exit' so code-server's group is ended too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 let shots = 0;
 /** The real editor's theme, as the wizard webview received it (for the harness). */
 let theme: { htmlStyle: string; bodyClass: string } | undefined;
@@ -66,6 +69,7 @@ before(async () => {
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.on('console', (m) => {
     const text = m.text();
+    consoleLog.push(`${m.type()}: ${text}`);
     // Our webviews must not trip their Content-Security-Policy, nor log errors of their own.
     if (/Content Security Policy|Refused to/i.test(text) && !/gallery|extensionquery/i.test(text)) consoleProblems.push(text);
     if (m.type() === 'error' && /wizard:/.test(text)) consoleProblems.push(text);
@@ -79,6 +83,9 @@ after(async () => {
   if (page && !page.isClosed()) await shot('final').catch(() => undefined);
   await browser?.close().catch(() => undefined);
   await server?.stop();
+  // For a failed run: what the server and the browser said.
+  writeFileSync(join(OUT, 'code-server.log'), server?.output() ?? '');
+  writeFileSync(join(OUT, 'browser-console.log'), consoleLog.join('\n'));
   const outbound = server?.outboundConnections() ?? [];
   rmSync(work, { recursive: true, force: true });
   assert.deepEqual(outbound, [], `code-server connected off this machine:\n${outbound.join('\n')}`);
