@@ -1,6 +1,6 @@
 // Bundles the extension, the sqlmig CLI and the runnable scripts with esbuild.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const importMetaShim = "var importMetaUrl = require('node:url').pathToFileURL(__filename).href;";
@@ -20,5 +20,35 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify: true }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${importMetaShim}` } }),
   build({ ...common, entryPoints: ['scripts/demo.ts'], outfile: 'dist/demo.js' }),
-  build({ ...common, entryPoints: { 'backup-scan': 'bench/backup-scan/run.ts', assessment: 'bench/assessment/run.ts', upload: 'bench/upload/run.ts' }, outdir: 'dist/bench' }),
+  build({
+    ...common,
+    entryPoints: {
+      'backup-scan': 'bench/backup-scan/run.ts',
+      assessment: 'bench/assessment/run.ts',
+      upload: 'bench/upload/run.ts',
+      activation: 'bench/activation/run.ts',
+      'vscode-stub': 'test/unit/extension/vscodeStub.ts',
+    },
+    outdir: 'dist/bench',
+    external: ['vscode', '@vscode/vsce'],
+  }),
+  // The wizard webview: a browser bundle, loaded only from dist/webview (its localResourceRoots).
+  build({
+    entryPoints: ['src/webview/wizard/app/main.ts'],
+    outfile: 'dist/webview/wizard.js',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+  }),
 ]);
+
+// Static webview assets: our stylesheet and the codicon font that vscode-elements uses.
+mkdirSync('dist/webview', { recursive: true });
+copyFileSync('src/webview/wizard/wizard.css', 'dist/webview/wizard.css');
+copyFileSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicon.css');
+copyFileSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicon.ttf');

@@ -1,17 +1,25 @@
 /**
- * The VS Code face. Activation stays small: commands load their code on first use.
+ * The VS Code face. Activation stays small: one context object, the Migrations view, and
+ * commands that load their code on first use.
  */
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
+import { registerCommands } from './commands';
+import { Ctx } from './ctx';
+import { Dashboard } from './dashboard/dashboard';
 
 export function activate(context: vscode.ExtensionContext): void {
-  const log = vscode.window.createOutputChannel('Azure SQL Migration', { log: true });
-  context.subscriptions.push(
-    log,
-    vscode.commands.registerCommand('sqlMigration.scanBackupFolder', async (uri?: vscode.Uri) => {
-      const { scanBackupFolder } = await import('./commands/scanBackupFolder');
-      await scanBackupFolder(log, uri);
-    }),
-  );
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
+  try {
+    const ctx = new Ctx(context);
+    const dashboard = new Dashboard(ctx);
+    ctx.subscriptions.push(dashboard);
+    registerCommands(ctx, dashboard);
+  } catch (e) {
+    // VS Code only logs a failed activation; tell the user.
+    void vscode.window.showErrorMessage(l10n.t('Azure SQL Migration could not start: {0}', (e as Error).message));
+    throw e;
+  }
 }
 
 export function deactivate(): void {}

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { formatScan, planRestores, scanPaths } from '../../core/backup';
 
-export async function scanBackupFolder(log: vscode.LogOutputChannel, uri?: vscode.Uri): Promise<void> {
+export async function scanBackupFolder(log: { info(message: string): void }, uri?: vscode.Uri): Promise<void> {
   const target =
     uri ??
     (

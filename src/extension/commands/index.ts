@@ -1,0 +1,60 @@
+/** Registers every command; each one loads its code on first use. */
+import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
+import type { Ctx } from '../ctx';
+import type { Dashboard } from '../dashboard/dashboard';
+import { UserCancelledError } from '../errors';
+import { COMMANDS } from './ids';
+import { registerCommand } from './register';
+
+export function registerCommands(ctx: Ctx, dashboard: Dashboard): void {
+  const showMigrations = () => {
+    void vscode.commands.executeCommand('workbench.view.extension.sqlMigration');
+    void dashboard.refresh();
+  };
+  registerCommand(ctx, COMMANDS.migrate, l10n.t('Opening the migration wizard'), async () => {
+    const { WizardPanel } = await import('../wizard/panel');
+    await WizardPanel.show(ctx, showMigrations);
+  });
+  registerCommand(ctx, COMMANDS.scanBackupFolder, l10n.t('Scanning the backup folder'), async (uri) => {
+    const { scanBackupFolder } = await import('./scanBackupFolder');
+    await scanBackupFolder(ctx.log, uri instanceof vscode.Uri ? uri : undefined);
+  });
+  for (const [id, action, doing] of [
+    [COMMANDS.completeCutover, 'cutover', l10n.t('Completing the cutover')],
+    [COMMANDS.cancelMigration, 'cancel', l10n.t('Canceling the migration')],
+    [COMMANDS.deleteMigration, 'delete', l10n.t('Deleting the migration')],
+  ] as const) {
+    registerCommand(ctx, id, doing, async (...args) => {
+      const { migrationAction } = await import('./migrationActions');
+      await migrationAction(ctx, dashboard, action, args);
+    });
+  }
+  registerCommand(ctx, COMMANDS.refresh, l10n.t('Refreshing the migrations'), () => {
+    const feed = ctx.backend.feed.availability;
+    if (!feed.available) void vscode.window.showInformationMessage(feed.reason);
+    return dashboard.refresh();
+  });
+  registerCommand(ctx, COMMANDS.signIn, l10n.t('Signing in to Azure'), async () => (await import('./account')).signIn(ctx));
+  registerCommand(ctx, COMMANDS.selectCloud, l10n.t('Selecting the cloud'), async () => (await import('./account')).selectCloud(ctx));
+  registerCommand(ctx, COMMANDS.openSandboxGuide, l10n.t('Opening the sandbox guide'), async () => {
+    const guide = vscode.Uri.joinPath(ctx.extensionUri, 'media', 'sandbox-guide.md');
+    await vscode.commands.executeCommand('markdown.showPreview', guide);
+  });
+  registerCommand(ctx, COMMANDS.showMigrationDetails, l10n.t('Showing the migration details'), async (...args) => {
+    const [{ migrationsFrom }, { showDetails }] = await Promise.all([import('./migrationActions'), import('../dashboard/detailsPanel')]);
+    let m = migrationsFrom(dashboard, args)?.[0];
+    if (!m) {
+      const all = dashboard.current;
+      if (all.length === 0) {
+        void vscode.window.showInformationMessage(l10n.t('No migration to show.'));
+        return;
+      }
+      const pick = await vscode.window.showQuickPick(all.map((x) => ({ label: x.name ?? x.id, description: x.properties?.migrationStatus ?? '', m: x })), { placeHolder: l10n.t('Select a migration') });
+      if (!pick) throw new UserCancelledError();
+      m = pick.m;
+    }
+    showDetails(ctx, dashboard, m);
+  });
+  registerCommand(ctx, COMMANDS.showLog, l10n.t('Showing the log'), () => ctx.log.show());
+}

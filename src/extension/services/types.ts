@@ -1,0 +1,238 @@
+/**
+ * Everything the editor asks of the outside world, as interfaces. The views and the wizard
+ * only see these; `services/index.ts` decides which implementation backs each one. A
+ * capability this build does not connect yet reports `available: false` with the reason, and
+ * the UI says so instead of pretending.
+ */
+import type { Cloud } from '../../core/azure/cloud';
+import type { DatabaseMigrationJson } from '../dashboard/dmsShape';
+import type { MigrationRules } from '../dashboard/statusRules';
+
+export type Availability = { available: true } | { available: false; reason: string };
+
+export interface Capability {
+  readonly availability: Availability;
+}
+
+// ---- Dashboard ----------------------------------------------------------------------------
+
+/** The migrations to show, read fresh from the service on every call (the monitor feeds this). */
+export interface MigrationFeed extends Capability {
+  list(signal: AbortSignal): Promise<DatabaseMigrationJson[]>;
+}
+
+/** Cutover, cancel and delete, each preceded by the core's guard. */
+export interface MigrationOperations extends Capability {
+  /**
+   * Reads the migration again and refuses (throws an ActionableError saying why) when a cutover
+   * is not safe now; returns the fresh state, whose pending log backups the confirmation shows.
+   */
+  guardCutover(m: DatabaseMigrationJson, signal: AbortSignal): Promise<DatabaseMigrationJson>;
+  cutover(m: DatabaseMigrationJson, signal: AbortSignal): Promise<void>;
+  cancel(m: DatabaseMigrationJson, signal: AbortSignal): Promise<void>;
+  delete(m: DatabaseMigrationJson, signal: AbortSignal): Promise<void>;
+}
+
+// ---- Wizard -------------------------------------------------------------------------------
+
+export interface SignedInAccount {
+  /** What to show: an account name, or "token from <file>" for a custom cloud. */
+  label: string;
+  cloud: Cloud;
+}
+
+export interface AccountService extends Capability {
+  signIn(cloud: Cloud, signal: AbortSignal): Promise<SignedInAccount>;
+}
+
+export interface SubscriptionInfo {
+  id: string;
+  name: string;
+}
+
+export interface SubscriptionService extends Capability {
+  list(account: SignedInAccount, signal: AbortSignal): Promise<SubscriptionInfo[]>;
+}
+
+export interface SourceConnectionInfo {
+  server: string;
+  authentication: 'SqlAuthentication' | 'WindowsAuthentication';
+  userName: string;
+  encrypt: boolean;
+  trustServerCertificate: boolean;
+}
+
+export interface SourceServerInfo {
+  serverName: string;
+  version: string;
+  edition?: string;
+}
+
+export interface SourceDatabaseInfo {
+  name: string;
+  sizeMb?: number;
+  recoveryModel?: string;
+  state?: string;
+}
+
+export interface AssessmentSummary {
+  database: string;
+  /** No blocking issue for SQL Managed Instance. */
+  ready: boolean;
+  blockers: string[];
+  warnings: string[];
+}
+
+export interface SourceService extends Capability {
+  connect(connection: SourceConnectionInfo, password: string | undefined, signal: AbortSignal): Promise<{ server: SourceServerInfo; databases: SourceDatabaseInfo[] }>;
+  /** Optional until the assessment lands; the wizard shows results when it is available. */
+  assess?(connection: SourceConnectionInfo, password: string | undefined, databases: string[], signal: AbortSignal): Promise<AssessmentSummary[]>;
+}
+
+export interface ManagedInstanceInfo {
+  id: string;
+  name: string;
+  resourceGroup: string;
+  location: string;
+  /** `Ready` when it can take migrations. */
+  state: string;
+}
+
+export interface TargetService extends Capability {
+  listManagedInstances(account: SignedInAccount, subscriptionId: string, signal: AbortSignal): Promise<ManagedInstanceInfo[]>;
+  listDatabases(account: SignedInAccount, instanceId: string, signal: AbortSignal): Promise<string[]>;
+}
+
+export interface StorageAccountInfo {
+  id: string;
+  name: string;
+  resourceGroup: string;
+  location: string;
+}
+
+export interface StorageService extends Capability {
+  listAccounts(account: SignedInAccount, subscriptionId: string, signal: AbortSignal): Promise<StorageAccountInfo[]>;
+  listContainers(account: SignedInAccount, storageAccountId: string, signal: AbortSignal): Promise<string[]>;
+}
+
+export interface ChainCheckStep {
+  backupType: string;
+  firstLsn: string;
+  lastLsn: string;
+  finished?: string;
+  files: string[];
+}
+
+export interface ChainCheckResult {
+  database: string;
+  folder: string;
+  ready: boolean;
+  steps: ChainCheckStep[];
+  problems: string[];
+  warnings: string[];
+  /** Files left out of the plan, with the reason. */
+  ignored: { file: string; reason: string }[];
+  /** The file an offline migration names as its last backup. */
+  lastBackupName?: string;
+}
+
+/** Reads the backup headers in a local folder and plans the restore chain (real: the backup engine). */
+export interface BackupCheckService extends Capability {
+  checkFolder(folder: string, database: string, mode: 'online' | 'offline', signal: AbortSignal): Promise<ChainCheckResult>;
+}
+
+export interface MigrationServiceInfo {
+  id: string;
+  name: string;
+  resourceGroup: string;
+  location: string;
+  provisioningState?: string;
+  integrationRuntimeState?: string;
+}
+
+export interface RuntimeNode {
+  nodeName: string;
+  cpuUtilization?: number;
+  availableMemoryInMB?: number;
+  concurrentJobsRunning?: number;
+  maxConcurrentJobs?: number;
+}
+
+export interface AuthKeys {
+  authKey1: string;
+  authKey2: string;
+}
+
+export interface ConnectionTest {
+  ok: boolean;
+  /** One line per check the runtime made (source, share, storage). */
+  checks: { name: string; ok: boolean; message?: string }[];
+}
+
+export interface MigrationServiceService extends Capability {
+  list(account: SignedInAccount, subscriptionId: string, signal: AbortSignal): Promise<MigrationServiceInfo[]>;
+  create(account: SignedInAccount, subscriptionId: string, resourceGroup: string, name: string, location: string, signal: AbortSignal): Promise<MigrationServiceInfo>;
+  authKeys(account: SignedInAccount, serviceId: string, signal: AbortSignal): Promise<AuthKeys>;
+  regenerateKey(account: SignedInAccount, serviceId: string, key: 'authKey1' | 'authKey2', signal: AbortSignal): Promise<AuthKeys>;
+  nodes(account: SignedInAccount, serviceId: string, signal: AbortSignal): Promise<RuntimeNode[]>;
+  testConnection(account: SignedInAccount, request: MigrationRequest, secrets: MigrationSecrets, signal: AbortSignal): Promise<ConnectionTest>;
+}
+
+export type BackupLocation =
+  | { kind: 'blob'; storageAccountId: string; container: string }
+  | { kind: 'local'; folder: string; storageAccountId: string; container: string }
+  | { kind: 'share'; path: string; userName: string; storageAccountId: string };
+
+export interface DatabaseRequest {
+  sourceDatabase: string;
+  targetDatabase: string;
+  location: BackupLocation;
+  /** Offline only: the last backup to restore. */
+  lastBackupName?: string;
+}
+
+/** Everything the wizard collected, without secrets: what starting the migrations needs. */
+export interface MigrationRequest {
+  subscriptionId: string;
+  targetInstanceId: string;
+  migrationServiceId: string;
+  mode: 'online' | 'offline';
+  source: SourceConnectionInfo;
+  databases: DatabaseRequest[];
+}
+
+/** Held in memory or SecretStorage only, and handed to the call that needs them. */
+export interface MigrationSecrets {
+  sqlPassword?: string;
+  sharePassword?: string;
+}
+
+export interface StartedMigration {
+  sourceDatabase: string;
+  targetDatabase: string;
+  /** The databaseMigrations resource id, when the service accepted it. */
+  id?: string;
+  error?: string;
+}
+
+export interface MigrationStarter extends Capability {
+  start(account: SignedInAccount, request: MigrationRequest, secrets: MigrationSecrets, signal: AbortSignal): Promise<StartedMigration[]>;
+}
+
+export interface WizardServices {
+  accounts: AccountService;
+  subscriptions: SubscriptionService;
+  source: SourceService;
+  targets: TargetService;
+  storage: StorageService;
+  backupCheck: BackupCheckService;
+  migrationServices: MigrationServiceService;
+  starter: MigrationStarter;
+}
+
+export interface Backend {
+  feed: MigrationFeed;
+  operations: MigrationOperations;
+  rules: MigrationRules;
+  wizard: WizardServices;
+}

@@ -1,0 +1,37 @@
+/** The wizard's answers as the request that starts the migrations (no secrets in it). */
+import type { BackupLocation, MigrationRequest } from '../services/types';
+import type { WizardState } from '../../webview/wizard/protocol';
+import { validateStep } from './validation';
+import { STEPS } from '../../webview/wizard/protocol';
+
+export function buildRequest(s: WizardState): MigrationRequest {
+  const incomplete = STEPS.filter((step) => step !== 'summary' && validateStep(s, step).length > 0);
+  if (incomplete.length) throw new Error(`the wizard is not complete: ${incomplete.join(', ')}`);
+  const b = s.backups;
+  const databases = b.databases.map((d) => {
+    let location: BackupLocation;
+    if (b.location === 'blob') location = { kind: 'blob', storageAccountId: b.storageAccountId!, container: d.container };
+    else if (b.location === 'local') location = { kind: 'local', folder: d.folder, storageAccountId: b.storageAccountId!, container: d.container };
+    else location = { kind: 'share', path: d.folder, userName: b.shareUserName, storageAccountId: b.storageAccountId! };
+    return {
+      sourceDatabase: d.source,
+      targetDatabase: d.target,
+      location,
+      ...(b.mode === 'offline' && d.lastBackupName && { lastBackupName: d.lastBackupName }),
+    };
+  });
+  return {
+    subscriptionId: s.target.subscriptionId!,
+    targetInstanceId: s.target.instanceId!,
+    migrationServiceId: s.service.serviceId!,
+    mode: b.mode,
+    source: {
+      server: s.source.server,
+      authentication: s.source.authentication,
+      userName: s.source.userName,
+      encrypt: s.source.encrypt,
+      trustServerCertificate: s.source.trustServerCertificate,
+    },
+    databases,
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * What keeps each wizard step from proceeding, in words that say what to do. Pure: the
+ * reducer runs it after every action and the webview shows the result next to the Next button.
+ */
+import * as l10n from '@vscode/l10n';
+import type { DatabaseBackup, StepId, WizardState } from '../../webview/wizard/protocol';
+
+const SYSTEM_DATABASES = new Set(['master', 'model', 'msdb', 'tempdb']);
+
+/** A database name SQL Managed Instance accepts (sysname, not a system database). */
+export function targetNameProblem(name: string): string | undefined {
+  if (name.trim() === '') return l10n.t('enter a target database name');
+  if (name !== name.trim()) return l10n.t('remove the spaces at the start or end');
+  if (name.length > 128) return l10n.t('use at most 128 characters');
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f]/.test(name)) return l10n.t('remove the control characters');
+  if (SYSTEM_DATABASES.has(name.toLowerCase())) return l10n.t('{0} is a system database name', name);
+  return undefined;
+}
+
+/** Blob container names (3-63 lowercase letters, digits and single hyphens), with at most one folder below. */
+export function containerProblem(value: string): string | undefined {
+  if (value === '') return l10n.t('choose a blob container');
+  const [container, ...folders] = value.split('/');
+  if (folders.length > 1 || folders[0] === '') return l10n.t('use a container, or a container and one folder (container/folder)');
+  if (!/^[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$/.test(container!)) {
+    return l10n.t('{0} is not a valid container name: use 3 to 63 lowercase letters, digits and single hyphens', container!);
+  }
+  if (container === 'backup') return l10n.t('SQL Managed Instance does not accept a container named "backup"');
+  return undefined;
+}
+
+export function uncPathProblem(path: string): string | undefined {
+  if (path === '') return l10n.t('enter the network share path');
+  return /^\\\\[^\\/:*?"<>|]+(\\[^\\/:*?"<>|]+)+\\?$/.test(path) ? undefined : l10n.t('{0} is not a network path such as \\\\server.domain.com\\backups\\Sales', path);
+}
+
+export function shareUserProblem(user: string): string | undefined {
+  if (user === '') return l10n.t('enter the user that reads the share, as DOMAIN\\user');
+  return /^[^\\\s]+\\[^\\\s]+$/.test(user) ? undefined : l10n.t('write the share user as DOMAIN\\user');
+}
+
+function databaseProblems(s: WizardState, db: DatabaseBackup, all: DatabaseBackup[]): string[] {
+  const out: string[] = [];
+  const say = (what: string) => out.push(`${db.source}: ${what}`);
+  const name = targetNameProblem(db.target);
+  if (name) say(name);
+  else {
+    if (all.some((o) => o !== db && o.target.toLowerCase() === db.target.toLowerCase())) say(l10n.t('another database also migrates to {0}', db.target));
+    if (s.target.existingDatabases.some((e) => e.toLowerCase() === db.target.toLowerCase())) say(l10n.t('{0} already exists on the managed instance; choose another target name', db.target));
+  }
+  const { location, mode } = s.backups;
+  if (location === 'local' || location === 'share') {
+    if (location === 'share') {
+      const unc = uncPathProblem(db.folder);
+      if (unc) say(unc);
+    } else if (db.folder === '') say(l10n.t('choose the folder that holds its backups'));
+    const same = all.find((o) => o !== db && o.folder !== '' && o.folder.toLowerCase() === db.folder.toLowerCase());
+    if (same) say(l10n.t('{0} uses the same folder; the migration service needs one folder per database', same.source));
+  }
+  if (location === 'local' && db.folder !== '') {
+    if (!db.check || db.check.folder !== db.folder) say(l10n.t('check its backup chain'));
+    else if (!db.check.ready) say(l10n.t('its backup chain is not ready ({0})', db.check.problems[0] ?? l10n.t('see the check')));
+  }
+  if (location === 'blob' || location === 'local') {
+    const c = containerProblem(db.container);
+    if (c) say(c);
+    else if (all.some((o) => o !== db && o.container === db.container)) say(l10n.t('{0} uses the same container; give each database its own', all.find((o) => o !== db && o.container === db.container)!.source));
+  }
+  if (mode === 'offline' && location === 'blob' && db.lastBackupName.trim() === '') say(l10n.t('name the last backup file to restore'));
+  return out;
+}
+
+function unavailable(s: WizardState, ...names: (keyof WizardState['capabilities'])[]): string[] {
+  return names.flatMap((n) => {
+    const c = s.capabilities[n];
+    return c.available ? [] : [c.reason ?? l10n.t('Not available.')];
+  });
+}
+
+export function validateStep(s: WizardState, step: StepId): string[] {
+  switch (step) {
+    case 'account': {
+      const out = unavailable(s, 'accounts');
+      if (s.account.cloudName === 'custom' && !s.account.customCloudFile) out.push(l10n.t('Choose the cloud file.'));
+      if (!s.account.signedIn) out.push(l10n.t('Sign in to {0}.', s.account.clouds.find((c) => c.name === s.account.cloudName)?.displayName ?? l10n.t('the cloud')));
+      return out;
+    }
+    case 'source': {
+      const out = unavailable(s, 'source');
+      if (out.length) return out;
+      if (s.source.server.trim() === '') out.push(l10n.t('Enter the source SQL Server.'));
+      if (s.source.authentication === 'SqlAuthentication') {
+        if (s.source.userName.trim() === '') out.push(l10n.t('Enter the SQL login.'));
+        if (!s.source.passwordEntered) out.push(l10n.t('Enter the password (passwords are never saved, so enter it again after reopening the wizard).'));
+      }
+      if (!s.source.connected) out.push(l10n.t('Connect to list the databases.'));
+      else if (s.source.selected.length === 0) out.push(l10n.t('Select at least one database.'));
+      else if (s.source.selected.length > 100) out.push(l10n.t('A managed instance holds at most 100 user databases; select fewer.'));
+      for (const a of s.source.assessments) {
+        if (s.source.selected.includes(a.database) && !a.ready) out.push(l10n.t('{0} has blocking issues for SQL Managed Instance: {1}', a.database, a.blockers.join('; ')));
+      }
+      return out;
+    }
+    case 'target': {
+      const out = unavailable(s, 'subscriptions', 'targets');
+      if (out.length) return out;
+      if (!s.target.subscriptionId) out.push(l10n.t('Choose a subscription.'));
+      const mi = s.target.instances.find((i) => i.id === s.target.instanceId);
+      if (!mi) out.push(l10n.t('Choose the target managed instance.'));
+      else if (mi.state !== 'Ready') out.push(l10n.t('{0} is {1}; choose a managed instance that is Ready (or start it in the Azure portal).', mi.name, mi.state));
+      return out;
+    }
+    case 'backups': {
+      const loc = s.backups.location;
+      const out = unavailable(s, 'storage', ...(loc === 'local' ? (['backupCheck'] as const) : []));
+      if (!s.backups.storageAccountId && !out.length) out.push(loc === 'share' ? l10n.t('Choose the storage account the runtime uploads to.') : l10n.t('Choose the storage account.'));
+      if (loc === 'share') {
+        const user = shareUserProblem(s.backups.shareUserName);
+        if (user) out.push(user);
+        if (!s.backups.sharePasswordEntered) out.push(l10n.t('Enter the share password (it is never saved).'));
+      }
+      for (const db of s.backups.databases) out.push(...databaseProblems(s, db, s.backups.databases));
+      return out;
+    }
+    case 'service': {
+      const out = unavailable(s, 'migrationServices');
+      if (out.length) return out;
+      const svc = s.service.services.find((x) => x.id === s.service.serviceId);
+      if (!svc) out.push(l10n.t('Choose or create a Database Migration Service.'));
+      else if (svc.provisioningState && svc.provisioningState !== 'Succeeded') out.push(l10n.t('{0} is {1}; wait until it is provisioned.', svc.name, svc.provisioningState));
+      else if (s.backups.location === 'share' && svc.integrationRuntimeState !== 'Online') {
+        out.push(l10n.t('The integration runtime of {0} is {1}: install it on a machine that reads the share and register it with an authentication key.', svc.name, svc.integrationRuntimeState ?? l10n.t('not registered')));
+      }
+      return out;
+    }
+    case 'summary':
+      return unavailable(s, 'starter');
+  }
+}
+
+/** The first step that is not complete: where a resumed wizard opens (never past where it was). */
+export function firstIncompleteStep(s: WizardState, steps: readonly StepId[]): StepId | undefined {
+  return steps.find((step) => validateStep(s, step).length > 0);
+}

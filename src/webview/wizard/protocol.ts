@@ -1,0 +1,209 @@
+/**
+ * The wizard's message protocol, shared by the extension host and the webview. Schemas come
+ * first and the types are inferred from them, so what is validated at runtime (on both sides)
+ * is exactly what the code is typed against. No DOM and no `vscode` here.
+ *
+ * The state never holds a secret: passwords travel once, in their own intent, to the host,
+ * and the state only says whether one was entered.
+ */
+import * as v from 'valibot';
+
+export const STEPS = ['account', 'source', 'target', 'backups', 'service', 'summary'] as const;
+export const StepSchema = v.picklist(STEPS);
+export type StepId = v.InferOutput<typeof StepSchema>;
+
+const text = (max = 1024) => v.pipe(v.string(), v.maxLength(max));
+const id = text(2048);
+
+export const OpSchema = v.variant('status', [
+  v.object({ status: v.literal('idle') }),
+  v.object({ status: v.literal('busy'), message: v.optional(text()) }),
+  v.object({ status: v.literal('done'), message: v.optional(text()) }),
+  v.object({ status: v.literal('error'), message: text(8192) }),
+]);
+export type Op = v.InferOutput<typeof OpSchema>;
+
+export const CAPABILITIES = ['accounts', 'subscriptions', 'source', 'targets', 'storage', 'backupCheck', 'migrationServices', 'starter'] as const;
+export type CapabilityName = (typeof CAPABILITIES)[number];
+const CapabilityViewSchema = v.object({ available: v.boolean(), reason: v.optional(text()) });
+const CapabilitiesSchema = v.object(Object.fromEntries(CAPABILITIES.map((c) => [c, CapabilityViewSchema])) as Record<CapabilityName, typeof CapabilityViewSchema>);
+
+const ChainCheckSchema = v.object({
+  database: text(),
+  folder: id,
+  ready: v.boolean(),
+  steps: v.array(v.object({ backupType: text(), firstLsn: text(), lastLsn: text(), finished: v.optional(text()), files: v.array(text()) })),
+  problems: v.array(text(4096)),
+  warnings: v.array(text(4096)),
+  ignored: v.array(v.object({ file: text(), reason: text(4096) })),
+  lastBackupName: v.optional(text()),
+});
+export type ChainCheckView = v.InferOutput<typeof ChainCheckSchema>;
+
+const DatabaseBackupSchema = v.object({
+  source: text(),
+  target: text(),
+  /** A local folder (local upload) or a UNC path (network share). */
+  folder: id,
+  /** Blob container (optionally container/folder) that holds or receives this database's backups. */
+  container: text(),
+  lastBackupName: text(),
+  check: v.optional(ChainCheckSchema),
+  checkOp: OpSchema,
+});
+export type DatabaseBackup = v.InferOutput<typeof DatabaseBackupSchema>;
+
+export const AuthenticationSchema = v.picklist(['SqlAuthentication', 'WindowsAuthentication']);
+export const ModeSchema = v.picklist(['online', 'offline']);
+export const LocationKindSchema = v.picklist(['blob', 'local', 'share']);
+export type LocationKind = v.InferOutput<typeof LocationKindSchema>;
+
+export const WizardStateSchema = v.object({
+  version: v.literal(1),
+  step: StepSchema,
+  /** The furthest step reached: the step list lets the user jump back to any step before it. */
+  reached: StepSchema,
+  capabilities: CapabilitiesSchema,
+  /** Why Next is refused on the current step; empty when it may proceed. */
+  issues: v.array(text(4096)),
+  account: v.object({
+    clouds: v.array(v.object({ name: text(), displayName: text() })),
+    cloudName: text(),
+    customCloudFile: v.optional(id),
+    signedIn: v.optional(text()),
+    op: OpSchema,
+  }),
+  source: v.object({
+    server: text(),
+    authentication: AuthenticationSchema,
+    userName: text(),
+    encrypt: v.boolean(),
+    trustServerCertificate: v.boolean(),
+    passwordEntered: v.boolean(),
+    /** Keep the password in VS Code's secret storage (never in this state or in settings). */
+    rememberPassword: v.boolean(),
+    connected: v.optional(v.object({ serverName: text(), version: text(), edition: v.optional(text()) })),
+    databases: v.array(v.object({ name: text(), sizeMb: v.optional(v.number()), recoveryModel: v.optional(text()), state: v.optional(text()) })),
+    selected: v.array(text()),
+    assessments: v.array(v.object({ database: text(), ready: v.boolean(), blockers: v.array(text(4096)), warnings: v.array(text(4096)) })),
+    op: OpSchema,
+  }),
+  target: v.object({
+    subscriptions: v.array(v.object({ id, name: text() })),
+    subscriptionId: v.optional(id),
+    instances: v.array(v.object({ id, name: text(), resourceGroup: text(), location: text(), state: text() })),
+    instanceId: v.optional(id),
+    existingDatabases: v.array(text()),
+    op: OpSchema,
+  }),
+  backups: v.object({
+    mode: ModeSchema,
+    location: LocationKindSchema,
+    storageAccounts: v.array(v.object({ id, name: text(), resourceGroup: text(), location: text() })),
+    storageAccountId: v.optional(id),
+    containers: v.array(text()),
+    shareUserName: text(),
+    sharePasswordEntered: v.boolean(),
+    databases: v.array(DatabaseBackupSchema),
+    op: OpSchema,
+  }),
+  service: v.object({
+    services: v.array(v.object({ id, name: text(), resourceGroup: text(), location: text(), provisioningState: v.optional(text()), integrationRuntimeState: v.optional(text()) })),
+    serviceId: v.optional(id),
+    newName: text(),
+    newResourceGroup: text(),
+    newLocation: text(),
+    keysLoaded: v.boolean(),
+    nodes: v.array(v.object({ nodeName: text(), cpuUtilization: v.optional(v.number()), availableMemoryInMB: v.optional(v.number()), concurrentJobsRunning: v.optional(v.number()), maxConcurrentJobs: v.optional(v.number()) })),
+    test: v.optional(v.object({ ok: v.boolean(), checks: v.array(v.object({ name: text(), ok: v.boolean(), message: v.optional(text(4096)) })) })),
+    op: OpSchema,
+  }),
+  start: v.object({
+    op: OpSchema,
+    results: v.array(v.object({ sourceDatabase: text(), targetDatabase: text(), id: v.optional(id), error: v.optional(text(4096)) })),
+  }),
+});
+export type WizardState = v.InferOutput<typeof WizardStateSchema>;
+
+// ---- Webview -> host: intents ---------------------------------------------------------------
+
+const SourcePatchSchema = v.strictObject({
+  server: v.optional(text(256)),
+  authentication: v.optional(AuthenticationSchema),
+  userName: v.optional(text(256)),
+  encrypt: v.optional(v.boolean()),
+  trustServerCertificate: v.optional(v.boolean()),
+  rememberPassword: v.optional(v.boolean()),
+});
+const BackupsPatchSchema = v.strictObject({
+  mode: v.optional(ModeSchema),
+  location: v.optional(LocationKindSchema),
+  storageAccountId: v.optional(id),
+  shareUserName: v.optional(text(256)),
+});
+const DatabasePatchSchema = v.strictObject({
+  target: v.optional(text(256)),
+  folder: v.optional(id),
+  container: v.optional(text(256)),
+  lastBackupName: v.optional(text(512)),
+});
+const ServicePatchSchema = v.strictObject({
+  newName: v.optional(text(256)),
+  newResourceGroup: v.optional(text(256)),
+  newLocation: v.optional(text(256)),
+});
+const KeyNameSchema = v.picklist(['authKey1', 'authKey2']);
+
+const intent = <T extends string, E extends v.ObjectEntries>(type: T, entries: E) => v.strictObject({ type: v.literal(type), ...entries });
+
+export const WebviewMessageSchema = v.variant('type', [
+  intent('ready', {}),
+  intent('next', {}),
+  intent('back', {}),
+  intent('goto', { step: StepSchema }),
+  intent('startOver', {}),
+  intent('account.selectCloud', { name: text() }),
+  intent('account.chooseCloudFile', {}),
+  intent('account.signIn', {}),
+  intent('source.update', { patch: SourcePatchSchema }),
+  intent('source.password', { value: text(1024) }),
+  intent('source.connect', {}),
+  intent('source.select', { names: v.pipe(v.array(text()), v.maxLength(1000)) }),
+  intent('target.selectSubscription', { id }),
+  intent('target.selectInstance', { id }),
+  intent('backups.update', { patch: BackupsPatchSchema }),
+  intent('backups.sharePassword', { value: text(1024) }),
+  intent('backups.database', { source: text(), patch: DatabasePatchSchema }),
+  intent('backups.browse', { source: text() }),
+  intent('backups.check', { source: text() }),
+  intent('service.select', { id }),
+  intent('service.update', { patch: ServicePatchSchema }),
+  intent('service.create', {}),
+  intent('service.copyKey', { key: KeyNameSchema }),
+  intent('service.regenerateKey', { key: KeyNameSchema }),
+  intent('service.refreshNodes', {}),
+  intent('service.test', {}),
+  intent('start', {}),
+]);
+export type WebviewMessage = v.InferOutput<typeof WebviewMessageSchema>;
+
+// ---- Host -> webview ------------------------------------------------------------------------
+
+export const HostMessageSchema = v.variant('type', [
+  v.object({ type: v.literal('state'), state: WizardStateSchema, l10n: v.optional(v.record(v.string(), v.string())) }),
+]);
+export type HostMessage = v.InferOutput<typeof HostMessageSchema>;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function parseWith<T>(schema: v.GenericSchema<unknown, T>, input: unknown): Parsed<T> {
+  const r = v.safeParse(schema, input);
+  if (r.success) return { ok: true, value: r.output };
+  const first = r.issues[0];
+  const path = first.path?.map((p) => String(p.key)).join('.') ?? '';
+  return { ok: false, error: `${path ? `${path}: ` : ''}${first.message}` };
+}
+
+export const parseWebviewMessage = (input: unknown) => parseWith(WebviewMessageSchema, input);
+export const parseHostMessage = (input: unknown) => parseWith(HostMessageSchema, input);
+export const parseWizardState = (input: unknown) => parseWith(WizardStateSchema, input);

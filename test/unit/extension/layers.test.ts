@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+const VSCODE = /from ['"]vscode['"]|require\(['"]vscode['"]\)/;
+
+test('the host logic the tests run without VS Code never imports vscode', () => {
+  const pure = [
+    'src/extension/wizard/reducer.ts', 'src/extension/wizard/validation.ts', 'src/extension/wizard/persistence.ts',
+    'src/extension/wizard/controller.ts', 'src/extension/wizard/request.ts',
+    'src/extension/dashboard/model.ts', 'src/extension/dashboard/statusRules.ts', 'src/extension/dashboard/changes.ts',
+    'src/extension/dashboard/timeline.ts', 'src/extension/dashboard/detailsView.ts', 'src/extension/dashboard/poller.ts',
+    'src/extension/dashboard/dmsShape.ts', 'src/extension/cutover/flow.ts', 'src/extension/services/types.ts',
+    'src/extension/services/notWired.ts', 'src/extension/services/backupCheck.ts', 'src/extension/errors.ts',
+    'src/extension/redact.ts', 'src/extension/settings.ts', 'src/extension/webviewHtml.ts',
+  ];
+  for (const file of pure) assert.doesNotMatch(readFileSync(file, 'utf8'), VSCODE, file);
+});
+
+test('the webview imports neither vscode, node, nor the extension host', () => {
+  for (const file of sources('src/webview')) {
+    const text = readFileSync(file, 'utf8');
+    assert.doesNotMatch(text, VSCODE, file);
+    assert.doesNotMatch(text, /from ['"]node:|from ['"](fs|path|crypto|os)['"]/, file);
+    assert.doesNotMatch(text, /from ['"][./]*(extension|core|cli)\//, file);
+  }
+});

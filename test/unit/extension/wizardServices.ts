@@ -1,0 +1,146 @@
+/**
+ * Wizard services for tests: each records its calls and answers from what the test gives it.
+ * The local backup check is the real one.
+ */
+import { localBackupCheck } from '../../../src/extension/services/backupCheck';
+import { notWired } from '../../../src/extension/services/notWired';
+import type { MigrationRequest, MigrationSecrets, WizardServices } from '../../../src/extension/services/types';
+import type { WizardHost, WizardLog, WizardSecretStore, WizardStore } from '../../../src/extension/wizard/controller';
+import type { HostMessage } from '../../../src/webview/wizard/protocol';
+
+export const SUB = '/subscriptions/00000000-0000-0000-0000-000000000001';
+export const MI_READY = `${SUB}/resourceGroups/rg/providers/Microsoft.Sql/managedInstances/mi-ready`;
+export const MI_STOPPED = `${SUB}/resourceGroups/rg/providers/Microsoft.Sql/managedInstances/mi-stopped`;
+export const STORAGE = `${SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/backupsacct`;
+export const DMS = `${SUB}/resourceGroups/rg/providers/Microsoft.DataMigration/sqlMigrationServices/dms1`;
+
+export interface Recorded {
+  passwordsSeen: (string | undefined)[];
+  started: { request: MigrationRequest; secrets: MigrationSecrets }[];
+}
+
+export function workingServices(rec: Recorded): WizardServices {
+  const ok = { available: true } as const;
+  return {
+    accounts: { availability: ok, signIn: async (cloud) => ({ cloud, label: 'dba@contoso.com' }) },
+    subscriptions: { availability: ok, list: async () => [{ id: SUB, name: 'Production' }] },
+    source: {
+      availability: ok,
+      connect: async (c, password) => {
+        rec.passwordsSeen.push(password);
+        if (c.authentication === 'SqlAuthentication' && !password) throw new Error('Login failed for user');
+        return { server: { serverName: 'SQL01', version: '16.0.4135.4' }, databases: [{ name: 'Sales', sizeMb: 1200, recoveryModel: 'FULL' }, { name: 'HR', sizeMb: 80, recoveryModel: 'FULL' }, { name: 'Scratch', recoveryModel: 'SIMPLE' }] };
+      },
+    },
+    targets: {
+      availability: ok,
+      listManagedInstances: async () => [
+        { id: MI_READY, name: 'mi-ready', resourceGroup: 'rg', location: 'westeurope', state: 'Ready' },
+        { id: MI_STOPPED, name: 'mi-stopped', resourceGroup: 'rg', location: 'westeurope', state: 'Stopped' },
+      ],
+      listDatabases: async () => ['HR'],
+    },
+    storage: { availability: ok, listAccounts: async () => [{ id: STORAGE, name: 'backupsacct', resourceGroup: 'rg', location: 'westeurope' }], listContainers: async () => ['sales', 'archive'] },
+    backupCheck: localBackupCheck,
+    migrationServices: {
+      availability: ok,
+      list: async () => [{ id: DMS, name: 'dms1', resourceGroup: 'rg', location: 'westeurope', provisioningState: 'Succeeded', integrationRuntimeState: 'NeedRegistration' }],
+      create: async () => {
+        throw new Error('not used');
+      },
+      authKeys: async () => ({ authKey1: 'IR@11111111-2222-3333-4444-555555555555@dms1@weu@firstKEYvalue==', authKey2: 'IR@11111111-2222-3333-4444-555555555555@dms1@weu@secondKEYvalue==' }),
+      regenerateKey: async () => ({ authKey1: 'IR@x@y@z@newkey1==', authKey2: 'IR@x@y@z@newkey2==' }),
+      nodes: async () => [{ nodeName: 'IR-NODE-1', cpuUtilization: 12, availableMemoryInMB: 4096, concurrentJobsRunning: 0, maxConcurrentJobs: 8 }],
+      testConnection: async () => ({ ok: true, checks: [{ name: 'source', ok: true }] }),
+    },
+    starter: {
+      availability: ok,
+      start: async (_a, request, secrets) => {
+        rec.started.push({ request, secrets });
+        return request.databases.map((d) => ({ sourceDatabase: d.sourceDatabase, targetDatabase: d.targetDatabase, id: `${request.targetInstanceId}/providers/Microsoft.DataMigration/databaseMigrations/${d.targetDatabase}` }));
+      },
+    },
+  };
+}
+
+/** What this build ships: only sign-in and the backup check are real. */
+export function thisBuildServices(): WizardServices {
+  return {
+    ...workingServices({ passwordsSeen: [], started: [] }),
+    subscriptions: notWired('Listing subscriptions'),
+    source: notWired('Connecting to the source SQL Server', 'the SQL Server connection'),
+    targets: notWired('Listing managed instances'),
+    storage: notWired('Listing storage accounts and containers'),
+    migrationServices: notWired('Creating and registering a Database Migration Service'),
+    starter: notWired('Starting migrations'),
+  };
+}
+
+export class TestHost implements WizardHost {
+  posted: HostMessage[] = [];
+  clipboard = '';
+  infos: string[] = [];
+  folders: string[] = [];
+  cloudFile: string | undefined;
+  confirmAnswer = true;
+  shownMigrations = 0;
+  post(m: HostMessage) {
+    this.posted.push(JSON.parse(JSON.stringify(m)));
+  }
+  async pickCloudFile() {
+    return this.cloudFile;
+  }
+  async pickFolder() {
+    return this.folders.shift();
+  }
+  async copyToClipboard(text: string) {
+    this.clipboard = text;
+  }
+  async confirm() {
+    return this.confirmAnswer;
+  }
+  info(m: string) {
+    this.infos.push(m);
+  }
+  showMigrations() {
+    this.shownMigrations++;
+  }
+}
+
+export class MemoryStore implements WizardStore {
+  saved: unknown;
+  writes: string[] = [];
+  load() {
+    return this.saved === undefined ? undefined : JSON.parse(JSON.stringify(this.saved));
+  }
+  async save(state: unknown) {
+    this.saved = state;
+    this.writes.push(JSON.stringify(state));
+  }
+}
+
+export class MemorySecrets implements WizardSecretStore {
+  data = new Map<string, string>();
+  async get(k: string) {
+    return this.data.get(k);
+  }
+  async store(k: string, v: string) {
+    this.data.set(k, v);
+  }
+  async delete(k: string) {
+    this.data.delete(k);
+  }
+}
+
+export class MemoryLog implements WizardLog {
+  lines: string[] = [];
+  info(m: string) {
+    this.lines.push(`info ${m}`);
+  }
+  warn(m: string) {
+    this.lines.push(`warn ${m}`);
+  }
+  error(m: string) {
+    this.lines.push(`error ${m}`);
+  }
+}
