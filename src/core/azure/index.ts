@@ -1,2 +1,3 @@
 export * from './cloud';
 export * from './pipeline';
+export * from './blobSource';
