@@ -193,6 +193,9 @@ function checkProfile(p: SeedProfile): void {
     needRg('storage account', s);
     // Azure's rule, and Azurite's account names follow it too.
     if (!/^[a-z0-9]{3,24}$/.test(s.name)) fail(`storage account name ${s.name} must be 3-24 lowercase letters and digits`);
+    for (const c of s.containers ?? []) {
+      if (!/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(c)) fail(`container name ${c} must be 3-63 lowercase letters, digits and single hyphens`);
+    }
   }
   for (const s of p.shares ?? []) {
     if (!/^\\\\[^\\]+\\[^\\]+/.test(s.path ?? '')) fail(`share path ${s.path} must be a UNC path such as \\\\server\\share`);
