@@ -38,7 +38,7 @@ export function registerResources(router: Router, emu: Emulator): void {
   const w = emu.world;
   router.add('GET', '/subscriptions', 'subscriptions', (req) => ({
     status: 200,
-    body: { ...page(req, [subscriptionJson(emu)], emu.pageSize, emu.baseUrl), count: { type: 'Total', value: 1 } },
+    body: page(req, [subscriptionJson(emu)], emu.pageSize, emu.baseUrl),
   }));
   router.add('GET', '/subscriptions/{subscriptionId}', 'subscriptions', (req) => {
     requireSubscription(emu, req);

@@ -41,6 +41,15 @@ export function managedInstanceJson(emu: Emulator, mi: ManagedInstanceRec) {
       currentBackupStorageRedundancy: 'Geo',
       requestedBackupStorageRedundancy: 'Geo',
       zoneRedundant: false,
+      maintenanceConfigurationId: `/subscriptions/${emu.world.subscriptionId}/providers/Microsoft.Maintenance/publicMaintenanceConfigurations/SQL_Default`,
+      virtualClusterId: armId(emu.world, mi.resourceGroup, 'Microsoft.Sql', 'virtualClusters', `vc-${mi.name.toLowerCase()}`),
+      externalGovernanceStatus: 'Disabled',
+      hybridSecondaryUsage: 'Active',
+      authenticationMetadata: 'AzureAD',
+      pricingModel: 'Regular',
+      createTime: mi.createTime,
+      databaseFormat: 'SQLServer2022',
+      requestedLogicalAvailabilityZone: 'NoPreference',
     },
   };
 }
@@ -52,7 +61,7 @@ function databaseJson(emu: Emulator, mi: ManagedInstanceRec, db: ManagedDatabase
     type: 'Microsoft.Sql/managedInstances/databases',
     location: mi.location,
     tags: {},
-    properties: { collation: db.collation, status: db.status, creationDate: db.creationDate, defaultSecondaryLocation: mi.location },
+    properties: { collation: db.collation, status: db.status, creationDate: db.creationDate, defaultSecondaryLocation: mi.location, isLedgerOn: false },
   };
 }
 

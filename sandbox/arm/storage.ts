@@ -33,6 +33,11 @@ function accountJson(emu: Emulator, sa: StorageAccountRec) {
       allowSharedKeyAccess: true,
       minimumTlsVersion: 'TLS1_2',
       isHnsEnabled: false,
+      routingPreference: { routingChoice: 'MicrosoftRouting', publishMicrosoftEndpoints: false, publishInternetEndpoints: false },
+      encryption: {
+        keySource: 'Microsoft.Storage',
+        services: { blob: { enabled: true, keyType: 'Account', lastEnabledTime: sa.creationTime } },
+      },
     },
   };
 }
@@ -85,8 +90,8 @@ export function registerStorage(router: Router, emu: Emulator): void {
       status: 200,
       body: {
         keys: [
-          { keyName: 'key1', value: sa.key1, permissions: 'FULL', creationTime: sa.creationTime },
-          { keyName: 'key2', value: sa.key2, permissions: 'FULL', creationTime: sa.creationTime },
+          { keyName: 'key1', value: sa.key1, permissions: 'Full', creationTime: sa.creationTime },
+          { keyName: 'key2', value: sa.key2, permissions: 'Full', creationTime: sa.creationTime },
         ],
       },
     };

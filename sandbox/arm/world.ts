@@ -90,6 +90,7 @@ export interface ManagedInstanceRec {
   storageSizeInGB: number;
   state: string;
   collation: string;
+  createTime: string;
   databases: NameMap<ManagedDatabaseRec>;
 }
 
@@ -234,6 +235,7 @@ export function buildWorld(profile: SeedProfile = {}): World {
       storageSizeInGB: m.storageSizeInGB ?? 256,
       state: m.state ?? 'Ready',
       collation,
+      createTime: now,
       databases,
     });
   }
