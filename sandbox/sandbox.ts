@@ -103,11 +103,11 @@ const isLoopbackHost = (h: string) => h === 'localhost' || h === '::1' || /^127(
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopbackHost(host)) throw new Error(`the sandbox listens on loopback only, not on ${host}`);
+  const profile = options.profile ?? {};
+  const world = buildWorld(profile);
   const ownsData = !options.dataDir;
   const dataDir = resolve(options.dataDir ?? mkdtempSync(join(tmpdir(), 'sqlmig-sandbox-')));
   mkdirSync(dataDir, { recursive: true });
-  const profile = options.profile ?? {};
-  const world = buildWorld(profile);
   for (const s of world.shares) mkdirSync(join(dataDir, s.folder), { recursive: true });
 
   const stoppers: (() => Promise<void>)[] = [];
