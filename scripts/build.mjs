@@ -18,6 +18,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: ['scripts/demo.ts'], outfile: 'dist/demo.js' }),
   build({ ...common, entryPoints: { 'backup-scan': 'bench/backup-scan/run.ts' }, outdir: 'dist/bench' }),
-  build({ ...common, entryPoints: { sandbox: 'sandbox/start.ts', 'sandbox-ir': 'sandbox/ir/main.ts' }, outdir: 'dist' }),
-  build({ ...common, entryPoints: { sandbox: 'bench/sandbox/run.ts', 'sandbox-client': 'bench/sandbox/client.ts' }, outdir: 'dist/bench' }),
+  // The sandbox runs from the repository: its packages (Azurite, the Azure SDK) load from node_modules.
+  build({ ...common, packages: 'external', external: ['azurite/*'], entryPoints: { sandbox: 'sandbox/start.ts', 'sandbox-ir': 'sandbox/ir/main.ts' }, outdir: 'dist' }),
+  build({ ...common, packages: 'external', external: ['azurite/*'], entryPoints: { sandbox: 'bench/sandbox/run.ts', 'sandbox-client': 'bench/sandbox/client.ts' }, outdir: 'dist/bench' }),
 ]);

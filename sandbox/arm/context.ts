@@ -63,8 +63,16 @@ export interface Emulator {
   resolveShare(path: string, username?: string, password?: string): { folder: string } | { error: string };
 }
 
+const blobClients = new WeakMap<StorageAccountRec, BlobServiceClient>();
+
+/** One client per account: building an SDK pipeline per call would cost more than the call. */
 export function blobServiceFor(account: StorageAccountRec): BlobServiceClient {
-  return new BlobServiceClient(account.blobEndpoint.replace(/\/$/, ''), new StorageSharedKeyCredential(account.name, account.key1));
+  let client = blobClients.get(account);
+  if (!client) {
+    client = new BlobServiceClient(account.blobEndpoint.replace(/\/$/, ''), new StorageSharedKeyCredential(account.name, account.key1));
+    blobClients.set(account, client);
+  }
+  return client;
 }
 
 export function requireSubscription(emu: Emulator, req: ArmRequest): void {

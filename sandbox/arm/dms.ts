@@ -163,7 +163,7 @@ export function registerDms(router: Router, emu: Emulator): void {
   });
   router.add('GET', `${SMS}/listMigrations`, 'datamigration', (req) => {
     const s = requireService(emu, req);
-    return { status: 200, body: page(req, migrationsOf(emu, s).map((m) => migrationJson(m, false)), emu.pageSize, emu.baseUrl) };
+    return { status: 200, body: page(req, migrationsOf(emu, s), emu.pageSize, emu.baseUrl, (m) => migrationJson(m, false)) };
   });
 
   // --- Database migrations to a managed instance ---

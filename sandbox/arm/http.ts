@@ -130,13 +130,17 @@ export function checkApiVersion(url: URL, provider: Provider): string {
   return values[0]!;
 }
 
-/** One page of `items` and, when more remain, an absolute `nextLink` carrying `$skiptoken`. */
-export function page<T>(req: ArmRequest, items: readonly T[], pageSize: number, baseUrl: string): { value: T[]; nextLink?: string } {
+/**
+ * One page of `items` and, when more remain, an absolute `nextLink` carrying `$skiptoken`.
+ * `map` turns only the page's items into JSON.
+ */
+export function page<T, J = T>(req: ArmRequest, items: readonly T[], pageSize: number, baseUrl: string, map?: (item: T) => J): { value: J[]; nextLink?: string } {
   const token = req.url.searchParams.get('$skiptoken');
   const start = token === null ? 0 : Number(token);
   if (!Number.isInteger(start) || start < 0) throw badRequest('InvalidSkipToken', `The $skiptoken '${token}' is not valid.`);
   const end = start + pageSize;
-  const result: { value: T[]; nextLink?: string } = { value: items.slice(start, end) };
+  const slice = items.slice(start, end);
+  const result: { value: J[]; nextLink?: string } = { value: map ? slice.map(map) : (slice as unknown as J[]) };
   if (end < items.length) {
     const next = new URL(req.url.pathname + req.url.search, baseUrl);
     next.searchParams.set('$skiptoken', String(end));

@@ -135,6 +135,8 @@ export class Migration {
     if (init.account) this.account = init.account;
     if (init.sharePath) this.sharePath = init.sharePath;
     this.operationId = init.operationId;
+    // One listener per migration; a combined signal per sleep would pile listeners on the sandbox's.
+    emu.signal.addEventListener('abort', () => this.run.abort(), { once: true });
     this.startedOn = emu.clock.date().toISOString();
     if (init.sourceKind === 'AzureBlob') {
       const [container, ...folder] = (init.containerPath ?? '').split('/');
@@ -160,7 +162,7 @@ export class Migration {
   }
 
   private sleep(seconds: number): Promise<void> {
-    return this.emu.clock.sleep(seconds * 1000, AbortSignal.any([this.run.signal, this.emu.signal]));
+    return this.emu.clock.sleep(seconds * 1000, this.run.signal);
   }
 
   private async loop(op: Operation): Promise<void> {
@@ -190,7 +192,8 @@ export class Migration {
         return;
       }
       this.updateStatus();
-      await this.sleep(this.emu.timings.scanIntervalSeconds);
+      // Spread over +-20% so that migrations started together do not all scan at once.
+      await this.sleep(this.emu.timings.scanIntervalSeconds * (0.8 + 0.4 * Math.random()));
     }
   }
 

@@ -114,7 +114,19 @@ function migrationState(m: Migration): string {
   return 'WaitForLogBackupUploadOperation';
 }
 
+const summaries = new WeakMap<Migration, { version: number; json: ReturnType<typeof build> }>();
+
+/** The migration as GET answers it; lists reuse the summary until the migration changes. */
 export function migrationJson(m: Migration, expand: boolean) {
+  if (expand) return build(m, true);
+  const cached = summaries.get(m);
+  if (cached && cached.version === m.version) return cached.json;
+  const json = build(m, false);
+  summaries.set(m, { version: m.version, json });
+  return json;
+}
+
+function build(m: Migration, expand: boolean) {
   const props: Record<string, unknown> = {
     ...m.request,
     kind: 'SqlMi',
