@@ -41,7 +41,9 @@ async function onlineMigration(db: string, source: string, containerName: string
   assert.equal(fullRestored.migrationStatusDetails.fullBackupSetInfo.backupType, 'Database');
   assert.equal(fullRestored.migrationStatusDetails.fullBackupSetInfo.isBackupRestored, true);
 
-  // Logs arrive; the first cutover attempt comes while some are still pending.
+  // Logs arrive; the first cutover attempt comes while some are still pending (the clock slows
+  // down meanwhile, so that the restores cannot finish first on a busy machine).
+  sb.setClockSpeed(1);
   await upload(sb, containerName, logs);
   const pending = await waitFor('logs seen', async () => {
     const p = await getMigration(sb, db);
@@ -51,6 +53,7 @@ async function onlineMigration(db: string, source: string, containerName: string
   assert.equal(early.status, 400);
   assert.equal(early.body.error.code, 'MigrationNotReadyForCutoverError');
   assert.match(early.body.error.message, /pending/);
+  sb.setClockSpeed(40);
 
   const ready = await status(db, 'ReadyForCutover');
   const d = ready.migrationStatusDetails;
