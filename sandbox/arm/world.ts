@@ -35,7 +35,7 @@ export interface SeedProfile {
 }
 
 export const DEFAULT_PROFILE: Required<Omit<SeedProfile, 'shares'>> & { shares: NonNullable<SeedProfile['shares']> } = {
-  tenantId: '72f988bf-0000-4000-8000-00000000a11c',
+  tenantId: 'c0ffee00-5a1d-4b0c-8000-00000000a11c',
   subscriptionId: '5a1db0c5-0000-4000-8000-00000000b0c5',
   subscriptionName: 'Sandbox subscription',
   location: 'eastus',
