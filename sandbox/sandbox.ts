@@ -11,6 +11,7 @@
  *   await sb.stop();
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -130,6 +131,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
 
     const controller = new AbortController();
+    // Every migration listens to it; hundreds are normal, not a leak.
+    setMaxListeners(0, controller.signal);
     stoppers.push(async () => controller.abort());
     const clock = new SimClock(options.clockSpeed ?? 1);
     stoppers.push(async () => clock.wakeAll());
