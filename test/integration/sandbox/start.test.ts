@@ -25,7 +25,10 @@ function startProcess(args: string[]) {
         resolve(stdout.slice(0, stdout.indexOf('\n')));
       }
     });
-    void exited.then((code) => reject(new Error(`exited with ${code} before its line; stderr: ${stderr}`)));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before its line; stderr: ${stderr}`));
+    });
   });
   return { child, line, exited, output: () => ({ stdout, stderr }) };
 }
