@@ -45,6 +45,9 @@ await Promise.all([
     legalComments: 'none',
     logLevel: 'warning',
   }),
+  // The sandbox runs from the repository: its packages (Azurite, the Azure SDK) load from node_modules.
+  build({ ...common, packages: 'external', external: ['azurite/*'], entryPoints: { sandbox: 'sandbox/start.ts', 'sandbox-ir': 'sandbox/ir/main.ts' }, outdir: 'dist' }),
+  build({ ...common, packages: 'external', external: ['azurite/*'], entryPoints: { sandbox: 'bench/sandbox/run.ts', 'sandbox-client': 'bench/sandbox/client.ts' }, outdir: 'dist/bench' }),
 ]);
 
 // Static webview assets: our stylesheet and the codicon font that vscode-elements uses.

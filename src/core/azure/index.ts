@@ -11,3 +11,4 @@ export * from './storage';
 export * from './dms/models';
 export * from './dms/client';
 // credentials.ts (@azure/identity) is imported directly by the CLI: the editor brings its own session.
+export * from './blobSource';

@@ -1,0 +1,362 @@
+/**
+ * The sandbox: a local Azure on loopback. Azurite for blobs, the ARM emulator (resources, SQL
+ * managed instances, storage accounts, migration services and database migrations) whose
+ * simulated migration service restores real backups by reading their headers, an integration
+ * runtime emulator on demand, and (when built) the source SQL Server stand-in.
+ *
+ *   const sb = await startSandbox({ clockSpeed: 100, pageSize: 2 });
+ *   sb.info.armEndpoint; sb.info.accessToken; sb.info.cloudFile; ...
+ *   sb.setClockSpeed(1000); sb.faults.add({ kind: 'throttle', path: '/listMigrations' });
+ *   const ir = await sb.startIntegrationRuntime();
+ *   await sb.stop();
+ */
+import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startAzurite, type Azurite } from './azurite';
+import { SimClock } from './clock';
+import { blobServiceFor, DEFAULT_TIMINGS, type Emulator, type Timings } from './arm/context';
+import { registerDms, serviceId } from './arm/dms';
+import { Faults, parseFault, type FaultSpec } from './arm/faults';
+import { ArmError, errorBody, Router, type ArmRequest, type ArmResponse } from './arm/http';
+import { Operations } from './arm/operations';
+import { registerResources } from './arm/resources';
+import { runtimeRoutes } from './arm/runtimeProtocol';
+import { startServer, type RunningServer } from './arm/server';
+import { managedInstanceId, registerSql } from './arm/sql';
+import { registerStorage, storageAccountId } from './arm/storage';
+import { buildWorld, NameMap, newAuthKey, rgKey, seededContainers, type SeedProfile, type ServiceRec } from './arm/world';
+import type { Migration, RestoreFailure } from './dms/migration';
+import { IntegrationRuntime } from './ir/runtime';
+import { startSourceServer as defaultSourceServer, type SourceServer, type StartSourceServer } from './sourceServer';
+
+/** What `npm run sandbox -- --json` prints, and `sandbox.info` holds. */
+export interface SandboxInfo {
+  armEndpoint: string;
+  /** The bearer token the ARM emulator accepts (also in the cloud file). */
+  accessToken: string;
+  tenantId: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  managedInstanceId: string;
+  storageAccountId: string;
+  /** The first storage account's blob endpoint (Azurite, path-style). */
+  blobEndpoint: string;
+  migrationServiceId: string;
+  /** A cloud file for the product (`loadCloudFile`); mode 0600, removed on stop. */
+  cloudFile: string;
+  /** Where the source SQL Server stand-in listens, when there is one. */
+  /** The source SQL Server stand-in (TDS) and its SQL login. */
+  sourceServer?: { host: string; port: number; user: string; password: string };
+}
+
+export interface SandboxOptions {
+  /** ARM emulator port; 0 (the default) picks a free one. */
+  port?: number;
+  /** A loopback address (default 127.0.0.1). */
+  host?: string;
+  /** Azurite's data, the share folders and the cloud file; a temporary folder (removed on stop) when absent. */
+  dataDir?: string;
+  profile?: SeedProfile & { sourceServer?: unknown };
+  /** Simulated seconds per real second (default 1). */
+  clockSpeed?: number;
+  timings?: Partial<Timings>;
+  /** List page size (default 100; small in tests to exercise nextLink). */
+  pageSize?: number;
+  /** Runtime heartbeat period in real milliseconds (default 2000). */
+  runtimeHeartbeatMs?: number;
+  /** The source SQL Server stand-in; `false` for none; the hook in sourceServer.ts by default. */
+  sourceServer?: StartSourceServer | false;
+}
+
+export interface SandboxFaults {
+  add(spec: FaultSpec): void;
+  list(): FaultSpec[];
+  /** Removes every fault, restore failure, slowness and forced runtime outage. */
+  clear(): void;
+  /** Every long-running operation takes this many more simulated seconds. */
+  slowOperations(seconds: number): void;
+  /** The service's runtime reports Offline (and uploads stop) until set back. */
+  runtimeOffline(offline: boolean, service?: string): void;
+  /** The restore of the backup set holding this file fails (migrationFailureError). */
+  failRestore(failure: RestoreFailure): void;
+}
+
+export interface Sandbox {
+  info: SandboxInfo;
+  dataDir: string;
+  azurite: Azurite;
+  clock: SimClock;
+  setClockSpeed(speed: number): void;
+  faults: SandboxFaults;
+  /** The local folder standing in for a share path (default: the first share). */
+  shareFolder(path?: string): string;
+  /** UNC paths of the shares, e.g. \\localhost\sqlbackups. */
+  shares: string[];
+  /** Starts an in-process integration runtime registered with a service's key (default: the first service, authKey1). */
+  startIntegrationRuntime(options?: { service?: string; keyName?: 'authKey1' | 'authKey2'; nodeName?: string; heartbeatMs?: number }): Promise<IntegrationRuntime>;
+  stop(): Promise<void>;
+}
+
+const isLoopbackHost = (h: string) => h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host)) throw new Error(`the sandbox listens on loopback only, not on ${host}`);
+  const profile = options.profile ?? {};
+  const world = buildWorld(profile);
+  const ownsData = !options.dataDir;
+  const dataDir = resolve(options.dataDir ?? mkdtempSync(join(tmpdir(), 'sqlmig-sandbox-')));
+  mkdirSync(dataDir, { recursive: true });
+  for (const s of world.shares) mkdirSync(join(dataDir, s.folder), { recursive: true });
+
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const s of stoppers.reverse()) await s().catch(() => undefined);
+    stoppers.length = 0;
+  };
+  try {
+    const azurite = await startAzurite({ accounts: world.storageAccounts.values().map((a) => ({ name: a.name })), location: join(dataDir, 'azurite'), host });
+    stoppers.push(() => azurite.stop());
+    for (const sa of world.storageAccounts.values()) {
+      const keys = azurite.accounts.find((a) => a.name === sa.name)!;
+      sa.key1 = keys.key1;
+      sa.key2 = keys.key2;
+      sa.blobEndpoint = azurite.blobEndpoint(sa.name);
+    }
+    for (const [account, containers] of seededContainers(profile)) {
+      const sa = world.storageAccounts.values().find((a) => a.name === account)!;
+      for (const c of containers) await blobServiceFor(sa).getContainerClient(c).createIfNotExists();
+    }
+
+    const controller = new AbortController();
+    // Every migration listens to it; hundreds are normal, not a leak.
+    setMaxListeners(0, controller.signal);
+    stoppers.push(async () => controller.abort());
+    const clock = new SimClock(options.clockSpeed ?? 1);
+    stoppers.push(async () => clock.wakeAll());
+    const faults = new Faults();
+    const migrations = new NameMap<Migration>();
+    stoppers.push(async () => migrations.values().forEach((m) => m.stop()));
+    const restoreFailures: RestoreFailure[] = [];
+    const accessToken = randomBytes(32).toString('base64url');
+
+    const emu: Emulator = {
+      world,
+      clock,
+      operations: new Operations(clock),
+      faults,
+      timings: { ...DEFAULT_TIMINGS, ...options.timings },
+      pageSize: options.pageSize ?? 100,
+      runtimeHeartbeatMs: options.runtimeHeartbeatMs ?? 2000,
+      baseUrl: '',
+      blobService: blobServiceFor,
+      signal: controller.signal,
+      migrations,
+      restoreFailures,
+      resolveShare: (path, username, password) => resolveShare(world.shares, dataDir, path, username, password),
+    };
+    const router = new Router();
+    registerResources(router, emu);
+    registerSql(router, emu);
+    registerStorage(router, emu);
+    registerDms(router, emu);
+
+    const sandboxFaults: SandboxFaults = {
+      add: (spec) => faults.add(spec),
+      list: () => faults.list(),
+      clear: () => {
+        faults.clear();
+        restoreFailures.length = 0;
+        for (const s of world.services.values()) s.forcedOffline = false;
+      },
+      slowOperations: (seconds) => {
+        faults.slowOperationsMs = Math.max(0, seconds) * 1000;
+      },
+      runtimeOffline: (offline, service) => {
+        for (const s of servicesNamed(world.services.values(), service)) s.forcedOffline = offline;
+      },
+      failRestore: (f) => {
+        if (typeof f?.fileName !== 'string' || !f.fileName) throw new Error('failRestore needs a fileName');
+        restoreFailures.push({ ...f });
+      },
+    };
+
+    const server: RunningServer = await startServer({
+      router,
+      faults,
+      accessToken,
+      host,
+      port: options.port ?? 0,
+      sandboxRoutes: (req, authorized) => sandboxRoutes(emu, req, authorized, sandboxFaults),
+      onInternalError: (e) => process.stderr.write(`sandbox: internal error: ${(e as Error)?.stack ?? String(e)}\n`),
+    });
+    stoppers.push(() => server.close());
+    emu.baseUrl = server.baseUrl;
+    // Keys name the endpoint the runtime registers with, so they are made once it is known.
+    const endpointHost = new URL(server.baseUrl).host;
+    for (const s of world.services.values()) {
+      s.authKey1 = newAuthKey(s.name, endpointHost);
+      s.authKey2 = newAuthKey(s.name, endpointHost);
+    }
+
+    let sourceServer: SourceServer | undefined;
+    const startSource = options.sourceServer === false ? undefined : options.sourceServer ?? defaultSourceServer;
+    if (startSource) {
+      sourceServer = await startSource({ profile: profile.sourceServer ?? {}, host });
+      stoppers.push(() => sourceServer!.stop());
+    }
+
+    const first = <T>(items: T[], what: string): T => {
+      if (!items.length) throw new Error(`the seed profile has no ${what}; the sandbox needs at least one`);
+      return items[0]!;
+    };
+    const mi = first(world.managedInstances.values(), 'managed instance');
+    const sa = first(world.storageAccounts.values(), 'storage account');
+    const svc = first(world.services.values(), 'migration service');
+    const cloudFile = join(dataDir, 'cloud.json');
+    writeFileSync(
+      cloudFile,
+      `${JSON.stringify(
+        {
+          name: 'sandbox',
+          displayName: 'Local sandbox',
+          armEndpoint: server.baseUrl,
+          armScope: `${server.baseUrl}/.default`,
+          // Sign-in never leaves the machine: the token is in this file.
+          authorityHost: server.baseUrl,
+          storageSuffix: new URL(azurite.blobEndpoint(sa.name)).host,
+          tenantId: world.tenantId,
+          accessToken,
+        },
+        null,
+        2,
+      )}\n`,
+      { mode: 0o600 },
+    );
+    stoppers.push(async () => rmSync(cloudFile, { force: true }));
+    if (ownsData) stoppers.unshift(async () => rmSync(dataDir, { recursive: true, force: true }));
+
+    const info: SandboxInfo = {
+      armEndpoint: server.baseUrl,
+      accessToken,
+      tenantId: world.tenantId,
+      subscriptionId: world.subscriptionId,
+      resourceGroup: mi.resourceGroup,
+      managedInstanceId: managedInstanceId(emu, mi),
+      storageAccountId: storageAccountId(emu, sa),
+      blobEndpoint: sa.blobEndpoint,
+      migrationServiceId: serviceId(emu, svc),
+      cloudFile,
+      ...(sourceServer && { sourceServer: { host, port: sourceServer.port, user: sourceServer.user, password: sourceServer.password } }),
+    };
+
+    const runtimes: IntegrationRuntime[] = [];
+    stoppers.push(async () => {
+      for (const r of runtimes) await r.stop();
+    });
+    let stopped: Promise<void> | undefined;
+    return {
+      info,
+      dataDir,
+      azurite,
+      clock,
+      setClockSpeed: (speed) => clock.setSpeed(speed),
+      faults: sandboxFaults,
+      shares: world.shares.map((s) => s.path),
+      shareFolder: (path) => {
+        const r = resolveShare(world.shares, dataDir, path ?? first(world.shares, 'share').path, undefined, undefined, false);
+        if ('error' in r) throw new Error(r.error);
+        mkdirSync(r.folder, { recursive: true });
+        return r.folder;
+      },
+      startIntegrationRuntime: async (o = {}) => {
+        const s = o.service ? servicesNamed(world.services.values(), o.service)[0] : svc;
+        if (!s) throw new Error(`no migration service named ${o.service}`);
+        const ir = await IntegrationRuntime.start({
+          authKey: s[o.keyName ?? 'authKey1'],
+          nodeName: o.nodeName ?? 'SANDBOX-IR-1',
+          ...(o.heartbeatMs !== undefined && { heartbeatMs: o.heartbeatMs }),
+        });
+        runtimes.push(ir);
+        return ir;
+      },
+      stop: () => (stopped ??= stopAll()),
+    };
+  } catch (e) {
+    await stopAll();
+    if (ownsData) rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+function servicesNamed(services: ServiceRec[], name?: string): ServiceRec[] {
+  return name ? services.filter((s) => s.name.toLowerCase() === name.toLowerCase() || rgKey(s.resourceGroup, s.name).toLowerCase() === name.toLowerCase()) : services;
+}
+
+/** A UNC path (`\\localhost\sqlbackups\db1`) to its local folder, checking credentials when the share has a password. */
+function resolveShare(
+  shares: { path: string; folder: string; username?: string; password?: string }[],
+  dataDir: string,
+  path: string,
+  username: string | undefined,
+  password: string | undefined,
+  checkAccess = true,
+): { folder: string } | { error: string } {
+  const norm = path.replace(/\//g, '\\').replace(/\\+$/, '');
+  const share = shares.find((s) => {
+    const root = s.path.replace(/\\+$/, '').toLowerCase();
+    return norm.toLowerCase() === root || norm.toLowerCase().startsWith(`${root}\\`);
+  });
+  if (!share) return { error: `The network path ${path} was not found.` };
+  const rest = norm.slice(share.path.replace(/\\+$/, '').length).split('\\').filter(Boolean);
+  if (rest.some((p) => p === '..' || p === '.')) return { error: `The network path ${path} is not valid.` };
+  if (checkAccess && share.password !== undefined) {
+    const userOk = !share.username || (username ?? '').toLowerCase() === share.username.toLowerCase();
+    if (!userOk || password !== share.password) return { error: `Access to the network share ${share.path} was denied: the user name or password is incorrect.` };
+  }
+  const folder = join(dataDir, share.folder, ...rest);
+  if (checkAccess && !(existsSync(folder) && statSync(folder).isDirectory())) return { error: `The network path ${path} was not found.` };
+  return { folder };
+}
+
+/** Admin routes under /_sandbox/ (bearer token required), and the runtime's own routes. */
+async function sandboxRoutes(emu: Emulator, req: ArmRequest, authorized: boolean, faults: SandboxFaults): Promise<ArmResponse | undefined> {
+  const path = req.url.pathname.toLowerCase().replace(/\/+$/, '');
+  if (path.startsWith('/_sandbox/ir/')) return runtimeRoutes(emu, req);
+  if (!authorized) return { status: 401, body: errorBody('AuthenticationFailed', 'The sandbox admin routes need the sandbox bearer token.') };
+  const b = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
+  const ok = (body: unknown = {}) => ({ status: 200, body });
+  try {
+    switch (`${req.method} ${path}`) {
+      case 'GET /_sandbox/clock':
+        return ok({ speed: emu.clock.speed, now: emu.clock.date().toISOString() });
+      case 'PUT /_sandbox/clock':
+        emu.clock.setSpeed(Number(b.speed));
+        return ok({ speed: emu.clock.speed, now: emu.clock.date().toISOString() });
+      case 'GET /_sandbox/faults':
+        return ok({ faults: faults.list(), slowOperationsSeconds: emu.faults.slowOperationsMs / 1000, restoreFailures: emu.restoreFailures });
+      case 'POST /_sandbox/faults':
+        faults.add(parseFault(req.body));
+        return ok({ faults: faults.list() });
+      case 'DELETE /_sandbox/faults':
+        faults.clear();
+        return ok();
+      case 'PUT /_sandbox/faults/slowoperations':
+        faults.slowOperations(Number(b.seconds) || 0);
+        return ok();
+      case 'PUT /_sandbox/faults/runtime':
+        faults.runtimeOffline(b.offline !== false, typeof b.service === 'string' ? b.service : undefined);
+        return ok();
+      case 'POST /_sandbox/faults/restore':
+        faults.failRestore(b as unknown as RestoreFailure);
+        return ok();
+    }
+  } catch (e) {
+    const message = e instanceof ArmError ? e.message : (e as Error).message;
+    return { status: 400, body: errorBody('InvalidSandboxRequest', message) };
+  }
+  return undefined;
+}

@@ -1,0 +1,29 @@
+/**
+ * The source SQL Server stand-in: the sandbox starts the TDS server (sandbox/tds) with the seed
+ * profile's `sourceServer` section (a server profile), or the bundled default profile, whose
+ * databases hit many assessment rules. It reports where it listens and the SQL login to use.
+ */
+import { randomBytes } from 'node:crypto';
+import { bundledProfile, parseProfile, startTdsServer } from './tds';
+
+export interface SourceServer {
+  port: number;
+  /** A SQL login on the stand-in: a sandbox secret, like the sandbox's token. */
+  user: string;
+  password: string;
+  stop(): Promise<void>;
+}
+
+export type StartSourceServer = (options: { profile: unknown; port?: number; host?: string }) => Promise<SourceServer>;
+
+export const startSourceServer: StartSourceServer = async ({ profile, port, host }) => {
+  const given = profile !== undefined && profile !== null && typeof profile === 'object' && Object.keys(profile).length > 0;
+  const login = { user: 'sqlmig', password: randomBytes(12).toString('base64url') };
+  const server = await startTdsServer({
+    profile: given ? parseProfile(profile, 'the seed profile\'s sourceServer') : bundledProfile('default'),
+    logins: [login],
+    ...(host !== undefined && { host }),
+    ...(port !== undefined && { port }),
+  });
+  return { port: server.port, ...login, stop: () => server.stop() };
+};

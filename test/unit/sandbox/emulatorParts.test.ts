@@ -1,0 +1,81 @@
+/** The sandbox's small parts: the simulated clock, fault matching, routes, paging, ARM ids, seed profiles. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SimClock } from '../../../sandbox/clock';
+import { Faults, parseFault } from '../../../sandbox/arm/faults';
+import { ArmError, checkApiVersion, page, Router, type ArmRequest } from '../../../sandbox/arm/http';
+import { buildWorld, parseArmId } from '../../../sandbox/arm/world';
+
+test('the clock runs at its speed, and a speed change re-times pending sleeps', async () => {
+  const clock = new SimClock(1000);
+  const t0 = clock.now();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.ok(clock.now() - t0 >= 15_000, `${clock.now() - t0} simulated ms`);
+  const slow = new SimClock(1);
+  const started = Date.now();
+  const sleeping = slow.sleep(60_000);
+  slow.setSpeed(600_000);
+  await sleeping;
+  assert.ok(Date.now() - started < 1000);
+  const aborted = new AbortController();
+  const s = slow.sleep(1e9, aborted.signal);
+  aborted.abort(new Error('stop'));
+  await assert.rejects(s, /stop/);
+  assert.throws(() => slow.setSpeed(0), /positive/);
+});
+
+test('faults match by method and path, count down, and malformed ones are refused', () => {
+  const f = new Faults();
+  f.add({ kind: 'throttle', method: 'get', path: '/ListMigrations', times: 2 });
+  assert.equal(f.take('POST', '/x/listmigrations'), undefined);
+  assert.equal(f.take('GET', '/x/listmigrations')?.kind, 'throttle');
+  assert.equal(f.take('GET', '/x/listMigrations')?.kind, 'throttle');
+  assert.equal(f.take('GET', '/x/listMigrations'), undefined);
+  f.add({ kind: 'error', times: 0 });
+  for (let i = 0; i < 5; i++) assert.equal(f.take('GET', '/any')?.kind, 'error');
+  f.clear();
+  assert.deepEqual(f.list(), []);
+  assert.throws(() => parseFault({ kind: 'boom' }), /"kind" must be one of/);
+  assert.throws(() => parseFault({ kind: 'error', status: 700 }), /"status" must be an HTTP error status/);
+  assert.throws(() => parseFault({ kind: 'delay', delayMs: -1 }), /"delayMs" must be a number >= 0/);
+});
+
+test('routes match without regard to case; api-versions are checked, also when repeated', () => {
+  const r = new Router();
+  r.add('GET', '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}', 'resources', () => ({ status: 200 }));
+  const m = r.match('GET', '/SUBSCRIPTIONS/abc/resourcegroups/My%20RG');
+  assert.ok(m && 'route' in m);
+  assert.deepEqual(m.params, { subscriptionId: 'abc', resourceGroupName: 'My RG' });
+  assert.deepEqual(r.match('DELETE', '/subscriptions/abc/resourceGroups/x'), { methodNotAllowed: true });
+  assert.equal(r.match('GET', '/subscriptions/abc'), undefined);
+  assert.equal(checkApiVersion(new URL('http://h/x?api-version=2025-06-30&api-version=2025-06-30'), 'datamigration'), '2025-06-30');
+  assert.throws(() => checkApiVersion(new URL('http://h/x?api-version=2025-06-30&api-version=2018-07-15-preview'), 'datamigration'), (e: ArmError) => e.code === 'InvalidApiVersionParameter');
+  assert.throws(() => checkApiVersion(new URL('http://h/x'), 'sql'), (e: ArmError) => e.status === 400 && e.code === 'MissingApiVersionParameter');
+});
+
+test('pages carry an absolute nextLink that keeps the other query parameters', () => {
+  const req = (q: string) => ({ url: new URL(`http://127.0.0.1:9/list?api-version=v&$expand=x${q}`) }) as ArmRequest;
+  const first = page(req(''), [1, 2, 3, 4, 5], 2, 'http://127.0.0.1:9', (n) => n * 10);
+  assert.deepEqual(first.value, [10, 20]);
+  const next = new URL(first.nextLink!);
+  assert.equal(next.origin, 'http://127.0.0.1:9');
+  assert.equal(next.searchParams.get('$expand'), 'x');
+  const last = page(req('&$skiptoken=4'), [1, 2, 3, 4, 5], 2, 'http://127.0.0.1:9');
+  assert.deepEqual(last, { value: [5] });
+  assert.throws(() => page(req('&$skiptoken=-3'), [1], 2, 'http://h'), (e: ArmError) => e.code === 'InvalidSkipToken');
+});
+
+test('ARM ids parse without regard to case; seed profiles are checked with clear messages', () => {
+  assert.deepEqual(parseArmId('/subscriptions/s/resourcegroups/rg/providers/Microsoft.Storage/storageAccounts/acct'), {
+    subscriptionId: 's', resourceGroup: 'rg', provider: 'Microsoft.Storage', types: ['storageAccounts'], names: ['acct'],
+  });
+  assert.equal(parseArmId('account.database.windows.net'), undefined);
+  assert.equal(parseArmId('/subscriptions/s/resourceGroups/rg/providers/P/type/'), undefined);
+  const w = buildWorld();
+  assert.equal(w.managedInstances.values()[0]!.state, 'Ready');
+  assert.ok(w.managedInstances.get('RG-SQLMIG-SANDBOX/SQLMI-SANDBOX'));
+  assert.throws(() => buildWorld({ storageAccounts: [{ resourceGroup: 'rg-sqlmig-sandbox', name: 'Bad_Name' }] }), /must be 3-24 lowercase letters and digits/);
+  assert.throws(() => buildWorld({ managedInstances: [{ resourceGroup: 'elsewhere', name: 'mi' }] }), /resource group elsewhere is not in "resourceGroups"/);
+  assert.throws(() => buildWorld({ shares: [{ path: 'C:\\backups', folder: 'x' }] }), /must be a UNC path/);
+  assert.throws(() => buildWorld({ storageAccounts: [{ resourceGroup: 'rg-sqlmig-sandbox', name: 'good', containers: ['ab'] }] }), /container name ab/);
+});
