@@ -90,6 +90,13 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.once('SIGHUP', stop);
+  // `npm run` does not always pass its signal on: when whoever started us is gone, stop too,
+  // rather than leave Azurite and the emulators running.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, 1000).unref();
 }
 
 void main();

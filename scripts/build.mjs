@@ -14,10 +14,12 @@ const common = {
   define: { SQLMIG_VERSION: JSON.stringify(pkg.version), 'import.meta.url': 'importMetaUrl' },
   // Some Azure SDK packages resolve to their ESM build and read import.meta.url: give CommonJS a value.
   banner: { js: importMetaShim },
+  // Azurite runs as its own process from node_modules, never bundled.
+  external: ['azurite', 'azurite/*'],
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify: true }),
+  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'], minify: true }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${importMetaShim}` } }),
   build({ ...common, entryPoints: ['scripts/demo.ts'], outfile: 'dist/demo.js' }),
   build({
@@ -30,7 +32,7 @@ await Promise.all([
       'vscode-stub': 'test/unit/extension/vscodeStub.ts',
     },
     outdir: 'dist/bench',
-    external: ['vscode', '@vscode/vsce'],
+    external: [...common.external, 'vscode', '@vscode/vsce'],
   }),
   // The wizard webview: a browser bundle, loaded only from dist/webview (its localResourceRoots).
   build({
@@ -46,8 +48,8 @@ await Promise.all([
     logLevel: 'warning',
   }),
   // The sandbox runs from the repository: its packages (Azurite, the Azure SDK) load from node_modules.
-  build({ ...common, packages: 'external', external: ['azurite/*'], entryPoints: { sandbox: 'sandbox/start.ts', 'sandbox-ir': 'sandbox/ir/main.ts' }, outdir: 'dist' }),
-  build({ ...common, packages: 'external', external: ['azurite/*'], entryPoints: { sandbox: 'bench/sandbox/run.ts', 'sandbox-client': 'bench/sandbox/client.ts' }, outdir: 'dist/bench' }),
+  build({ ...common, packages: 'external', entryPoints: { sandbox: 'sandbox/start.ts', 'sandbox-ir': 'sandbox/ir/main.ts' }, outdir: 'dist' }),
+  build({ ...common, packages: 'external', entryPoints: { sandbox: 'bench/sandbox/run.ts', 'sandbox-client': 'bench/sandbox/client.ts' }, outdir: 'dist/bench' }),
 ]);
 
 // Static webview assets: our stylesheet and the codicon font that vscode-elements uses.
