@@ -18,8 +18,27 @@ const common = {
   external: ['azurite', 'azurite/*'],
 };
 
+// The extension loads the Azure/SQL core on first use: extension.js requires extension-core.js
+// only when `loadCore()` runs, so activation never parses the Azure SDK or the SQL driver.
+const lazyCore = {
+  name: 'lazy-core',
+  setup(b) {
+    b.onResolve({ filter: /\/coreApi$/ }, () => ({ path: './extension-core.js', external: true }));
+  },
+};
+
 await Promise.all([
-  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'], minify: true }),
+  build({
+    ...common,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: [...common.external, 'vscode'],
+    minify: true,
+    plugins: [lazyCore],
+    // import('./extension-core.js') becomes a require: VS Code loads extensions as CommonJS.
+    supported: { 'dynamic-import': false },
+  }),
+  build({ ...common, entryPoints: { 'extension-core': 'src/extension/services/coreApi.ts' }, outdir: 'dist', external: [...common.external, 'vscode'], minify: true, sourcemap: false, legalComments: 'none' }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${importMetaShim}` } }),
   build({ ...common, entryPoints: ['scripts/demo.ts'], outfile: 'dist/demo.js' }),
   build({

@@ -23,17 +23,11 @@ export class ActionableError extends Error {
   }
 }
 
-/**
- * A capability this build does not connect yet (the Azure clients, the source SQL Server
- * connection). It is never faked: the UI says it is not available.
- */
-export class NotWiredError extends ActionableError {
-  constructor(
-    readonly capability: string,
-    reason = `${capability} is not available in this build of the extension.`,
-  ) {
-    super(reason, 'Scan Backup Folder checks backup chains locally in the meantime.');
-    this.name = 'NotWiredError';
+/** Azure needs a sign-in the editor cannot make without asking. */
+export class NotSignedInError extends ActionableError {
+  constructor() {
+    super('You are not signed in to Azure.', 'Run "Sign in to Azure" (or sign in on the first step of "Migrate to Azure SQL"), then retry.');
+    this.name = 'NotSignedInError';
   }
 }
 

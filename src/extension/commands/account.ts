@@ -4,15 +4,13 @@ import { basename } from 'node:path';
 import * as l10n from '@vscode/l10n';
 import { KNOWN_CLOUDS, loadCloudFile } from '../../core/azure/cloud';
 import type { Ctx } from '../ctx';
-import type { SignedInWithCredential } from '../services/accounts';
 import { UserCancelledError } from '../errors';
 
 export async function signIn(ctx: Ctx): Promise<void> {
   const cloud = await ctx.currentCloud();
   const abort = new AbortController();
-  const account = (await ctx.backend.wizard.accounts.signIn(cloud, abort.signal)) as SignedInWithCredential;
-  ctx.account = account;
-  await vscode.commands.executeCommand('setContext', 'sqlMigration.signedIn', true);
+  const account = await ctx.backend.wizard.accounts.signIn(cloud, abort.signal);
+  ctx.setAccount(account);
   ctx.log.info(`signed in to ${cloud.displayName} (${cloud.armEndpoint})`);
   void vscode.window.showInformationMessage(l10n.t('Signed in to {0} ({1}).', cloud.displayName, account.label));
 }
@@ -30,7 +28,7 @@ export async function selectCloud(ctx: Ctx): Promise<void> {
   if (!pick) throw new UserCancelledError();
   if (pick.name !== 'custom') {
     await ctx.config.setCloud(pick.name);
-    ctx.account = undefined;
+    ctx.setAccount(undefined);
     void vscode.window.showInformationMessage(l10n.t('Using {0}. Sign in to continue.', pick.label));
     return;
   }
@@ -39,6 +37,6 @@ export async function selectCloud(ctx: Ctx): Promise<void> {
   const cloud = await loadCloudFile(file.fsPath); // checked before it is saved
   ctx.redactor.add(cloud.accessToken);
   await ctx.config.setCloud('custom', file.fsPath);
-  ctx.account = undefined;
+  ctx.setAccount(undefined);
   void vscode.window.showInformationMessage(l10n.t('Using {0} from {1}.', cloud.displayName, basename(file.fsPath)));
 }

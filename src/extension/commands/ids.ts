@@ -18,3 +18,5 @@ export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
 export const VIEW_MIGRATIONS = 'sqlMigration.migrations';
 export const WIZARD_PANEL = 'sqlMigration.wizard';
 export const DETAILS_PANEL = 'sqlMigration.details';
+export const REPORT_PANEL = 'sqlMigration.assessmentReport';
+export const SCAN_SCHEME = 'sqlmigration-scan';

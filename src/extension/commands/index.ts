@@ -4,8 +4,9 @@ import * as l10n from '@vscode/l10n';
 import type { Ctx } from '../ctx';
 import type { Dashboard } from '../dashboard/dashboard';
 import { UserCancelledError } from '../errors';
-import { COMMANDS } from './ids';
-import { registerCommand } from './register';
+import { COMMANDS, SCAN_SCHEME, WIZARD_PANEL } from './ids';
+import { registerCommand, runReported } from './register';
+import { ScanReports } from './scanReports';
 
 export function registerCommands(ctx: Ctx, dashboard: Dashboard): void {
   const showMigrations = () => {
@@ -16,9 +17,19 @@ export function registerCommands(ctx: Ctx, dashboard: Dashboard): void {
     const { WizardPanel } = await import('../wizard/panel');
     await WizardPanel.show(ctx, showMigrations);
   });
+  // After a window reload VS Code hands back an open wizard: it resumes from its saved state.
+  ctx.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(WIZARD_PANEL, {
+      deserializeWebviewPanel: (panel) =>
+        runReported(ctx, l10n.t('Reopening the migration wizard'), async () => (await import('../wizard/panel')).WizardPanel.revive(ctx, panel, showMigrations)),
+    }),
+  );
+  // Scan reports open read-only (nothing to save): documents of their own scheme.
+  const reports = new ScanReports();
+  ctx.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(SCAN_SCHEME, reports), reports);
   registerCommand(ctx, COMMANDS.scanBackupFolder, l10n.t('Scanning the backup folder'), async (uri) => {
     const { scanBackupFolder } = await import('./scanBackupFolder');
-    await scanBackupFolder(ctx.log, uri instanceof vscode.Uri ? uri : undefined);
+    await scanBackupFolder(ctx.log, reports, uri instanceof vscode.Uri ? uri : undefined);
   });
   for (const [id, action, doing] of [
     [COMMANDS.completeCutover, 'cutover', l10n.t('Completing the cutover')],
@@ -30,11 +41,7 @@ export function registerCommands(ctx: Ctx, dashboard: Dashboard): void {
       await migrationAction(ctx, dashboard, action, args);
     });
   }
-  registerCommand(ctx, COMMANDS.refresh, l10n.t('Refreshing the migrations'), () => {
-    const feed = ctx.backend.feed.availability;
-    if (!feed.available) void vscode.window.showInformationMessage(feed.reason);
-    return dashboard.refresh();
-  });
+  registerCommand(ctx, COMMANDS.refresh, l10n.t('Refreshing the migrations'), () => dashboard.refresh());
   registerCommand(ctx, COMMANDS.signIn, l10n.t('Signing in to Azure'), async () => (await import('./account')).signIn(ctx));
   registerCommand(ctx, COMMANDS.selectCloud, l10n.t('Selecting the cloud'), async () => (await import('./account')).selectCloud(ctx));
   registerCommand(ctx, COMMANDS.openSandboxGuide, l10n.t('Opening the sandbox guide'), async () => {

@@ -1,8 +1,10 @@
 /** Scan Backup Folder...: reads backup headers locally and shows each database's restore plan. */
 import * as vscode from 'vscode';
+import { basename } from 'node:path';
 import { formatScan, planRestores, scanPaths } from '../../core/backup';
+import type { ScanReports } from './scanReports';
 
-export async function scanBackupFolder(log: { info(message: string): void }, uri?: vscode.Uri): Promise<void> {
+export async function scanBackupFolder(log: { info(message: string): void }, reports: ScanReports, uri?: vscode.Uri): Promise<void> {
   const target =
     uri ??
     (
@@ -31,7 +33,8 @@ export async function scanBackupFolder(log: { info(message: string): void }, uri
     },
   );
   const plans = planRestores(readings);
-  const doc = await vscode.workspace.openTextDocument({ content: formatScan(readings, plans, target.fsPath), language: 'plaintext' });
+  const report = reports.add(basename(target.fsPath), formatScan(readings, plans, target.fsPath));
+  const doc = await vscode.workspace.openTextDocument(report);
   await vscode.window.showTextDocument(doc, { preview: true });
   const ready = plans.filter((p) => p.ready).length;
   log.info(`Scanned ${readings.length} files under ${target.fsPath}: ${ready} of ${plans.length} databases ready`);

@@ -41,6 +41,7 @@ class MigrationsTree implements vscode.TreeDataProvider<ViewNode> {
     if (node.contextValue) item.contextValue = node.contextValue;
     if (node.kind === 'migration') item.command = { command: COMMANDS.showMigrationDetails, title: l10n.t('Show Details'), arguments: [node] };
     if (node.id === 'error/retry') item.command = { command: COMMANDS.refresh, title: l10n.t('Retry') };
+    if (node.id === 'error/signIn') item.command = { command: COMMANDS.signIn, title: l10n.t('Sign in to Azure') };
     return item;
   }
 
@@ -68,14 +69,17 @@ export class Dashboard implements vscode.Disposable {
     this.status.name = l10n.t('Azure SQL Migration');
     this.poller = new Poller((signal) => this.poll(signal), () => this.ctx.config.settings.refreshIntervalSeconds * 1000);
     const feed = ctx.backend.feed.availability;
-    void vscode.commands.executeCommand('setContext', 'sqlMigration.feedUnavailable', !feed.available);
     this.disposables.push(
       this.view,
       this.status,
       this.tree,
       this.changed,
       this.view.onDidChangeVisibility((e) => this.poller.setActive(e.visible && ctx.backend.feed.availability.available)),
-      ctx.config.onDidChange((keys) => keys.includes('refreshIntervalSeconds') && this.poller.reschedule()),
+      ctx.config.onDidChange((keys) => {
+        if (keys.includes('refreshIntervalSeconds')) this.poller.reschedule();
+        if (keys.includes('cloud') || keys.includes('customCloudFile')) void this.refresh();
+      }),
+      ctx.onDidSignIn(() => void this.refresh()),
     );
     this.poller.setActive(this.view.visible && feed.available);
   }
@@ -109,6 +113,13 @@ export class Dashboard implements vscode.Disposable {
     try {
       this.migrations = await feed.list(signal);
     } catch (e) {
+      if ((e as Error).name === 'NotSignedInError') {
+        // Not an error: the view says how to sign in, and polls again after a sign-in.
+        this.migrations = [];
+        this.tree.update([{ id: 'error/signIn', kind: 'message', label: l10n.t('Sign in to Azure to list your migrations'), icon: { id: 'sign-in' } }]);
+        this.updateStatus();
+        return;
+      }
       const report = describeError(e, l10n.t('Listing migrations'));
       this.ctx.log.error(report.detail);
       this.tree.update([

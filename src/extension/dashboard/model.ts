@@ -5,7 +5,8 @@
  */
 import * as l10n from '@vscode/l10n';
 import { targetOf, type DatabaseMigrationJson, type SqlBackupFileInfoJson, type SqlBackupSetInfoJson } from './dmsShape';
-import { GROUP_ORDER, groupOf, isOffline, statusOf, type MigrationRules, type StatusGroup } from './statusRules';
+import { pendingLogBackups as corePendingLogBackups } from '../../core/migration/backupFiles';
+import { asCore, GROUP_ORDER, groupOf, isOffline, statusOf, type MigrationRules, type StatusGroup } from './statusRules';
 
 export interface ViewIcon {
   /** A codicon id, e.g. `pass-filled` or `sync~spin`. */
@@ -128,8 +129,9 @@ export function backupSetsOf(m: DatabaseMigrationJson): SqlBackupSetInfoJson[] {
   return [...seen.values()].sort(byFirstLsn);
 }
 
+/** Log backups seen but not restored (the core's count: the service's, or the files listed); unknown without details. */
 export function pendingLogBackups(m: DatabaseMigrationJson): number | undefined {
-  return m.properties?.migrationStatusDetails?.pendingLogBackupsCount;
+  return m.properties?.migrationStatusDetails ? corePendingLogBackups(asCore(m)) : undefined;
 }
 
 function contextValueOf(m: DatabaseMigrationJson, rules: MigrationRules): string {
@@ -251,7 +253,7 @@ export function migrationNode(m: DatabaseMigrationJson, rules: MigrationRules): 
   const t = targetOf(m);
   const description = [
     status,
-    pending !== undefined && !isOffline(m) && group !== 'succeeded' && group !== 'canceled' ? l10n.t('{0} log backups pending', pending) : undefined,
+    pending !== undefined && !isOffline(m) && group !== 'succeeded' && group !== 'canceled' ? (pending === 1 ? l10n.t('1 log backup pending') : l10n.t('{0} log backups pending', pending)) : undefined,
     t.managedInstance,
   ].filter(Boolean).join(' · ');
   const children = [...problemsOf(m), ...backupSetsOf(m).map((s, i) => setNode(m, s, i))];

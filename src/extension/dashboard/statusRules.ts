@@ -1,9 +1,11 @@
 /**
- * Which group a migration belongs to and which actions it allows, read from its status as the
- * service reports it. These follow the service's documented behaviour (cutover only once the
- * full backup is restored and nothing blocks the restore; delete only when finished). They sit
- * behind `MigrationRules` so the core's own predicates can replace them without touching views.
+ * Which group a migration belongs to and which actions it allows: the core's own predicates
+ * (src/core/migration/status.ts, the same ones sqlmig uses), with the reason a user reads when
+ * an action is refused. Pure functions, loaded with the view (no Azure SDK behind them).
  */
+import { checkCutover } from '../../core/migration/cutover';
+import { canCancel, canCutover, canDelete, statusOf as coreStatusOf } from '../../core/migration/status';
+import type { DatabaseMigrationSqlMi } from '../../core/azure/dms/models';
 import type { DatabaseMigrationJson } from './dmsShape';
 
 export type StatusGroup = 'ready' | 'inProgress' | 'completing' | 'failed' | 'succeeded' | 'canceled';
@@ -18,13 +20,12 @@ export interface MigrationRules {
   canDelete(m: DatabaseMigrationJson): Allowed;
 }
 
+/** The service's JSON as the core's model (the same wire shape, read by the same code). */
+export const asCore = (m: DatabaseMigrationJson) => m as unknown as DatabaseMigrationSqlMi;
+
 /** The status to show: migrationStatus, or what provisioning says while the service has none yet. */
 export function statusOf(m: DatabaseMigrationJson): string {
-  const p = m.properties;
-  if (p?.migrationStatus) return p.migrationStatus;
-  if (p?.provisioningState === 'Failed') return 'Failed';
-  if (p?.provisioningState === 'Succeeded') return 'InProgress';
-  return p?.provisioningState === 'Canceled' ? 'Canceled' : 'Creating';
+  return coreStatusOf(asCore(m));
 }
 
 export function groupOf(status: string): StatusGroup {
@@ -42,27 +43,17 @@ export function isOffline(m: DatabaseMigrationJson): boolean {
   return m.properties?.offlineConfiguration?.offline === true;
 }
 
-const CANCELABLE = new Set(['inprogress', 'retriable', 'creating', 'readyforcutover', 'uploadingfullbackup', 'uploadinglogbackup', 'restoring']);
-const DELETABLE = new Set(['canceled', 'cancelled', 'failed', 'retriable', 'succeeded']);
-
-export const documentedRules: MigrationRules = {
+export const coreRules: MigrationRules = {
   canCutover(m) {
-    const status = statusOf(m);
-    const d = m.properties?.migrationStatusDetails;
-    if (isOffline(m)) return { ok: false, reason: 'offline migrations complete by themselves after the last backup is restored' };
-    if (!m.properties?.migrationOperationId) return { ok: false, reason: 'the service has not assigned an operation to this migration yet' };
-    const s = status.toLowerCase();
-    if (s !== 'readyforcutover' && s !== 'inprogress') return { ok: false, reason: `the migration is ${status}` };
-    if (!(d?.isFullBackupRestored || d?.lastRestoredFilename)) return { ok: false, reason: 'the full backup is not restored yet' };
-    if (d?.restoreBlockingReason) return { ok: false, reason: `the restore is blocked: ${d.restoreBlockingReason}` };
-    return { ok: true };
+    if (canCutover(asCore(m))) return { ok: true };
+    return { ok: false, reason: checkCutover(asCore(m)).blockers[0] ?? `the migration is ${statusOf(m)}` };
   },
   canCancel(m) {
+    if (canCancel(asCore(m))) return { ok: true };
     const status = statusOf(m);
-    return CANCELABLE.has(status.toLowerCase()) ? { ok: true } : { ok: false, reason: `a migration that is ${status} cannot be canceled` };
+    return { ok: false, reason: m.properties?.migrationOperationId ? `a migration that is ${status} cannot be canceled` : 'the service reports no migration operation to cancel' };
   },
   canDelete(m) {
-    const status = statusOf(m);
-    return DELETABLE.has(status.toLowerCase()) ? { ok: true } : { ok: false, reason: `a migration that is ${status} must be canceled or completed before it is deleted` };
+    return canDelete(asCore(m)) ? { ok: true } : { ok: false, reason: `a migration that is ${statusOf(m)} must be canceled or completed before it is deleted` };
   },
 };

@@ -2,19 +2,17 @@
  * Signing in, per cloud: Azure public through VS Code's Microsoft account provider, US
  * Government and China through its sovereign-cloud provider, and a custom cloud (an Azure
  * Stack Hub or the local sandbox) with the token its cloud file carries. The result holds a
- * TokenCredential the Azure clients use; tokens never leave memory.
+ * TokenCredential the Azure clients use (and one per tenant, for listing subscriptions);
+ * tokens never leave memory.
  */
 import * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import type { Cloud } from '../../core/azure/cloud';
-import { ActionableError, UserCancelledError } from '../errors';
+import { ActionableError, NotSignedInError, UserCancelledError } from '../errors';
 import type { Redactor } from '../redact';
+import { loadCore } from './loadCore';
 import type { AccountService, SignedInAccount } from './types';
-
-export interface SignedInWithCredential extends SignedInAccount {
-  credential: TokenCredential;
-}
 
 function providerFor(cloud: Cloud): string | undefined {
   if (cloud.name === 'AzureCloud') return 'microsoft';
@@ -22,15 +20,28 @@ function providerFor(cloud: Cloud): string | undefined {
   return undefined;
 }
 
-export function vscodeAccounts(redactor: Redactor): AccountService {
+/** A credential that asks VS Code for the session each time (VS Code refreshes it). */
+function sessionCredential(provider: string, scopes: string[], redactor: Redactor): TokenCredential {
+  return {
+    async getToken(): Promise<AccessToken> {
+      const s = await vscode.authentication.getSession(provider, scopes, { silent: true });
+      if (!s) throw new NotSignedInError();
+      redactor.add(s.accessToken);
+      // VS Code refreshes sessions itself; ask again within the hour.
+      return { token: s.accessToken, expiresOnTimestamp: Date.now() + 45 * 60_000 };
+    },
+  };
+}
+
+export function azureAccounts(redactor: Redactor): AccountService {
   return {
     availability: { available: true },
-    async signIn(cloud): Promise<SignedInWithCredential> {
+    async signIn(cloud, _signal, options = {}): Promise<SignedInAccount> {
       if (cloud.accessToken) {
         redactor.add(cloud.accessToken);
-        // The Azure pipeline code loads only when a credential is first needed.
-        const { staticTokenCredential } = await import('../../core/azure/pipeline');
-        return { cloud, label: l10n.t('{0} (token from its cloud file)', cloud.displayName), credential: staticTokenCredential(cloud.accessToken) };
+        const { staticTokenCredential } = await loadCore();
+        const credential = staticTokenCredential(cloud.accessToken);
+        return { cloud, label: l10n.t('{0} (token from its cloud file)', cloud.displayName), credential };
       }
       const provider = providerFor(cloud);
       if (!provider) {
@@ -39,10 +50,10 @@ export function vscodeAccounts(redactor: Redactor): AccountService {
           l10n.t('Add an "accessToken" to the cloud file, or choose Azure, Azure US Government or Azure China.'),
         );
       }
-      const scopes = [cloud.armScope, ...(cloud.tenantId ? [`VSCODE_TENANT:${cloud.tenantId}`] : [])];
+      const scopesFor = (tenantId?: string) => [cloud.armScope, ...(tenantId ? [`VSCODE_TENANT:${tenantId}`] : [])];
       let session: vscode.AuthenticationSession | undefined;
       try {
-        session = await vscode.authentication.getSession(provider, scopes, { createIfNone: true });
+        session = await vscode.authentication.getSession(provider, scopesFor(cloud.tenantId), options.silent ? { silent: true } : { createIfNone: true });
       } catch (e) {
         if (/cancel/i.test((e as Error).message)) throw new UserCancelledError();
         throw new ActionableError(
@@ -53,18 +64,22 @@ export function vscodeAccounts(redactor: Redactor): AccountService {
           { cause: e },
         );
       }
-      if (!session) throw new UserCancelledError();
+      if (!session) throw options.silent ? new NotSignedInError() : new UserCancelledError();
       redactor.add(session.accessToken);
-      const credential: TokenCredential = {
-        async getToken(): Promise<AccessToken> {
-          const s = await vscode.authentication.getSession(provider, scopes, { silent: true });
-          if (!s) throw new ActionableError(l10n.t('Your Azure session has ended.'), l10n.t('Run "Sign in to Azure" again.'));
-          redactor.add(s.accessToken);
-          // VS Code refreshes sessions itself; ask again within the hour.
-          return { token: s.accessToken, expiresOnTimestamp: Date.now() + 45 * 60_000 };
-        },
+      return {
+        cloud,
+        label: session.account.label,
+        credential: sessionCredential(provider, scopesFor(cloud.tenantId), redactor),
+        credentialFor: (tenantId) => sessionCredential(provider, scopesFor(tenantId), redactor),
       };
-      return { cloud, label: session.account.label, credential };
     },
   };
+}
+
+/** A Microsoft Entra token for SQL Server (the source connection's "Entra" option), from VS Code's account. */
+export async function entraSqlToken(redactor: Redactor): Promise<string> {
+  const session = await vscode.authentication.getSession('microsoft', ['https://database.windows.net//.default'], { createIfNone: true });
+  if (!session) throw new UserCancelledError();
+  redactor.add(session.accessToken);
+  return session.accessToken;
 }

@@ -1,29 +1,54 @@
 /**
- * Which implementation backs each service in this build. Real today: signing in (VS Code's
- * accounts, or a cloud file's token), the status rules, and the local backup-chain check.
- * The rest is the slot the Azure core fills: replace each `notWired(...)` with its client.
+ * The services behind the views and the wizard, built on the core. Signing in (VS Code's
+ * accounts) comes from the caller; everything here is plain code the tests run against the
+ * sandbox, without VS Code.
+ * Nothing here loads the Azure SDK: each service loads the core on its first call.
  */
-import { documentedRules } from '../dashboard/statusRules';
+import { coreRules } from '../dashboard/statusRules';
 import type { Redactor } from '../redact';
-import { vscodeAccounts } from './accounts';
+import { storageService, subscriptionService, targetService } from './azureResources';
 import { localBackupCheck } from './backupCheck';
-import { notWired } from './notWired';
-import type { Backend } from './types';
+import { LocalUploads, type UploadJobStore } from './localUploads';
+import { CoreMigrationFeed, migrationOperations } from './migrationFeed';
+import { migrationServiceService } from './migrationServices';
+import { sourceService } from './sourceService';
+import { migrationStarter } from './starter';
+import type { AccountService, AccountSource, Backend, ServiceRegistry } from './types';
 
-export function createBackend(redactor: Redactor): Backend {
+export interface BackendEnv {
+  redactor: Redactor;
+  log: { info(m: string): void; warn(m: string): void; error(m: string): void };
+  /** The account the views use (the last sign-in, or a silent one). */
+  accounts: AccountSource;
+  registry: ServiceRegistry;
+  uploadJobs: UploadJobStore;
+  uploadConcurrency: () => number;
+  /** Signing in (VS Code's accounts, or a cloud file's token). */
+  signIn: AccountService;
+}
+
+export interface FullBackend extends Backend {
+  uploads: LocalUploads;
+}
+
+export function createBackend(env: BackendEnv): FullBackend {
+  const secret = (v: string) => env.redactor.add(v);
+  const uploads = new LocalUploads(env.uploadJobs, env.log, env.uploadConcurrency, secret);
+  const feedDeps = { accounts: env.accounts, registry: env.registry, uploads, log: env.log };
   return {
-    feed: notWired('Listing migrations'),
-    operations: notWired('Completing, canceling and deleting migrations'),
-    rules: documentedRules,
+    feed: new CoreMigrationFeed(feedDeps),
+    operations: migrationOperations(feedDeps),
+    rules: coreRules,
+    uploads,
     wizard: {
-      accounts: vscodeAccounts(redactor),
-      subscriptions: notWired('Listing subscriptions'),
-      source: notWired('Connecting to the source SQL Server', 'the SQL Server connection'),
-      targets: notWired('Listing managed instances'),
-      storage: notWired('Listing storage accounts and containers'),
+      accounts: env.signIn,
+      subscriptions: subscriptionService((m) => env.log.warn(m)),
+      source: sourceService,
+      targets: targetService,
+      storage: storageService,
       backupCheck: localBackupCheck,
-      migrationServices: notWired('Creating and registering a Database Migration Service'),
-      starter: notWired('Starting migrations'),
+      migrationServices: migrationServiceService,
+      starter: migrationStarter({ uploads, services: env.registry, secret, log: env.log }),
     },
   };
 }

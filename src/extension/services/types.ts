@@ -1,9 +1,10 @@
 /**
  * Everything the editor asks of the outside world, as interfaces. The views and the wizard
- * only see these; `services/index.ts` decides which implementation backs each one. A
- * capability this build does not connect yet reports `available: false` with the reason, and
- * the UI says so instead of pretending.
+ * only see these; `services/index.ts` builds the real ones on the core. A capability that
+ * cannot work where the editor runs reports `available: false` with the reason, and the UI
+ * says so instead of pretending.
  */
+import type { TokenCredential } from '@azure/core-auth';
 import type { Cloud } from '../../core/azure/cloud';
 import type { DatabaseMigrationJson } from '../dashboard/dmsShape';
 import type { MigrationRules } from '../dashboard/statusRules';
@@ -39,10 +40,26 @@ export interface SignedInAccount {
   /** What to show: an account name, or "token from <file>" for a custom cloud. */
   label: string;
   cloud: Cloud;
+  /** Signs the Azure calls (tokens stay in memory). */
+  credential?: TokenCredential;
+  /** The same account's credential for another tenant (one subscription list per tenant). */
+  credentialFor?(tenantId: string): TokenCredential;
 }
 
 export interface AccountService extends Capability {
-  signIn(cloud: Cloud, signal: AbortSignal): Promise<SignedInAccount>;
+  /** `silent`: never prompt; rejects with NotSignedInError when a prompt would be needed. */
+  signIn(cloud: Cloud, signal: AbortSignal, options?: { silent?: boolean }): Promise<SignedInAccount>;
+}
+
+/** The account the views use: the last sign-in, or one made silently when that needs no prompt. */
+export interface AccountSource {
+  current(signal: AbortSignal): Promise<SignedInAccount>;
+}
+
+/** Migration services whose migrations the dashboard lists (ids), kept per cloud without secrets. */
+export interface ServiceRegistry {
+  list(cloud: Cloud): string[];
+  add(cloud: Cloud, serviceId: string): Promise<void>;
 }
 
 export interface SubscriptionInfo {
@@ -54,11 +71,14 @@ export interface SubscriptionService extends Capability {
   list(account: SignedInAccount, signal: AbortSignal): Promise<SubscriptionInfo[]>;
 }
 
+export type SourceAuthentication = 'SqlAuthentication' | 'WindowsAuthentication' | 'EntraToken';
+export type EncryptOption = 'mandatory' | 'optional' | 'strict';
+
 export interface SourceConnectionInfo {
   server: string;
-  authentication: 'SqlAuthentication' | 'WindowsAuthentication';
+  authentication: SourceAuthentication;
   userName: string;
-  encrypt: boolean;
+  encrypt: EncryptOption;
   trustServerCertificate: boolean;
 }
 
@@ -75,18 +95,38 @@ export interface SourceDatabaseInfo {
   state?: string;
 }
 
+export type Readiness = 'ready' | 'issues' | 'blocked';
+
 export interface AssessmentSummary {
   database: string;
-  /** No blocking issue for SQL Managed Instance. */
-  ready: boolean;
+  /** ready: nothing to fix; issues: migrates, but something needs work; blocked: cannot migrate as it is. */
+  readiness: Readiness;
   blockers: string[];
+  issues: string[];
   warnings: string[];
 }
 
+export type ReportFormat = 'json' | 'html' | 'csv';
+
+/** A finished assessment: the summary per database, and the full report (kept in memory only). */
+export interface Assessment {
+  summaries: AssessmentSummary[];
+  /** Server-wide findings, one line each. */
+  instanceFindings: string[];
+  render(format: ReportFormat): string;
+}
+
 export interface SourceService extends Capability {
-  connect(connection: SourceConnectionInfo, password: string | undefined, signal: AbortSignal): Promise<{ server: SourceServerInfo; databases: SourceDatabaseInfo[] }>;
-  /** Optional until the assessment lands; the wizard shows results when it is available. */
-  assess?(connection: SourceConnectionInfo, password: string | undefined, databases: string[], signal: AbortSignal): Promise<AssessmentSummary[]>;
+  /** `secret` is the password (SQL, Windows) or nothing (Entra: the service asks for a token). */
+  connect(connection: SourceConnectionInfo, secret: string | undefined, signal: AbortSignal): Promise<{ server: SourceServerInfo; databases: SourceDatabaseInfo[] }>;
+  assess(
+    connection: SourceConnectionInfo,
+    secret: string | undefined,
+    databases: string[],
+    mode: 'online' | 'offline',
+    signal: AbortSignal,
+    onProgress: (message: string, fraction: number) => void,
+  ): Promise<Assessment>;
 }
 
 export interface ManagedInstanceInfo {
@@ -96,6 +136,9 @@ export interface ManagedInstanceInfo {
   location: string;
   /** `Ready` when it can take migrations. */
   state: string;
+  /** GeneralPurpose, BusinessCritical... */
+  tier?: string;
+  vCores?: number;
 }
 
 export interface TargetService extends Capability {
@@ -216,7 +259,8 @@ export interface StartedMigration {
 }
 
 export interface MigrationStarter extends Capability {
-  start(account: SignedInAccount, request: MigrationRequest, secrets: MigrationSecrets, signal: AbortSignal): Promise<StartedMigration[]>;
+  /** `progress` reports the local upload (and each start) as it goes. */
+  start(account: SignedInAccount, request: MigrationRequest, secrets: MigrationSecrets, signal: AbortSignal, progress?: (message: string) => void): Promise<StartedMigration[]>;
 }
 
 export interface WizardServices {

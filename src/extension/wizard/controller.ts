@@ -8,7 +8,7 @@ import * as l10n from '@vscode/l10n';
 import { knownCloud, loadCloudFile, type Cloud } from '../../core/azure/cloud';
 import { describeError, isCancellation } from '../errors';
 import type { Redactor } from '../redact';
-import type { MigrationSecrets, SignedInAccount, WizardServices } from '../services/types';
+import type { Assessment, MigrationSecrets, ReportFormat, SignedInAccount, SourceConnectionInfo, WizardServices } from '../services/types';
 import { parseWebviewMessage, type HostMessage, type Op, type StepId, type WebviewMessage, type WizardState } from '../../webview/wizard/protocol';
 import { capabilityView, initialState, reduce, type Action, type Slice } from './reducer';
 import { fromSaved, resume, toSaved } from './persistence';
@@ -23,6 +23,10 @@ export interface WizardHost {
   info(message: string): void;
   /** After a start: show the migrations view. */
   showMigrations(): void;
+  /** Shows the assessment's self-contained HTML report. */
+  openReport(html: string, title: string): void;
+  /** Asks where to save the report and writes it; the path, or undefined when the user backed out. */
+  saveReport(content: string, format: ReportFormat, suggestedName: string): Promise<string | undefined>;
 }
 
 export interface WizardStore {
@@ -61,6 +65,10 @@ export interface WizardDeps {
   customCloud?: { path: string; cloud: Cloud };
   /** The string bundle for the webview (undefined in English). */
   l10nBundle?: Record<string, string>;
+  /** A Microsoft Entra token for SQL Server (the source's "Entra" option). */
+  entraToken?: (signal: AbortSignal) => Promise<string>;
+  /** Someone signed in here: the rest of the editor may use the account too. */
+  onSignedIn?: (account: SignedInAccount) => void;
 }
 
 const busy = (message?: string): Op => (message ? { status: 'busy', message } : { status: 'busy' });
@@ -71,6 +79,9 @@ export class WizardController {
   private customCloud: Cloud | undefined;
   private readonly secrets: MigrationSecrets = {};
   private readonly abort = new AbortController();
+  /** The last assessment's full report (memory only), and the way to stop one that runs. */
+  private assessment: Assessment | undefined;
+  private assessing: AbortController | undefined;
   private sentL10n = false;
   /** Every effect in flight, so tests (and dispose) can wait for them. */
   private readonly running = new Set<Promise<void>>();
@@ -98,6 +109,20 @@ export class WizardController {
 
   dispose(): void {
     this.abort.abort();
+  }
+
+  private connection(): SourceConnectionInfo {
+    const s = this.state.source;
+    return { server: s.server, authentication: s.authentication, userName: s.userName, encrypt: s.encrypt, trustServerCertificate: s.trustServerCertificate };
+  }
+
+  /** The password, or for Microsoft Entra a fresh token (never kept). */
+  private async sourceSecret(signal: AbortSignal): Promise<string | undefined> {
+    if (this.state.source.authentication !== 'EntraToken') return this.secrets.sqlPassword;
+    if (!this.deps.entraToken) throw new Error(l10n.t('Microsoft Entra sign-in is not available here; use a SQL or Windows login.'));
+    const token = await this.deps.entraToken(signal);
+    this.deps.redactor.add(token);
+    return token;
   }
 
   /** A message from the webview: validated, then reduced, then its effect run. */
@@ -287,6 +312,7 @@ export class WizardController {
           if (!cloud) throw new Error(l10n.t('Choose a cloud first.'));
           this.account = await sv.accounts.signIn(cloud, this.signal);
           this.dispatch({ type: 'account.signedIn', label: this.account.label });
+          this.deps.onSignedIn?.(this.account);
         }, l10n.t('Signing in...'));
 
       case 'source.password': {
@@ -311,16 +337,27 @@ export class WizardController {
         return;
       }
       case 'source.connect':
+        this.assessing?.abort();
+        this.assessment = undefined;
         return this.run('source', l10n.t('Connecting to {0}', this.state.source.server), async () => {
-          const s = this.state.source;
-          const conn = { server: s.server, authentication: s.authentication, userName: s.userName, encrypt: s.encrypt, trustServerCertificate: s.trustServerCertificate };
-          const result = await sv.source.connect(conn, this.secrets.sqlPassword, this.signal);
+          const result = await sv.source.connect(this.connection(), await this.sourceSecret(this.signal), this.signal);
           this.dispatch({ type: 'source.connected', server: result.server, databases: result.databases });
-          if (sv.source.assess) {
-            const names = result.databases.map((d) => d.name);
-            this.dispatch({ type: 'source.assessed', assessments: await sv.source.assess(conn, this.secrets.sqlPassword, names, this.signal) });
-          }
         }, l10n.t('Connecting...'));
+      case 'source.assess':
+        return this.assess();
+      case 'source.cancelAssessment':
+        this.assessing?.abort();
+        return;
+      case 'source.openReport':
+        if (this.assessment) host.openReport(this.assessment.render('html'), l10n.t('Assessment: {0}', this.state.source.connected?.serverName ?? this.state.source.server));
+        return;
+      case 'source.saveReport':
+        return this.run('source', l10n.t('Saving the assessment report'), async () => {
+          if (!this.assessment) throw new Error(l10n.t('Run the assessment again: its report is kept only while the wizard is open.'));
+          const name = `assessment-${(this.state.source.connected?.serverName ?? 'server').replace(/[^\w.-]+/g, '_')}.${m.format}`;
+          const path = await host.saveReport(this.assessment.render(m.format), m.format, name);
+          if (path) host.info(l10n.t('The assessment report was saved to {0}.', path));
+        });
 
       case 'target.selectSubscription':
         if (this.state.target.subscriptionId === m.id) await this.loadInstances(m.id);
@@ -403,7 +440,8 @@ export class WizardController {
       case 'start':
         return this.run('start', l10n.t('Starting the migrations'), async () => {
           const request = buildRequest(this.state);
-          const results = await sv.starter.start(this.requireAccount(), request, { ...this.secrets }, this.signal);
+          const results = await sv.starter.start(this.requireAccount(), request, { ...this.secrets }, this.signal, (message) =>
+            this.dispatch({ type: 'op', slice: 'start', op: busy(message) }));
           this.dispatch({ type: 'start.results', results });
           const ok = results.filter((r) => !r.error).length;
           this.deps.log.info(`wizard: started ${ok} of ${results.length} migrations`);
@@ -412,6 +450,41 @@ export class WizardController {
       case 'startOver':
         if (await host.confirm(l10n.t('Start over?'), l10n.t('Every answer in the wizard is forgotten, and passwords it holds in memory too.'), l10n.t('Start Over'))) this.dispatch(m);
         return;
+    }
+  }
+
+  /** Assesses the selected databases, with progress; a new run (or Cancel) stops the one running. */
+  private async assess(): Promise<void> {
+    this.assessing?.abort();
+    const abort = new AbortController();
+    this.assessing = abort;
+    const stop = () => abort.abort();
+    this.signal.addEventListener('abort', stop, { once: true });
+    const databases = [...this.state.source.selected];
+    const mode = this.state.backups.mode;
+    const started = Date.now();
+    this.dispatch({ type: 'source.assessmentOp', op: busy(l10n.t('Assessing {0} databases...', databases.length)), progress: 0 });
+    try {
+      const result = await this.deps.services.source.assess(this.connection(), await this.sourceSecret(abort.signal), databases, mode, abort.signal, (message, fraction) => {
+        if (this.assessing === abort) this.dispatch({ type: 'source.assessmentOp', op: busy(message), progress: fraction });
+      });
+      if (this.assessing !== abort) return;
+      this.assessment = result;
+      this.dispatch({ type: 'source.assessed', databases, mode, results: result.summaries, instanceFindings: result.instanceFindings });
+      const blocked = result.summaries.filter((r) => r.readiness === 'blocked').length;
+      this.dispatch({ type: 'source.assessmentOp', op: { status: 'done', message: l10n.t('Assessed {0} databases in {1} s: {2} blocked.', databases.length, ((Date.now() - started) / 1000).toFixed(1), blocked) } });
+    } catch (e) {
+      if (this.assessing !== abort || this.signal.aborted) return;
+      if (abort.signal.aborted || isCancellation(e) || (e as { kind?: string }).kind === 'cancelled') {
+        this.dispatch({ type: 'source.assessmentOp', op: { status: 'done', message: l10n.t('The assessment was cancelled.') } });
+        return;
+      }
+      const report = describeError(e, l10n.t('Assessing the databases'));
+      this.deps.log.error(this.deps.redactor.redact(report.detail));
+      this.dispatch({ type: 'source.assessmentOp', op: { status: 'error', message: this.deps.redactor.redact(`${report.message} ${report.next}`) } });
+    } finally {
+      this.signal.removeEventListener('abort', stop);
+      if (this.assessing === abort) this.assessing = undefined;
     }
   }
 

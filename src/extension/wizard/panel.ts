@@ -1,16 +1,21 @@
 /**
  * The "Migrate to Azure SQL" panel: one at a time, showing the webview app from dist/webview
- * (the only folder it may load from) and wiring it to the WizardController.
+ * (the only folder it may load from) and wiring it to the WizardController. After a window
+ * reload VS Code hands the panel back (the serializer registered at activation) and the
+ * controller resumes from the state it saved, which holds no secret.
  */
 import * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
-import { KNOWN_CLOUDS } from '../../core/azure/cloud';
-import { WIZARD_PANEL } from '../commands/ids';
+import { KNOWN_CLOUDS, type Cloud } from '../../core/azure/cloud';
+import { REPORT_PANEL, WIZARD_PANEL } from '../commands/ids';
 import type { Ctx } from '../ctx';
+import { entraSqlToken } from '../services/accounts';
 import { newNonce, webviewShell } from '../webviewHtml';
 import { WizardController, type WizardHost } from './controller';
 
 const STATE_KEY = 'sqlMigration.wizardState';
+
+const REPORT_FILTERS = { json: 'JSON', html: 'HTML', csv: 'CSV' } as const;
 
 export class WizardPanel {
   private static current: WizardPanel | undefined;
@@ -21,13 +26,23 @@ export class WizardPanel {
       WizardPanel.current.panel.reveal();
       return;
     }
-    const root = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'webview');
-    const panel = vscode.window.createWebviewPanel(WIZARD_PANEL, l10n.t('Migrate to Azure SQL'), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [root],
-    });
-    panel.iconPath = vscode.Uri.joinPath(ctx.extensionUri, 'media', 'icon.svg');
-    let customCloud: { path: string; cloud: import('../../core/azure/cloud').Cloud } | undefined;
+    const panel = vscode.window.createWebviewPanel(WIZARD_PANEL, l10n.t('Migrate to Azure SQL'), vscode.ViewColumn.Active, WizardPanel.options(ctx));
+    await WizardPanel.attach(ctx, panel, onStarted);
+  }
+
+  /** The panel VS Code restored after a reload. */
+  static async revive(ctx: Ctx, panel: vscode.WebviewPanel, onStarted: () => void): Promise<void> {
+    WizardPanel.current?.panel.dispose();
+    panel.webview.options = WizardPanel.options(ctx);
+    await WizardPanel.attach(ctx, panel, onStarted);
+  }
+
+  private static options(ctx: Ctx): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'webview')] };
+  }
+
+  private static async attach(ctx: Ctx, panel: vscode.WebviewPanel, onStarted: () => void): Promise<void> {
+    let customCloud: { path: string; cloud: Cloud } | undefined;
     const settings = ctx.config.settings;
     if (settings.cloud === 'custom' && settings.customCloudFile) {
       try {
@@ -36,16 +51,12 @@ export class WizardPanel {
         ctx.log.warn(`wizard: the configured cloud file cannot be used: ${(e as Error).message}`);
       }
     }
-    WizardPanel.current = new WizardPanel(ctx, panel, root, onStarted, customCloud);
+    WizardPanel.current = new WizardPanel(ctx, panel, onStarted, customCloud);
   }
 
-  private constructor(
-    ctx: Ctx,
-    private readonly panel: vscode.WebviewPanel,
-    root: vscode.Uri,
-    onStarted: () => void,
-    customCloud: { path: string; cloud: import('../../core/azure/cloud').Cloud } | undefined,
-  ) {
+  private constructor(ctx: Ctx, private readonly panel: vscode.WebviewPanel, onStarted: () => void, customCloud: { path: string; cloud: Cloud } | undefined) {
+    const root = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'webview');
+    panel.iconPath = vscode.Uri.joinPath(ctx.extensionUri, 'media', 'icon.svg');
     const webview = panel.webview;
     const host: WizardHost = {
       post: (message) => void webview.postMessage(message),
@@ -56,6 +67,22 @@ export class WizardPanel {
       confirm: async (message, detail, action) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action,
       info: (message) => void vscode.window.showInformationMessage(message),
       showMigrations: onStarted,
+      openReport: (html, title) => {
+        // The report is self-contained (its own strict CSP, no script): shown as it is.
+        const report = vscode.window.createWebviewPanel(REPORT_PANEL, title, vscode.ViewColumn.Active, { enableScripts: false, localResourceRoots: [] });
+        report.webview.html = html;
+      },
+      saveReport: async (content, format, suggestedName) => {
+        const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+        const target = await vscode.window.showSaveDialog({
+          ...(folder && { defaultUri: vscode.Uri.joinPath(folder, suggestedName) }),
+          filters: { [REPORT_FILTERS[format]]: [format] },
+          title: l10n.t('Save the assessment report'),
+        });
+        if (!target) return undefined;
+        await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(content));
+        return target.fsPath;
+      },
     };
     this.controller = new WizardController({
       services: ctx.backend.wizard,
@@ -71,6 +98,8 @@ export class WizardPanel {
       defaultCloud: customCloud ? 'custom' : ctx.config.settings.cloud,
       ...(customCloud && { customCloud }),
       ...(vscode.l10n.bundle && { l10nBundle: vscode.l10n.bundle }),
+      entraToken: () => entraSqlToken(ctx.redactor),
+      onSignedIn: (account) => ctx.setAccount(account),
     });
     const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(root, name)).toString();
     webview.html = webviewShell({
@@ -86,7 +115,7 @@ export class WizardPanel {
     panel.onDidDispose(() => {
       this.controller.dispose();
       for (const s of subscriptions) s.dispose();
-      WizardPanel.current = undefined;
+      if (WizardPanel.current === this) WizardPanel.current = undefined;
     });
   }
 }

@@ -1,7 +1,8 @@
 /**
  * What a closed wizard leaves behind, and how a reopened one resumes. The state holds no
  * secret by construction; saving also forgets everything that was true only at that moment
- * (running operations, connection tests, started results, loaded keys), and resuming asks
+ * (running operations, connection tests, started results, loaded keys, the assessment report
+ * itself: its per-database verdicts stay), and resuming asks
  * again for what was only in memory (passwords).
  */
 import { STEPS, parseWizardState, type StepId, type WizardState } from '../../webview/wizard/protocol';
@@ -10,12 +11,17 @@ import { firstIncompleteStep } from './validation';
 
 const IDLE = { status: 'idle' } as const;
 
+function withoutProgress<T extends { progress?: number }>(a: T): Omit<T, 'progress'> {
+  const { progress: _progress, ...rest } = a;
+  return rest;
+}
+
 export function toSaved(s: WizardState): WizardState {
   return {
     ...s,
     issues: [],
     account: { ...s.account, op: IDLE },
-    source: { ...s.source, passwordEntered: false, op: IDLE },
+    source: { ...s.source, passwordEntered: false, op: IDLE, assessment: { ...withoutProgress(s.source.assessment), op: IDLE, reportAvailable: false } },
     target: { ...s.target, op: IDLE },
     backups: { ...s.backups, sharePasswordEntered: false, op: IDLE, databases: s.backups.databases.map((d) => ({ ...d, checkOp: IDLE })) },
     service: { ...s.service, keysLoaded: false, test: undefined, op: IDLE },

@@ -18,7 +18,8 @@ export type HostAction =
   | { type: 'account.signedOut' }
   | { type: 'source.passwordEntered'; entered: boolean }
   | { type: 'source.connected'; server: SourceServerInfo; databases: SourceDatabaseInfo[] }
-  | { type: 'source.assessed'; assessments: AssessmentSummary[] }
+  | { type: 'source.assessmentOp'; op: Op; progress?: number }
+  | { type: 'source.assessed'; databases: string[]; mode: 'online' | 'offline'; results: AssessmentSummary[]; instanceFindings: string[] }
   | { type: 'target.subscriptions'; subscriptions: SubscriptionInfo[] }
   | { type: 'target.instances'; instances: ManagedInstanceInfo[] }
   | { type: 'target.existingDatabases'; names: string[] }
@@ -39,16 +40,23 @@ export type Action = WebviewMessage | HostAction;
 
 const IDLE: Op = { status: 'idle' };
 
+export const NO_ASSESSMENT: WizardState['source']['assessment'] = { op: IDLE, databases: [], results: [], instanceFindings: [], reportAvailable: false };
+
+/** Databases the assessment found blocked: they cannot be selected. */
+export function blockedDatabases(s: WizardState): Set<string> {
+  return new Set(s.source.assessment.results.filter((r) => r.readiness === 'blocked').map((r) => r.database));
+}
+
 export function initialState(clouds: { name: string; displayName: string }[], cloudName: string): WizardState {
   const allAvailable = Object.fromEntries(CAPABILITIES.map((c) => [c, { available: true }])) as WizardState['capabilities'];
   return finalize({
-    version: 1,
+    version: 2,
     step: 'account',
     reached: 'account',
     capabilities: allAvailable,
     issues: [],
     account: { clouds, cloudName, op: IDLE },
-    source: { server: '', authentication: 'SqlAuthentication', userName: '', encrypt: true, trustServerCertificate: false, passwordEntered: false, rememberPassword: false, databases: [], selected: [], assessments: [], op: IDLE },
+    source: { server: '', authentication: 'SqlAuthentication', userName: '', encrypt: 'mandatory', trustServerCertificate: false, passwordEntered: false, rememberPassword: false, databases: [], selected: [], assessment: NO_ASSESSMENT, op: IDLE },
     target: { subscriptions: [], instances: [], existingDatabases: [], op: IDLE },
     backups: { mode: 'online', location: 'local', storageAccounts: [], containers: [], shareUserName: '', sharePasswordEntered: false, databases: [], op: IDLE },
     service: { services: [], newName: '', newResourceGroup: '', newLocation: '', keysLoaded: false, nodes: [], op: IDLE },
@@ -92,6 +100,10 @@ function step(s: WizardState, a: Action): WizardState {
     case 'account.chooseCloudFile':
     case 'account.signIn':
     case 'source.connect':
+    case 'source.assess':
+    case 'source.cancelAssessment':
+    case 'source.openReport':
+    case 'source.saveReport':
     case 'backups.browse':
     case 'backups.check':
     case 'service.create':
@@ -138,7 +150,7 @@ function step(s: WizardState, a: Action): WizardState {
         (p.authentication !== undefined && p.authentication !== s.source.authentication);
       const source = { ...s.source, ...p };
       // Another server or login: the list of databases (and the password) belong to the old one.
-      return identityChanged ? { ...s, source: { ...source, connected: undefined, databases: [], selected: [], assessments: [], passwordEntered: false } } : { ...s, source };
+      return identityChanged ? { ...s, source: { ...source, connected: undefined, databases: [], selected: [], assessment: NO_ASSESSMENT, passwordEntered: false } } : { ...s, source };
     }
     case 'source.password':
       return s; // the controller keeps the value; see source.passwordEntered
@@ -147,14 +159,25 @@ function step(s: WizardState, a: Action): WizardState {
     case 'source.connected': {
       const names = new Set(a.databases.map((d) => d.name));
       const selected = s.source.selected.filter((n) => names.has(n));
-      const next = { ...s, source: { ...s.source, connected: a.server, databases: a.databases, selected } };
+      const next = { ...s, source: { ...s.source, connected: a.server, databases: a.databases, selected, assessment: NO_ASSESSMENT } };
       return { ...next, backups: { ...next.backups, databases: withDatabases(next, selected) } };
     }
-    case 'source.assessed':
-      return { ...s, source: { ...s.source, assessments: a.assessments } };
+    case 'source.assessmentOp': {
+      const { progress: _old, ...rest } = s.source.assessment;
+      return { ...s, source: { ...s.source, assessment: { ...rest, op: a.op, ...(a.progress !== undefined && { progress: a.progress }) } } };
+    }
+    case 'source.assessed': {
+      const assessment = { ...s.source.assessment, databases: a.databases, mode: a.mode, results: a.results, instanceFindings: a.instanceFindings, reportAvailable: true };
+      // Blocked databases cannot be migrated as they are: they leave the selection.
+      const blocked = new Set(a.results.filter((r) => r.readiness === 'blocked').map((r) => r.database));
+      const selected = s.source.selected.filter((n) => !blocked.has(n));
+      const next = { ...s, source: { ...s.source, assessment, selected } };
+      return { ...next, backups: { ...next.backups, databases: withDatabases(next, selected) } };
+    }
     case 'source.select': {
       const known = new Set(s.source.databases.map((d) => d.name));
-      const selected = [...new Set(a.names)].filter((n) => known.has(n));
+      const blocked = blockedDatabases(s);
+      const selected = [...new Set(a.names)].filter((n) => known.has(n) && !blocked.has(n));
       return { ...s, source: { ...s.source, selected }, backups: { ...s.backups, databases: withDatabases(s, selected) } };
     }
 

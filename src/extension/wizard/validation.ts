@@ -89,16 +89,22 @@ export function validateStep(s: WizardState, step: StepId): string[] {
     case 'source': {
       const out = unavailable(s, 'source');
       if (out.length) return out;
-      if (s.source.server.trim() === '') out.push(l10n.t('Enter the source SQL Server.'));
-      if (s.source.authentication === 'SqlAuthentication') {
-        if (s.source.userName.trim() === '') out.push(l10n.t('Enter the SQL login.'));
-        if (!s.source.passwordEntered) out.push(l10n.t('Enter the password (passwords are never saved, so enter it again after reopening the wizard).'));
+      const src = s.source;
+      if (src.server.trim() === '') out.push(l10n.t('Enter the source SQL Server.'));
+      if (src.authentication !== 'EntraToken') {
+        if (src.userName.trim() === '') out.push(src.authentication === 'SqlAuthentication' ? l10n.t('Enter the SQL login.') : l10n.t('Enter the Windows user as DOMAIN\\user.'));
+        if (!src.passwordEntered) out.push(l10n.t('Enter the password (passwords are never saved, so enter it again after reopening the wizard).'));
+      } else if (src.connected) {
+        out.push(l10n.t('The migration service logs in with a SQL or Windows login: switch to one of them to continue (Microsoft Entra is for the assessment only).'));
       }
-      if (!s.source.connected) out.push(l10n.t('Connect to list the databases.'));
-      else if (s.source.selected.length === 0) out.push(l10n.t('Select at least one database.'));
-      else if (s.source.selected.length > 100) out.push(l10n.t('A managed instance holds at most 100 user databases; select fewer.'));
-      for (const a of s.source.assessments) {
-        if (s.source.selected.includes(a.database) && !a.ready) out.push(l10n.t('{0} has blocking issues for SQL Managed Instance: {1}', a.database, a.blockers.join('; ')));
+      if (!src.connected) out.push(l10n.t('Connect to list the databases.'));
+      else if (src.selected.length === 0) out.push(l10n.t('Select at least one database.'));
+      else if (src.selected.length > 100) out.push(l10n.t('A managed instance holds at most 100 user databases; select fewer.'));
+      else {
+        const assessed = new Set(src.assessment.databases);
+        const missing = src.selected.filter((n) => !assessed.has(n));
+        if (src.assessment.op.status === 'busy') out.push(l10n.t('Wait for the assessment to finish.'));
+        else if (missing.length) out.push(l10n.t('Run the assessment for {0}.', missing.join(', ')));
       }
       return out;
     }

@@ -53,13 +53,30 @@ const DatabaseBackupSchema = v.object({
 });
 export type DatabaseBackup = v.InferOutput<typeof DatabaseBackupSchema>;
 
-export const AuthenticationSchema = v.picklist(['SqlAuthentication', 'WindowsAuthentication']);
+export const AuthenticationSchema = v.picklist(['SqlAuthentication', 'WindowsAuthentication', 'EntraToken']);
+export const EncryptSchema = v.picklist(['mandatory', 'optional', 'strict']);
+export const ReadinessSchema = v.picklist(['ready', 'issues', 'blocked']);
+export const ReportFormatSchema = v.picklist(['json', 'html', 'csv']);
+
+const AssessmentSchema = v.object({
+  op: OpSchema,
+  /** 0..1 while it runs. */
+  progress: v.optional(v.number()),
+  /** The databases the results are for, and the mode they were assessed for. */
+  databases: v.array(text()),
+  mode: v.optional(v.picklist(['online', 'offline'])),
+  results: v.array(v.object({ database: text(), readiness: ReadinessSchema, blockers: v.array(text(4096)), issues: v.array(text(4096)), warnings: v.array(text(4096)) })),
+  instanceFindings: v.array(text(4096)),
+  /** The full report is in the host's memory (open and save work); false after a reload. */
+  reportAvailable: v.boolean(),
+});
+export type AssessmentView = v.InferOutput<typeof AssessmentSchema>;
 export const ModeSchema = v.picklist(['online', 'offline']);
 export const LocationKindSchema = v.picklist(['blob', 'local', 'share']);
 export type LocationKind = v.InferOutput<typeof LocationKindSchema>;
 
 export const WizardStateSchema = v.object({
-  version: v.literal(1),
+  version: v.literal(2),
   step: StepSchema,
   /** The furthest step reached: the step list lets the user jump back to any step before it. */
   reached: StepSchema,
@@ -77,7 +94,7 @@ export const WizardStateSchema = v.object({
     server: text(),
     authentication: AuthenticationSchema,
     userName: text(),
-    encrypt: v.boolean(),
+    encrypt: EncryptSchema,
     trustServerCertificate: v.boolean(),
     passwordEntered: v.boolean(),
     /** Keep the password in VS Code's secret storage (never in this state or in settings). */
@@ -85,13 +102,13 @@ export const WizardStateSchema = v.object({
     connected: v.optional(v.object({ serverName: text(), version: text(), edition: v.optional(text()) })),
     databases: v.array(v.object({ name: text(), sizeMb: v.optional(v.number()), recoveryModel: v.optional(text()), state: v.optional(text()) })),
     selected: v.array(text()),
-    assessments: v.array(v.object({ database: text(), ready: v.boolean(), blockers: v.array(text(4096)), warnings: v.array(text(4096)) })),
+    assessment: AssessmentSchema,
     op: OpSchema,
   }),
   target: v.object({
     subscriptions: v.array(v.object({ id, name: text() })),
     subscriptionId: v.optional(id),
-    instances: v.array(v.object({ id, name: text(), resourceGroup: text(), location: text(), state: text() })),
+    instances: v.array(v.object({ id, name: text(), resourceGroup: text(), location: text(), state: text(), tier: v.optional(text()), vCores: v.optional(v.number()) })),
     instanceId: v.optional(id),
     existingDatabases: v.array(text()),
     op: OpSchema,
@@ -131,7 +148,7 @@ const SourcePatchSchema = v.strictObject({
   server: v.optional(text(256)),
   authentication: v.optional(AuthenticationSchema),
   userName: v.optional(text(256)),
-  encrypt: v.optional(v.boolean()),
+  encrypt: v.optional(EncryptSchema),
   trustServerCertificate: v.optional(v.boolean()),
   rememberPassword: v.optional(v.boolean()),
 });
@@ -169,6 +186,10 @@ export const WebviewMessageSchema = v.variant('type', [
   intent('source.password', { value: text(1024) }),
   intent('source.connect', {}),
   intent('source.select', { names: v.pipe(v.array(text()), v.maxLength(1000)) }),
+  intent('source.assess', {}),
+  intent('source.cancelAssessment', {}),
+  intent('source.openReport', {}),
+  intent('source.saveReport', { format: ReportFormatSchema }),
   intent('target.selectSubscription', { id }),
   intent('target.selectInstance', { id }),
   intent('backups.update', { patch: BackupsPatchSchema }),

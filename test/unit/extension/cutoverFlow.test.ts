@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runMigrationAction, type FlowUi, type PickItem } from '../../../src/extension/cutover/flow';
 import { ActionableError } from '../../../src/extension/errors';
-import { documentedRules } from '../../../src/extension/dashboard/statusRules';
-import { notWired } from '../../../src/extension/services/notWired';
+import { coreRules } from '../../../src/extension/dashboard/statusRules';
 import type { DatabaseMigrationJson } from '../../../src/extension/dashboard/dmsShape';
 import type { MigrationOperations } from '../../../src/extension/services/types';
 import { migration, readySales } from './fixtures';
@@ -65,11 +64,11 @@ test('cutover from the palette: offers only ready migrations, guards, confirms w
   const calls: string[] = [];
   const all = [ready('Sales'), ready('HR'), migration('Busy', 'InProgress'), migration('Done', 'Succeeded')];
   const ui = new ScriptedUi((items) => items.map((i) => i.migration));
-  const outcomes = await runMigrationAction('cutover', undefined, async () => all, documentedRules, ops(calls, {}, { HR: 2 }), ui, signal);
+  const outcomes = await runMigrationAction('cutover', undefined, async () => all, coreRules, ops(calls, {}, { HR: 2 }), ui, signal);
   assert.deepEqual(ui.picks[0]!.map((i) => i.label), ['Sales', 'HR']);
   assert.equal(ui.confirms[0]!.message, 'Complete the cutover of 2 databases?');
   assert.equal(ui.confirms[0]!.button, 'Complete Cutover');
-  assert.match(ui.confirms[0]!.detail, /Sales \(mi-prod\): 0 log backups pending restore/);
+  assert.match(ui.confirms[0]!.detail, /Sales \(mi-prod\): 1 log backup pending restore/);
   assert.match(ui.confirms[0]!.detail, /HR \(mi-prod\): 2 log backups pending restore/);
   assert.match(ui.confirms[0]!.detail, /may result in data loss/);
   assert.deepEqual(calls, ['guard Sales', 'guard HR', 'cutover Sales', 'cutover HR']);
@@ -80,12 +79,12 @@ test('cutover from the palette: offers only ready migrations, guards, confirms w
 test('declining the confirmation does nothing; a refused guard is left out and said why', async () => {
   const calls: string[] = [];
   const declined = new ScriptedUi(() => undefined, false);
-  assert.deepEqual(await runMigrationAction('cutover', [ready('Sales')], async () => [], documentedRules, ops(calls), declined, signal), []);
+  assert.deepEqual(await runMigrationAction('cutover', [ready('Sales')], async () => [], coreRules, ops(calls), declined, signal), []);
   assert.deepEqual(calls, ['guard Sales']);
 
   const ui = new ScriptedUi(() => undefined);
   const calls2: string[] = [];
-  await runMigrationAction('cutover', [ready('Blocked'), ready('Sales'), migration('Busy', 'InProgress')], async () => [], documentedRules, ops(calls2), ui, signal);
+  await runMigrationAction('cutover', [ready('Blocked'), ready('Sales'), migration('Busy', 'InProgress')], async () => [], coreRules, ops(calls2), ui, signal);
   assert.match(ui.confirms[0]!.detail, /Left out:\nBusy \(mi-prod\): the full backup is not restored yet\nBlocked \(mi-prod\): a log backup is still uploading/);
   assert.deepEqual(calls2, ['guard Blocked', 'guard Sales', 'cutover Sales']);
 });
@@ -93,7 +92,7 @@ test('declining the confirmation does nothing; a refused guard is left out and s
 test('one failure does not stop the others, and the report says what failed and what to do', async () => {
   const calls: string[] = [];
   const ui = new ScriptedUi(() => undefined);
-  const out = await runMigrationAction('cancel', [migration('A', 'InProgress'), migration('B', 'InProgress')], async () => [], documentedRules, ops(calls, { A: 'The migration is not in a cancelable state' }), ui, signal);
+  const out = await runMigrationAction('cancel', [migration('A', 'InProgress'), migration('B', 'InProgress')], async () => [], coreRules, ops(calls, { A: 'The migration is not in a cancelable state' }), ui, signal);
   assert.deepEqual(out.map((o) => o.ok), [false, true]);
   assert.match(ui.errors[0]!, /^A \(mi-prod\): Cancel failed: The migration is not in a cancelable state \(MigrationNotReadyForCutoverError\) See the Azure SQL Migration log/);
   assert.match(ui.logged[0]!, /HTTP 400/);
@@ -103,16 +102,14 @@ test('one failure does not stop the others, and the report says what failed and 
 
 test('delete is offered only for finished migrations; nothing to offer is said plainly', async () => {
   const ui = new ScriptedUi(() => undefined);
-  await runMigrationAction('delete', undefined, async () => [migration('A', 'InProgress')], documentedRules, ops([]), ui, signal);
+  await runMigrationAction('delete', undefined, async () => [migration('A', 'InProgress')], coreRules, ops([]), ui, signal);
   assert.match(ui.infos[0]!, /No migration can be deleted now/);
   assert.equal(ui.picks.length, 0);
 });
 
-test('without the Azure connection the flow says so before asking anything', async () => {
+test('operations that are not available say why before asking anything', async () => {
   const ui = new ScriptedUi(() => undefined);
-  await assert.rejects(
-    runMigrationAction('cutover', undefined, async () => [], documentedRules, notWired('Completing, canceling and deleting migrations'), ui, signal),
-    /not part of this build yet/,
-  );
+  const unavailable = { ...ops([]), availability: { available: false as const, reason: 'Completing migrations is not available here.' } };
+  await assert.rejects(runMigrationAction('cutover', undefined, async () => [], coreRules, unavailable, ui, signal), /not available here/);
   assert.equal(ui.picks.length + ui.confirms.length, 0);
 });

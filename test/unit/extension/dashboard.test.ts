@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { counts, ObservationLog, snapshot, transitions } from '../../../src/extension/dashboard/changes';
 import { buildDashboard, fileStatusIcon, formatBytes, type ViewNode } from '../../../src/extension/dashboard/model';
-import { documentedRules, groupOf, statusOf } from '../../../src/extension/dashboard/statusRules';
+import { coreRules, groupOf, statusOf } from '../../../src/extension/dashboard/statusRules';
 import { detailsBody } from '../../../src/extension/dashboard/detailsView';
 import { timelineSvg } from '../../../src/extension/dashboard/timeline';
 import { migration, officialExample, readySales, set } from './fixtures';
@@ -14,7 +14,7 @@ test('migrations are grouped by status in a fixed order, empty groups left out',
   const roots = buildDashboard(
     [migration('Zeta', 'Succeeded'), readySales(), migration('Hr', 'InProgress'), migration('Inv', 'Failed', {}, { migrationFailureError: { code: 'RestoreFailed', message: 'The log chain is broken.' } }),
       migration('Crm', 'Completing'), migration('Old', 'Canceled'), migration('Fresh', 'UploadingFullBackup'), migration('Future', 'SomethingNew')],
-    documentedRules,
+    coreRules,
   );
   assert.deepEqual(roots.map((g) => `${g.label} (${g.description})`), ['Ready for cutover (1)', 'In progress (3)', 'Completing (1)', 'Failed (1)', 'Succeeded (1)', 'Canceled (1)']);
   assert.deepEqual(roots[1]!.children!.map((c) => c.label), ['Fresh', 'Future', 'Hr']);
@@ -24,10 +24,10 @@ test('migrations are grouped by status in a fixed order, empty groups left out',
 });
 
 test('a database shows status, pending log backups, sets in LSN order and files with status, size and reason', () => {
-  const [group] = buildDashboard([readySales()], documentedRules);
+  const [group] = buildDashboard([readySales()], coreRules);
   const db = group!.children![0]!;
   assert.equal(db.label, 'Sales');
-  assert.equal(db.description, 'ReadyForCutover · 0 log backups pending · mi-prod');
+  assert.equal(db.description, 'ReadyForCutover · 1 log backup pending · mi-prod');
   assert.match(db.tooltip!, /Last restored file:\*\* Sales\\_LOG\\_002\\.trn/);
   // bigint ordering: 9000000000000000001 sorts after the 41... LSNs (a Number sort would not be exact).
   assert.deepEqual(db.children!.map((s) => `${s.label} ${s.description?.split(' · ')[0]}`), [
@@ -58,7 +58,7 @@ test('file status icons and colours, including statuses the service may add late
 });
 
 test('context values gate the menus: cutover only when online, restored and unblocked; delete only when finished', () => {
-  const ctx = (m: ReturnType<typeof migration>) => buildDashboard([m], documentedRules)[0]!.children![0]!.contextValue;
+  const ctx = (m: ReturnType<typeof migration>) => buildDashboard([m], coreRules)[0]!.children![0]!.contextValue;
   assert.equal(ctx(readySales()), 'migration;canCutover;canCancel');
   assert.equal(ctx(migration('A', 'InProgress', { isFullBackupRestored: false })), 'migration;canCancel');
   assert.equal(ctx(migration('B', 'ReadyForCutover', { isFullBackupRestored: true, restoreBlockingReason: 'Log backup chain broken' })), 'migration;canCancel');
@@ -85,12 +85,12 @@ test('status falls back to provisioning state; unknown statuses count as in prog
 test('the official example renders without errors', (t) => {
   const example = officialExample();
   if (!example) return t.skip('../shared/reference is not present');
-  const [group] = buildDashboard([example], documentedRules);
+  const [group] = buildDashboard([example], coreRules);
   assert.equal(group!.label, 'In progress');
   const db = group!.children![0]!;
   assert.equal(db.label, 'db1');
   // The example's scope (the target) and id disagree on the instance name; the scope wins.
-  assert.match(db.description!, /^InProgress · managedInstance1/);
+  assert.match(db.description!, /^InProgress · 0 log backups pending · managedInstance1/);
   assert.equal(db.children![0]!.label, 'No backup files reported yet');
 });
 

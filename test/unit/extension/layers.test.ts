@@ -19,7 +19,10 @@ test('the host logic the tests run without VS Code never imports vscode', () => 
     'src/extension/dashboard/model.ts', 'src/extension/dashboard/statusRules.ts', 'src/extension/dashboard/changes.ts',
     'src/extension/dashboard/timeline.ts', 'src/extension/dashboard/detailsView.ts', 'src/extension/dashboard/poller.ts',
     'src/extension/dashboard/dmsShape.ts', 'src/extension/cutover/flow.ts', 'src/extension/services/types.ts',
-    'src/extension/services/notWired.ts', 'src/extension/services/backupCheck.ts', 'src/extension/errors.ts',
+    'src/extension/services/backupCheck.ts', 'src/extension/errors.ts', 'src/extension/services/index.ts',
+    'src/extension/services/azureResources.ts', 'src/extension/services/migrationServices.ts', 'src/extension/services/sourceService.ts',
+    'src/extension/services/starter.ts', 'src/extension/services/localUploads.ts', 'src/extension/services/migrationFeed.ts',
+    'src/extension/services/coreApi.ts', 'src/extension/services/loadCore.ts', 'src/extension/services/azureContext.ts',
     'src/extension/redact.ts', 'src/extension/settings.ts', 'src/extension/webviewHtml.ts',
   ];
   for (const file of pure) assert.doesNotMatch(readFileSync(file, 'utf8'), VSCODE, file);
@@ -31,5 +34,14 @@ test('the webview imports neither vscode, node, nor the extension host', () => {
     assert.doesNotMatch(text, VSCODE, file);
     assert.doesNotMatch(text, /from ['"]node:|from ['"](fs|path|crypto|os)['"]/, file);
     assert.doesNotMatch(text, /from ['"][./]*(extension|core|cli)\//, file);
+  }
+});
+
+test('activation never loads the Azure SDK or the SQL driver: the core comes in through loadCore()', () => {
+  // Value imports of these reach the core bundle only through services/coreApi.ts.
+  const lazy = /^import (?!type )[^;]*from ['"][./]*core\/(azure\/(?!cloud['"])|upload|source|assessment|migration\/(?!status['"]|cutover['"]|backupFiles['"]))/m;
+  for (const file of sources('src/extension')) {
+    if (file.endsWith('coreApi.ts')) continue;
+    assert.doesNotMatch(readFileSync(file, 'utf8'), lazy, file);
   }
 });

@@ -16,15 +16,16 @@ test('every contributed command is registered at activation, and nothing else', 
   activate(context as never);
   assert.deepEqual([...record.commands.keys()].sort(), [...contributed].sort());
   assert.deepEqual(new Set(Object.values(COMMANDS)), contributed);
-  // Without the migration feed the welcome view says why the list is empty.
-  assert.equal(record.contextKeys.get('sqlMigration.feedUnavailable'), true);
   assert.ok(context.subscriptions.length >= record.commands.size);
   assert.deepEqual(record.messages, []);
   for (const d of context.subscriptions) d.dispose();
 });
 
-test('activation is lazy: no "*" and no startup event', () => {
-  assert.deepEqual(pkg.activationEvents, []);
+test('activation is lazy: no "*" and no startup event; a wizard open before a reload comes back', () => {
+  // Commands and views activate by themselves (VS Code 1.74+); a restored webview panel needs its event.
+  assert.deepEqual(pkg.activationEvents, ['onWebviewPanel:sqlMigration.wizard']);
+  assert.equal(pkg.engines.vscode, '^1.82.0');
+  assert.equal(require('@types/vscode/package.json').version, '1.82.0');
 });
 
 test('every %key% of the manifest has its string, and every string is used', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Redactor } from '../../../src/extension/redact';
-import { describeError, NotWiredError, ActionableError, UserCancelledError, isCancellation } from '../../../src/extension/errors';
+import { describeError, NotSignedInError, ActionableError, UserCancelledError, isCancellation } from '../../../src/extension/errors';
 
 test('known secret values are masked wherever they appear, longest first', () => {
   const r = new Redactor();
@@ -48,8 +48,7 @@ test('errors say what to do next from the service code or HTTP status', () => {
   assert.match(describeError(new Error('boom'), 'X').next, /log/);
   const actionable = describeError(new ActionableError('The folder is empty.', 'Choose another folder.'), 'X');
   assert.deepEqual([actionable.message, actionable.next], ['The folder is empty.', 'Choose another folder.']);
-  const nw = new NotWiredError('Listing subscriptions', 'Listing subscriptions needs the Azure connection, which is not part of this build yet.');
-  assert.match(describeError(nw, 'X').message, /not part of this build/);
+  assert.match(describeError(new NotSignedInError(), 'X').next, /Sign in to Azure/);
 });
 
 test('cancellations are recognised and stay silent', () => {

@@ -139,6 +139,7 @@ export function createVscodeStub(record: StubRecord) {
       showQuickPick: async () => undefined,
       showOpenDialog: async () => undefined,
       withProgress: async (_o: unknown, task: (p: unknown, t: unknown) => unknown) => task({ report() {} }, { onCancellationRequested: () => disposable }),
+      registerWebviewPanelSerializer: () => disposable,
     },
     commands: {
       registerCommand: (id: string, f: (...args: unknown[]) => unknown) => {
@@ -156,6 +157,7 @@ export function createVscodeStub(record: StubRecord) {
       getConfiguration: () => ({ get: (key: string) => record.settings[key], update: async (key: string, value: unknown) => void (record.settings[key] = value) }),
       onDidChangeConfiguration: () => disposable,
       openTextDocument: async () => ({}),
+      registerTextDocumentContentProvider: () => disposable,
     },
     authentication: { getSession: async () => undefined },
   };

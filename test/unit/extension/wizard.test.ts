@@ -10,7 +10,7 @@ import { containerProblem, targetNameProblem, uncPathProblem, shareUserProblem }
 import { initialState, reduce, suggestContainer } from '../../../src/extension/wizard/reducer';
 import { sampleChain, writeChain } from '../../../sandbox/backups/sampleChain';
 import { tempDir } from '../../support/tmp';
-import { DMS, MemoryLog, MemorySecrets, MemoryStore, MI_READY, MI_STOPPED, STORAGE, SUB, TestHost, thisBuildServices, workingServices, type Recorded } from './wizardServices';
+import { DMS, MemoryLog, MemorySecrets, MemoryStore, MI_READY, MI_STOPPED, STORAGE, SUB, TestHost, workingServices, type Recorded } from './wizardServices';
 import type { WizardServices } from '../../../src/extension/services/types';
 
 function setup(services: WizardServices, store = new MemoryStore(), secretStore = new MemorySecrets()) {
@@ -67,11 +67,10 @@ test('Next is refused until the step is valid, Back keeps answers, and later ste
   assert.match(s.issues.join(' '), /Enter the password/);
 });
 
-test('in this build: signing in with a cloud file works, and the steps that need Azure say so instead of pretending', async () => {
+test('signing in with a cloud file: the token never reaches the webview or the log', async () => {
   const dir = tempDir();
   const token = randomBytes(24).toString('hex');
-  const { c, host, send, log } = setup(thisBuildServices());
-  assert.equal(c.current.capabilities.source.available, false);
+  const { c, host, send, log } = setup(workingServices({ passwordsSeen: [], started: [] }));
   host.cloudFile = cloudFile(dir, token);
   await send({ type: 'account.selectCloud', name: 'custom' });
   await send({ type: 'account.chooseCloudFile' });
@@ -82,15 +81,66 @@ test('in this build: signing in with a cloud file works, and the steps that need
   assert.equal(c.current.account.signedIn, 'dba@contoso.com');
   await send({ type: 'next' });
   assert.equal(c.current.step, 'source');
-  assert.deepEqual(c.current.issues, ['Connecting to the source SQL Server needs the SQL Server connection, which is not part of this build yet.']);
-  await send({ type: 'next' });
-  assert.equal(c.current.step, 'source');
-  await send({ type: 'source.connect' });
-  assert.equal(c.current.source.op.status, 'error');
-  assert.match((c.current.source.op as { message: string }).message, /not part of this build yet/);
-  // The cloud file's token never reaches the webview or the log.
   assert.ok(!JSON.stringify(host.posted).includes(token));
   assert.ok(!log.lines.join('\n').includes(token));
+});
+
+test('the assessment: runs after choosing databases, with progress; blocked ones leave the selection and cannot come back; the report opens and saves', async () => {
+  const rec: Recorded = { passwordsSeen: [], started: [] };
+  const { c, host, send } = setup(workingServices(rec));
+  await send({ type: 'account.signIn' });
+  await send({ type: 'next' });
+  await send({ type: 'source.update', patch: { server: 'sql01', userName: 'migrator' } });
+  await send({ type: 'source.password', value: 'a-throwaway-pw' });
+  await send({ type: 'source.connect' });
+  await send({ type: 'source.select', names: ['Sales', 'HR', 'Scratch'] });
+  assert.deepEqual(c.current.issues, ['Run the assessment for Sales, HR, Scratch.']);
+  assert.equal(c.current.source.assessment.reportAvailable, false);
+  await send({ type: 'source.assess' });
+  assert.deepEqual(rec.assessed, [['Sales', 'HR', 'Scratch']]);
+  // Progress was shown while it ran.
+  assert.ok(host.posted.some((m) => m.state.source.assessment.op.status === 'busy' && m.state.source.assessment.progress === 0.25));
+  const a = c.current.source.assessment;
+  assert.deepEqual(a.results.map((r) => [r.database, r.readiness]), [['Sales', 'ready'], ['HR', 'issues'], ['Scratch', 'blocked']]);
+  assert.match((a.op as { message: string }).message, /Assessed 3 databases .* 1 blocked/);
+  assert.deepEqual(c.current.source.selected, ['Sales', 'HR']);
+  await send({ type: 'source.select', names: ['Sales', 'HR', 'Scratch'] });
+  assert.deepEqual(c.current.source.selected, ['Sales', 'HR']);
+  assert.deepEqual(c.current.issues, []);
+  assert.deepEqual(c.current.backups.databases.map((d) => d.source), ['Sales', 'HR']);
+
+  await send({ type: 'source.openReport' });
+  assert.equal(host.opened[0]!.html, 'html report of Sales,HR,Scratch');
+  await send({ type: 'source.saveReport', format: 'csv' });
+  assert.deepEqual(host.saved.map((x) => [x.format, x.name, x.content]), [['csv', 'assessment-SQL01.csv', 'csv report of Sales,HR,Scratch']]);
+  assert.match(host.infos.join(), /saved to \/tmp\/assessment-SQL01.csv/);
+
+  // A database added later must be assessed before Next.
+  await send({ type: 'source.select', names: ['Sales'] });
+  assert.deepEqual(c.current.issues, []);
+
+  // The report lives in memory only: a reopened wizard keeps the verdicts, not the report.
+  const { toSaved } = await import('../../../src/extension/wizard/persistence');
+  assert.equal(toSaved(c.current).source.assessment.reportAvailable, false);
+  assert.deepEqual(toSaved(c.current).source.assessment.results.length, 3);
+});
+
+test('a running assessment can be cancelled, and says so', async () => {
+  const rec: Recorded = { passwordsSeen: [], started: [], holdAssessment: true };
+  const { c, send } = setup(workingServices(rec));
+  await send({ type: 'account.signIn' });
+  await send({ type: 'next' });
+  await send({ type: 'source.update', patch: { server: 'sql01', userName: 'migrator' } });
+  await send({ type: 'source.password', value: 'a-throwaway-pw' });
+  await send({ type: 'source.connect' });
+  await send({ type: 'source.select', names: ['Sales'] });
+  c.receive({ type: 'source.assess' });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(c.current.source.assessment.op.status, 'busy');
+  assert.match(c.current.issues.join(), /Wait for the assessment/);
+  await send({ type: 'source.cancelAssessment' });
+  assert.deepEqual(c.current.source.assessment.op, { status: 'done', message: 'The assessment was cancelled.' });
+  assert.deepEqual(c.current.source.assessment.results, []);
 });
 
 test('a whole migration through the wizard: every step validated, the real backup check, secrets kept out of state', async () => {
@@ -117,6 +167,7 @@ test('a whole migration through the wizard: every step validated, the real backu
   assert.deepEqual(c.current.issues, ['Select at least one database.']);
   await send({ type: 'source.select', names: ['Sales', 'HR', 'NotThere'] });
   assert.deepEqual(c.current.source.selected, ['Sales', 'HR']);
+  await send({ type: 'source.assess' });
   await send({ type: 'next' });
 
   assert.equal(c.current.step, 'target');
@@ -188,6 +239,7 @@ test('closing and reopening resumes where the user was, asking again only for th
   await first.send({ type: 'source.password', value: 'first-secret-value' });
   await first.send({ type: 'source.connect' });
   await first.send({ type: 'source.select', names: ['Sales'] });
+  await first.send({ type: 'source.assess' });
   await first.send({ type: 'next' });
   await first.send({ type: 'target.selectSubscription', id: SUB });
   assert.equal(first.c.current.step, 'target');
@@ -223,7 +275,7 @@ test('closing and reopening resumes where the user was, asking again only for th
 });
 
 test('invalid or unknown messages from the webview are ignored and logged without their content', async () => {
-  const { c, send, log } = setup(thisBuildServices());
+  const { c, send, log } = setup(workingServices({ passwordsSeen: [], started: [] }));
   const before = c.current;
   await send({ type: 'goto', step: 'nowhere' });
   await send({ type: 'source.password', value: 42 });
@@ -238,8 +290,8 @@ test('invalid or unknown messages from the webview are ignored and logged withou
 
 test('a saved state that no longer validates is dropped, not trusted', () => {
   const store = new MemoryStore();
-  store.saved = { version: 1, step: 'summary', junk: true };
-  const { c } = setup(thisBuildServices(), store);
+  store.saved = { version: 2, step: 'summary', junk: true };
+  const { c } = setup(workingServices({ passwordsSeen: [], started: [] }), store);
   assert.equal(c.current.step, 'account');
 });
 

@@ -3,8 +3,7 @@
  * The local backup check is the real one.
  */
 import { localBackupCheck } from '../../../src/extension/services/backupCheck';
-import { notWired } from '../../../src/extension/services/notWired';
-import type { MigrationRequest, MigrationSecrets, WizardServices } from '../../../src/extension/services/types';
+import type { AssessmentSummary, MigrationRequest, MigrationSecrets, ReportFormat, WizardServices } from '../../../src/extension/services/types';
 import type { WizardHost, WizardLog, WizardSecretStore, WizardStore } from '../../../src/extension/wizard/controller';
 import type { HostMessage } from '../../../src/webview/wizard/protocol';
 
@@ -17,7 +16,19 @@ export const DMS = `${SUB}/resourceGroups/rg/providers/Microsoft.DataMigration/s
 export interface Recorded {
   passwordsSeen: (string | undefined)[];
   started: { request: MigrationRequest; secrets: MigrationSecrets }[];
+  /** The databases of each assessment. */
+  assessed?: string[][];
+  /** The assessment waits until it is cancelled. */
+  holdAssessment?: boolean;
+  reports?: ReportFormat[];
 }
+
+/** Sales is ready, HR has an issue, Scratch is blocked (SIMPLE recovery cannot migrate online). */
+const VERDICTS: Record<string, AssessmentSummary> = {
+  Sales: { database: 'Sales', readiness: 'ready', blockers: [], issues: [], warnings: [] },
+  HR: { database: 'HR', readiness: 'issues', blockers: [], issues: ['Cross-database queries: 2 procedures'], warnings: [] },
+  Scratch: { database: 'Scratch', readiness: 'blocked', blockers: ['Recovery model SIMPLE: online migrations need FULL'], issues: [], warnings: [] },
+};
 
 export function workingServices(rec: Recorded): WizardServices {
   const ok = { available: true } as const;
@@ -30,6 +41,21 @@ export function workingServices(rec: Recorded): WizardServices {
         rec.passwordsSeen.push(password);
         if (c.authentication === 'SqlAuthentication' && !password) throw new Error('Login failed for user');
         return { server: { serverName: 'SQL01', version: '16.0.4135.4' }, databases: [{ name: 'Sales', sizeMb: 1200, recoveryModel: 'FULL' }, { name: 'HR', sizeMb: 80, recoveryModel: 'FULL' }, { name: 'Scratch', recoveryModel: 'SIMPLE' }] };
+      },
+      assess: async (_c, _secret, databases, _mode, signal, onProgress) => {
+        (rec.assessed ??= []).push([...databases]);
+        onProgress('Reading the server inventory', 0.25);
+        if (rec.holdAssessment) {
+          await new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(Object.assign(new Error('The assessment was cancelled.'), { name: 'SourceError', kind: 'cancelled' })), { once: true }));
+        }
+        return {
+          summaries: databases.map((d) => VERDICTS[d] ?? { database: d, readiness: 'ready', blockers: [], issues: [], warnings: [] }),
+          instanceFindings: ['Linked server LEGACY uses a provider Managed Instance lacks'],
+          render: (format) => {
+            (rec.reports ??= []).push(format);
+            return `${format} report of ${databases.join(',')}`;
+          },
+        };
       },
     },
     targets: {
@@ -63,19 +89,6 @@ export function workingServices(rec: Recorded): WizardServices {
   };
 }
 
-/** What this build ships: only sign-in and the backup check are real. */
-export function thisBuildServices(): WizardServices {
-  return {
-    ...workingServices({ passwordsSeen: [], started: [] }),
-    subscriptions: notWired('Listing subscriptions'),
-    source: notWired('Connecting to the source SQL Server', 'the SQL Server connection'),
-    targets: notWired('Listing managed instances'),
-    storage: notWired('Listing storage accounts and containers'),
-    migrationServices: notWired('Creating and registering a Database Migration Service'),
-    starter: notWired('Starting migrations'),
-  };
-}
-
 export class TestHost implements WizardHost {
   posted: HostMessage[] = [];
   clipboard = '';
@@ -104,6 +117,15 @@ export class TestHost implements WizardHost {
   }
   showMigrations() {
     this.shownMigrations++;
+  }
+  opened: { html: string; title: string }[] = [];
+  saved: { content: string; format: string; name: string }[] = [];
+  openReport(html: string, title: string) {
+    this.opened.push({ html, title });
+  }
+  async saveReport(content: string, format: string, name: string) {
+    this.saved.push({ content, format, name });
+    return `/tmp/${name}`;
   }
 }
 

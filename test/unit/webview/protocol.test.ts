@@ -5,7 +5,8 @@ import { parseHostMessage, parseWebviewMessage, parseWizardState } from '../../.
 
 test('intents are accepted only in their exact shape', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'next' }), { ok: true, value: { type: 'next' } });
-  assert.equal(parseWebviewMessage({ type: 'source.update', patch: { server: 'sql01', encrypt: false } }).ok, true);
+  assert.equal(parseWebviewMessage({ type: 'source.update', patch: { server: 'sql01', encrypt: 'strict' } }).ok, true);
+  assert.equal(parseWebviewMessage({ type: 'source.saveReport', format: 'html' }).ok, true);
   const refused: unknown[] = [
     undefined,
     'next',
@@ -14,6 +15,8 @@ test('intents are accepted only in their exact shape', () => {
     { type: 'goto', step: 'elsewhere' },
     { type: 'source.update', patch: { server: 'x', password: 'y' } },
     { type: 'source.password', value: 1 },
+    { type: 'source.update', patch: { encrypt: false } },
+    { type: 'source.saveReport', format: 'pdf' },
     { type: 'source.password', value: 'x'.repeat(1025) },
     { type: 'service.copyKey', key: 'authKey3' },
     { type: 'source.select', names: Array.from({ length: 1001 }, (_, i) => `db${i}`) },
@@ -30,7 +33,7 @@ test('the host state round-trips through the webview validation, and a broken on
   assert.ok(parsed.ok);
   assert.deepEqual(parsed.value, JSON.parse(JSON.stringify(msg)));
   assert.equal(parseHostMessage({ type: 'state', state: { ...state, step: 'nowhere' } }).ok, false);
-  assert.equal(parseWizardState({ ...state, version: 2 }).ok, false);
+  assert.equal(parseWizardState({ ...state, version: 1 }).ok, false);
   assert.equal(parseHostMessage({ type: 'state', state: { ...state, source: { ...state.source, selected: 'all' } } }).ok, false);
 });
 

@@ -1,0 +1,151 @@
+/**
+ * Starting the migrations the wizard planned, on the core: the plan is checked as a whole
+ * (validatePlan) before anything is sent; backups in a local folder are uploaded first (and,
+ * online, watched afterwards); then every database starts (startMigrations, bounded), each with
+ * its own result. Secrets (the SQL and share passwords, the storage key) go only into the
+ * requests and are cut out of any error text. No `vscode` here.
+ */
+import * as l10n from '@vscode/l10n';
+import type { BackupSource, DatabaseChoice, MigrationPlan, MigrationPlanInput } from '../../core/migration/plan';
+import { ActionableError, isCancellation } from '../errors';
+import { contextFor } from './azureContext';
+import { loadCore } from './loadCore';
+import type { LocalUploads, UploadJob } from './localUploads';
+import type { DatabaseRequest, MigrationRequest, MigrationSecrets, MigrationStarter, ServiceRegistry, StartedMigration } from './types';
+
+/** "container" or "container/folder": the folder defaults to the database name (one per database). */
+export function splitContainer(value: string, database: string): { container: string; folder: string } {
+  const [container = '', folder] = value.split('/');
+  return { container, folder: folder || database };
+}
+
+function groupKey(d: DatabaseRequest): string {
+  return d.location.kind === 'share' ? `share|${d.location.storageAccountId}` : `${d.location.kind}|${d.location.storageAccountId}|${splitContainer(d.location.container, d.sourceDatabase).container}`;
+}
+
+export interface StarterDeps {
+  uploads: LocalUploads;
+  services: ServiceRegistry;
+  secret(value: string): void;
+  log: { info(m: string): void; warn(m: string): void };
+}
+
+export function migrationStarter(deps: StarterDeps): MigrationStarter {
+  return {
+    availability: { available: true },
+    async start(account, request, secrets, signal, progress = () => undefined) {
+      const core = await loadCore();
+      const ctx = contextFor(account);
+      if (request.source.authentication === 'EntraToken') {
+        throw new ActionableError(
+          l10n.t('The migration service logs in to the source SQL Server with a SQL or Windows login, not a Microsoft Entra token.'),
+          l10n.t('Go back to the source step and connect with a SQL or Windows login.'),
+        );
+      }
+      progress(l10n.t('Checking the plan'));
+      const target = core.parseArmId(request.targetInstanceId);
+      const storageIds = [...new Set(request.databases.map((d) => d.location.storageAccountId))];
+      const [existing, ...keys] = await Promise.all([
+        core.listManagedDatabases(ctx, target.subscriptionId, target.resourceGroup, target.name, signal),
+        ...storageIds.map((id) => core.getStorageAccountKey(ctx, id, signal)),
+      ]);
+      keys.forEach((k) => deps.secret(k));
+      const keyOf = new Map(storageIds.map((id, i) => [id, keys[i]!]));
+
+      // One plan per backup container (or share): the core checks each as a whole.
+      const groups = new Map<string, DatabaseRequest[]>();
+      for (const d of request.databases) groups.set(groupKey(d), [...(groups.get(groupKey(d)) ?? []), d]);
+      const plans: MigrationPlan[] = [];
+      const problems: string[] = [];
+      const existingNames = existing.map((e) => e.name);
+      for (const dbs of groups.values()) {
+        for (const input of planInputs(request, secrets, dbs, keyOf.get(dbs[0]!.location.storageAccountId)!, existingNames)) {
+          try {
+            plans.push(core.validatePlan(input));
+          } catch (e) {
+            if (e instanceof core.PlanError) problems.push(...e.problems);
+            else throw e;
+          }
+        }
+      }
+      if (problems.length) throw new ActionableError(l10n.t('The migration plan has problems: {0}', problems.join('; ')), l10n.t('Fix them in the wizard, then start again.'));
+      for (const p of plans) for (const w of p.warnings) deps.log.warn(`start: ${w}`);
+
+      const results: StartedMigration[] = [];
+      const dms = new core.DmsClient(ctx);
+      for (const plan of plans) {
+        // Local folders: the chain goes up first; a database whose upload fails is not started.
+        const jobs = new Map<string, UploadJob>();
+        const ready = [];
+        for (const db of plan.planned) {
+          if (plan.backup.kind !== 'upload') {
+            ready.push(db);
+            continue;
+          }
+          const job: UploadJob = {
+            migrationId: '',
+            database: db.source,
+            localFolder: db.localFolder!,
+            storageAccountId: plan.backup.storageAccountId,
+            container: plan.backup.container,
+            blobFolder: db.folder!,
+            mode: plan.mode,
+          };
+          try {
+            await deps.uploads.upload(account, job, signal, progress);
+            jobs.set(db.source, job);
+            ready.push(db);
+          } catch (e) {
+            if (isCancellation(e) || signal.aborted) throw e;
+            results.push({ sourceDatabase: db.source, targetDatabase: db.target, error: l10n.t('the upload failed, so the migration was not started: {0}', (e as Error).message) });
+          }
+        }
+        if (!ready.length) continue;
+        const started = await core.startMigrations(dms, { ...plan, planned: ready }, {
+          signal,
+          onResult: (r) => progress(r.ok ? l10n.t('{0}: started', r.source) : l10n.t('{0}: not started', r.source)),
+        });
+        for (const r of started) {
+          const job = jobs.get(r.source);
+          if (job && r.ok) await deps.uploads.attach(job, r.migrationId);
+          else if (job) deps.uploads.discard(job);
+          results.push({ sourceDatabase: r.source, targetDatabase: r.target, ...(r.ok ? { id: r.migrationId } : { error: r.error ?? l10n.t('the service refused it') }) });
+        }
+      }
+      if (results.some((r) => r.id)) await deps.services.add(account.cloud, request.migrationServiceId);
+      return results;
+    },
+  };
+}
+
+/** The core's plan inputs for databases sharing a backup location: one for a container, one per database for shares. */
+function planInputs(request: MigrationRequest, secrets: MigrationSecrets, dbs: DatabaseRequest[], accountKey: string, existing: string[]): MigrationPlanInput[] {
+  const input = (backup: BackupSource, chosen: DatabaseRequest[]): MigrationPlanInput => ({
+    source: {
+      dataSource: request.source.server,
+      authentication: request.source.authentication === 'WindowsAuthentication' ? 'WindowsAuthentication' : 'SqlAuthentication',
+      userName: request.source.userName,
+      password: secrets.sqlPassword ?? '',
+      encryptConnection: request.source.encrypt !== 'optional',
+      trustServerCertificate: request.source.trustServerCertificate,
+    },
+    targetInstanceId: request.targetInstanceId,
+    migrationServiceId: request.migrationServiceId,
+    mode: request.mode,
+    backup,
+    databases: chosen.map((d): DatabaseChoice => ({
+      source: d.sourceDatabase,
+      target: d.targetDatabase,
+      ...(d.location.kind !== 'share' && { folder: splitContainer(d.location.container, d.sourceDatabase).folder }),
+      ...(d.location.kind === 'local' && { localFolder: d.location.folder }),
+      ...(d.lastBackupName && { lastBackupName: d.lastBackupName }),
+    })),
+    existingTargetDatabases: existing,
+  });
+  return dbs.map((d) => d.location).some((l) => l.kind === 'share')
+    ? dbs.map((d) => {
+        const l = d.location as Extract<DatabaseRequest['location'], { kind: 'share' }>;
+        return input({ kind: 'share', storageAccountId: l.storageAccountId, accountKey, path: l.path, userName: l.userName, password: secrets.sharePassword ?? '' }, [d]);
+      })
+    : [input({ kind: dbs[0]!.location.kind === 'local' ? 'upload' : 'blob', storageAccountId: dbs[0]!.location.storageAccountId, accountKey, container: splitContainer((dbs[0]!.location as { container: string }).container, dbs[0]!.sourceDatabase).container }, dbs)];
+}
