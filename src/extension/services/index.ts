@@ -23,6 +23,8 @@ export interface BackendEnv {
   registry: ServiceRegistry;
   uploadJobs: UploadJobStore;
   uploadConcurrency: () => number;
+  /** How often a local backup folder is looked at for new log backups (default 5 s). */
+  uploadWatchIntervalMs?: number;
   /** Signing in (VS Code's accounts, or a cloud file's token). */
   signIn: AccountService;
 }
@@ -33,7 +35,7 @@ export interface FullBackend extends Backend {
 
 export function createBackend(env: BackendEnv): FullBackend {
   const secret = (v: string) => env.redactor.add(v);
-  const uploads = new LocalUploads(env.uploadJobs, env.log, env.uploadConcurrency, secret);
+  const uploads = new LocalUploads(env.uploadJobs, env.log, env.uploadConcurrency, secret, env.uploadWatchIntervalMs);
   const feedDeps = { accounts: env.accounts, registry: env.registry, uploads, log: env.log };
   return {
     feed: new CoreMigrationFeed(feedDeps),

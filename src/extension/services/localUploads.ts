@@ -69,6 +69,8 @@ export class LocalUploads {
     private readonly concurrency: () => number,
     /** Keys are secrets: each one read is handed here (the log's redactor). */
     private readonly secret: (value: string) => void,
+    /** How often a watched folder is looked at (the core's default when absent). */
+    private readonly watchIntervalMs?: number,
   ) {}
 
   private async container(account: SignedInAccount, job: UploadJob): Promise<ContainerClient> {
@@ -116,6 +118,7 @@ export class LocalUploads {
           mode: job.mode,
           concurrency: this.concurrency(),
           signal: abort.signal,
+          ...(this.watchIntervalMs !== undefined && { intervalMs: this.watchIntervalMs }),
           onEvent: (e) => {
             say(e);
             if (e.type === 'waiting') waiting = e.reason;
