@@ -111,8 +111,11 @@ export async function startCodeServer(o: StartOptions): Promise<CodeServer> {
   const config = join(o.dataDir, 'config.yaml');
   const trace = join(o.dataDir, 'connect.trace');
   mkdirSync(join(userData, 'User'), { recursive: true });
+  mkdirSync(join(userData, 'Machine'), { recursive: true });
   mkdirSync(extensions, { recursive: true });
   writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...o.settings }, null, 2));
+  // Machine-scoped settings (such as a cloud file's path) are read from the server's own settings.
+  writeFileSync(join(userData, 'Machine', 'settings.json'), JSON.stringify(o.settings ?? {}, null, 2));
   const port = o.port ?? (await freePort());
   writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const env = {

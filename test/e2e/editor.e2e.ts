@@ -1,28 +1,32 @@
 /**
- * The extension in a real VS Code (code-server) in a real browser (Chromium): open the Azure
- * SQL Migration view, scan a backup folder from the command palette, and walk the wizard as
- * far as this build goes without the Azure core: choose a sandbox cloud file, sign in, see
- * the next steps say what is not available, go back, close, reopen and resume.
+ * The extension in a real VS Code (code-server) in a real browser (Chromium), against the
+ * sandbox this test starts: open the Azure SQL Migration view, scan a backup folder, then walk
+ * the wizard from the command palette through every step — the sandbox cloud file, the source
+ * SQL Server stand-in and its assessment, the target instance, an online migration from a local
+ * folder holding a real backup chain without its last log backup, the migration service with
+ * its keys and runtime node, the summary — and start. The tree shows the files become
+ * Restored; the last log backup lands in the folder and is uploaded; Complete Cutover from the
+ * palette, confirmed, ends in Succeeded.
  * A screenshot per step goes to test/e2e/out/. Any error notification, any CSP violation in a
  * webview, or any connection off this machine fails the run.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { ensureTools, packageVsix, ROOT, startCodeServer, type CodeServer } from '../../scripts/e2e/codeServer';
+import { DATABASE, migrationFolder, sandboxSettings, startEditorSandbox, type MigrationFolder } from '../../scripts/e2e/editorSandbox';
 import { sampleChain, writeChain } from '../../sandbox/backups/sampleChain';
-import { answerOpenDialog, errorNotifications, runCommand, until, webviewFrame } from './workbench';
-import { detailsScreenshot, openHarness, scriptedStates } from './harness';
+import type { Sandbox } from '../../sandbox/sandbox';
+import { answerOpenDialog, choose, errorNotifications, showContainer, QUICK_INPUT, runCommand, treeRows, typeInto, until, webviewFrame } from './workbench';
 
 const OUT = join(ROOT, 'test/e2e/out');
 let work: string;
 let workspace: string;
-let cloudFilePath: string;
-let token: string;
+let sb: Sandbox;
+let chain: MigrationFolder;
 let server: CodeServer | undefined;
 let browser: Browser | undefined;
 let page: Page;
@@ -31,8 +35,8 @@ const consoleLog: string[] = [];
 // Interrupted (Ctrl+C, a CI timeout): exit through 'exit' so code-server's group is ended too.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 let shots = 0;
-/** The real editor's theme, as the wizard webview received it (for the harness). */
-let theme: { htmlStyle: string; bodyClass: string } | undefined;
+
+const nameOf = (armId: string) => armId.slice(armId.lastIndexOf('/') + 1);
 
 async function shot(name: string): Promise<void> {
   const file = join(OUT, `${String(++shots).padStart(2, '0')}-${name}.png`);
@@ -46,27 +50,30 @@ async function noErrors(): Promise<void> {
 }
 
 before(async () => {
+  rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   work = mkdtempSync(join(tmpdir(), 'sqlmig-e2e-'));
   workspace = join(work, 'workspace');
+  chain = await migrationFolder(join(workspace, 'migrate'));
+  console.log(chain.real ? `e2e: migrating a copy of the real ${DATABASE} backups` : `e2e: the real backups are absent: migrating a synthetic ${DATABASE} chain instead`);
   // Backups for the scan: Sales and HR ready, Inventory with a missing log backup.
-  await writeChain(join(workspace, 'backups', 'Sales'), sampleChain({ databaseName: 'Sales', logs: 3, differentialAfterLog: 1 }));
-  await writeChain(join(workspace, 'backups', 'HR'), sampleChain({ databaseName: 'HR', logs: 2, stripes: 2 }));
-  const inventory = sampleChain({ databaseName: 'Inventory', logs: 3 }).filter((f) => !f.fileName.endsWith('LOG_002.trn'));
-  await writeChain(join(workspace, 'backups', 'Inventory'), inventory);
-  // A sandbox-style cloud file: loopback ARM endpoint (nothing listens there) and a throwaway token.
-  token = randomBytes(24).toString('base64url');
-  cloudFilePath = join(workspace, 'sandbox.cloud.json');
-  writeFileSync(cloudFilePath, JSON.stringify({ name: 'sandbox', displayName: 'Local sandbox', armEndpoint: 'http://127.0.0.1:9', accessToken: token }, null, 2));
+  await writeChain(join(workspace, 'scan', 'Sales'), sampleChain({ databaseName: 'Sales', logs: 3, differentialAfterLog: 1 }));
+  await writeChain(join(workspace, 'scan', 'HR'), sampleChain({ databaseName: 'HR', logs: 2, stripes: 2 }));
+  await writeChain(join(workspace, 'scan', 'Inventory'), sampleChain({ databaseName: 'Inventory', logs: 3 }).filter((f) => !f.fileName.endsWith('LOG_002.trn')));
 
+  // A fast simulated clock: restores and the cutover take seconds, not minutes.
+  sb = await startEditorSandbox({ clockSpeed: 20, timings: { scanIntervalSeconds: 10 } });
   const tools = ensureTools();
   const vsix = packageVsix(join(work, 'azure-sql-migration.vsix'));
-  server = await startCodeServer({ tools, vsix, dataDir: join(work, 'code-server'), workspace, audit: process.env.SQLMIG_E2E_NO_AUDIT !== '1' });
+  server = await startCodeServer({ tools, vsix, dataDir: join(work, 'code-server'), workspace, settings: sandboxSettings(sb), audit: process.env.SQLMIG_E2E_NO_AUDIT !== '1' });
   browser = await chromium.launch({
     executablePath: tools.chromium,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
   });
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  // Copying an authentication key writes the clipboard.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  page = await context.newPage();
   page.on('console', (m) => {
     const text = m.text();
     consoleLog.push(`${m.type()}: ${text}`);
@@ -74,15 +81,20 @@ before(async () => {
     if (/Content Security Policy|Refused to/i.test(text) && !/gallery|extensionquery/i.test(text)) consoleProblems.push(text);
     if (m.type() === 'error' && /wizard:/.test(text)) consoleProblems.push(text);
   });
-  await page.goto(`${server.url}?folder=${encodeURIComponent(workspace)}`);
+  await openWorkbench();
+});
+
+async function openWorkbench(): Promise<void> {
+  await page.goto(`${server!.url}?folder=${encodeURIComponent(workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.locator('.activitybar a.action-label[aria-label="Azure SQL Migration"]').waitFor({ timeout: 60_000 });
-});
+}
 
 after(async () => {
   if (page && !page.isClosed()) await shot('final').catch(() => undefined);
   await browser?.close().catch(() => undefined);
   await server?.stop();
+  await sb?.stop();
   // For a failed run: what the server and the browser said.
   writeFileSync(join(OUT, 'code-server.log'), server?.output() ?? '');
   writeFileSync(join(OUT, 'browser-console.log'), consoleLog.join('\n'));
@@ -91,14 +103,14 @@ after(async () => {
   assert.deepEqual(outbound, [], `code-server connected off this machine:\n${outbound.join('\n')}`);
 });
 
-test('the Azure SQL Migration view opens with its welcome actions', async () => {
-  await page.locator('.activitybar a.action-label[aria-label="Azure SQL Migration"]').click();
+test('the Azure SQL Migration view opens, signed in to the sandbox, with its welcome actions', async () => {
+  await showContainer(page, 'Azure SQL Migration');
   const welcome = page.locator('.welcome-view-content');
-  await welcome.getByText('Move SQL Server databases to Azure SQL Managed Instance').waitFor();
+  // The sandbox has no migration yet: the welcome view shows once the first (silent) poll is done.
+  await welcome.getByText('Move SQL Server databases to Azure SQL Managed Instance').waitFor({ timeout: 60_000 });
   for (const button of ['Migrate to Azure SQL', 'Scan a Backup Folder', 'Open the Sandbox Guide']) {
     await welcome.getByRole('button', { name: button }).waitFor();
   }
-  await welcome.getByText('Listing migrations needs the Azure connection').waitFor();
   await shot('migrations-view');
   await welcome.getByRole('button', { name: 'Open the Sandbox Guide' }).click();
   await webviewFrame(page, 'h1:text("The local sandbox")');
@@ -107,102 +119,183 @@ test('the Azure SQL Migration view opens with its welcome actions', async () => 
   await noErrors();
 });
 
-test('Scan Backup Folder... from the command palette shows each database’s restore chain', async () => {
+test('Scan Backup Folder... shows each database’s restore chain, read-only', async () => {
   await runCommand(page, 'Azure SQL Migration: Scan Backup Folder...');
-  await answerOpenDialog(page, join(workspace, 'backups'));
+  await answerOpenDialog(page, join(workspace, 'scan'));
   const editor = page.locator('.editor-instance .view-lines');
   await until('the scan report', async () => /Sales/.test(await editor.innerText()) && /Inventory/.test(await editor.innerText()), 60_000);
-  const text = await editor.innerText();
-  assert.match(text, /Sales/);
-  assert.match(text, /Inventory/);
-  assert.match(text, /HR/);
+  assert.match(await editor.innerText(), /HR/);
+  // A document of its own, not an unsaved Untitled one: nothing to save when it closes.
+  await page.locator('.tab', { hasText: 'Scan of scan.txt' }).waitFor();
+  assert.equal(await page.locator('.tab', { hasText: 'Untitled' }).count(), 0);
   await shot('scan-report');
+  await runCommand(page, 'View: Close All Editors');
+  await until('the report to close without a save prompt', async () => (await page.locator('.tab').count()) === 0);
   await noErrors();
 });
 
 async function wizard(): Promise<Frame> {
-  return webviewFrame(page, '#app .wizard');
+  return webviewFrame(page, '#app .wizard', 60_000);
 }
 
-async function stepOf(f: Frame): Promise<string | null> {
-  return f.locator('.wizard').getAttribute('data-step');
+async function onStep(f: Frame, step: string): Promise<void> {
+  await until(`the ${step} step`, async () => (await f.locator('.wizard').getAttribute('data-step')) === step, 60_000);
 }
 
-test('the wizard: cloud and sign-in, the steps that need Azure say so, Back keeps answers', async () => {
+async function next(f: Frame, toStep: string): Promise<void> {
+  await until('Next to be enabled', async () => (await f.locator('#primary').getAttribute('disabled')) === null, 60_000);
+  await f.locator('#primary').click();
+  await onStep(f, toStep);
+}
+
+async function issues(f: Frame): Promise<string> {
+  return f.locator('.issues').innerText();
+}
+
+test('the wizard, step by step against the sandbox, starts an online migration from a local folder', async () => {
+  const src = sb.info.sourceServer!;
   await runCommand(page, 'Azure SQL Migration: Migrate to Azure SQL...');
   let f = await wizard();
   await f.locator('#step-title').getByText('Azure account').waitFor();
-  theme = { htmlStyle: (await f.locator('html').getAttribute('style')) ?? '', bodyClass: (await f.locator('body').getAttribute('class')) ?? '' };
-  assert.equal(await f.locator('#primary').getAttribute('disabled'), '');
-  await until('focus on the step heading', async () => (await f.locator('#step-title').evaluate((e) => e.ownerDocument.activeElement === e)));
-  await shot('wizard-1-account');
-
-  await f.locator('vscode-radio[value="custom"]').click();
-  await f.locator('#choose-cloud-file').click();
-  await answerOpenDialog(page, cloudFilePath);
-  f = await wizard();
-  await f.getByText(cloudFilePath).waitFor();
+  assert.equal(await f.locator('vscode-radio[value="custom"]').getAttribute('checked'), '', 'the sandbox cloud from the settings is chosen');
   await f.locator('#sign-in').click();
   await f.locator('#signed-in').getByText('Local sandbox (token from its cloud file)').waitFor();
-  await until('Next to be enabled', async () => (await f.locator('#primary').getAttribute('disabled')) === null);
-  await shot('wizard-1-account-signed-in');
-
+  await shot('wizard-1-account');
   // Keyboard: Next is reachable and works from the keyboard.
+  await until('Next to be enabled', async () => (await f.locator('#primary').getAttribute('disabled')) === null);
   await f.locator('#primary').focus();
   await page.keyboard.press('Enter');
-  await until('the source step', async () => (await stepOf(f)) === 'source');
-  await f.locator('.banner').getByText('Not available in this build').waitFor();
-  await f.locator('.issues').getByText('needs the SQL Server connection').waitFor();
-  assert.equal(await f.locator('#primary').getAttribute('disabled'), '');
-  await shot('wizard-2-source-not-available');
+  await onStep(f, 'source');
 
-  await f.locator('vscode-button', { hasText: 'Back' }).click();
-  await until('the account step', async () => (await stepOf(f)) === 'account');
-  await f.locator('#signed-in').waitFor();
-  assert.equal(await f.locator('vscode-radio[value="custom"]').getAttribute('checked'), '');
-  await noErrors();
-});
+  // Source: a wrong password first, then the right one.
+  await typeInto(f, '#server', `${src.host},${src.port}`);
+  await typeInto(f, '#user', src.user);
+  await typeInto(f, '#password', 'not-the-password');
+  await f.locator('#trust').click();
+  await f.locator('#connect').click();
+  await f.locator('.op.error').getByText(/Login failed|password/i).waitFor({ timeout: 60_000 });
+  await shot('wizard-2-source-login-failed');
+  await typeInto(f, '#password', src.password);
+  await f.locator('#connect').click();
+  await f.locator('#connected').waitFor({ timeout: 60_000 });
+  const row = (db: string) => f.locator(`#databases tr[data-database="${db}"]`);
+  await row(DATABASE).waitFor();
 
-test('closing and reopening the wizard resumes it, with no secret in its saved state', async () => {
-  let f = await wizard();
-  await f.locator('#primary').click();
-  await until('the source step', async () => (await stepOf(f)) === 'source');
+  // Assess everything: the blocked databases leave the selection and cannot be chosen.
+  await f.locator('#databases thead vscode-checkbox').click();
+  await until('every database selected', async () => /of \d+ databases selected/.test(await f.locator('#databases caption').innerText()) && (await issues(f)).includes('Run the assessment'));
+  await f.locator('#assess').click();
+  await f.locator('#open-report').waitFor({ timeout: 120_000 });
+  await row(DATABASE).locator('.readiness').waitFor();
+  assert.ok((await f.locator('#databases tr.blocked').count()) > 0, 'the default profile blocks some databases');
+  assert.equal(await f.locator('#databases tr.blocked vscode-checkbox').first().getAttribute('disabled'), '');
+  await shot('wizard-2-source-assessed');
+  await f.locator('#open-report').click();
+  await webviewFrame(page, 'h1:text("Azure SQL Managed Instance")', 60_000);
+  await shot('assessment-report');
   await runCommand(page, 'View: Close Editor');
-  await until('the wizard to close', async () => {
-    for (const fr of page.frames()) if (await fr.$('#app .wizard').catch(() => null)) return false;
-    return true;
-  });
-  await runCommand(page, 'Azure SQL Migration: Migrate to Azure SQL...');
   f = await wizard();
-  await until('the resumed source step', async () => (await stepOf(f)) === 'source');
-  await f.locator('.steps li.visited').first().waitFor();
-  await shot('wizard-2-resumed');
-  // The cloud file's token is never shown in the webview.
-  assert.ok(!(await f.content()).includes(token));
+  // Only the database to migrate.
+  await f.locator('#databases thead vscode-checkbox').click();
+  await until('nothing selected', async () => (await f.locator('#databases caption').innerText()).startsWith('0 of'));
+  await row(DATABASE).locator('vscode-checkbox').click();
+  await until('one database selected', async () => (await f.locator('#databases caption').innerText()).startsWith('1 of'));
+
+  // Reload the window: the wizard comes back on its own, without the password (never saved).
+  await runCommand(page, 'Developer: Reload Window');
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  f = await wizard();
+  await onStep(f, 'source');
+  await until('the password asked for again', async () => (await issues(f)).includes('Enter the password'));
+  assert.ok(!(await f.content()).includes(src.password));
+  await shot('wizard-2-source-after-reload');
+  await typeInto(f, '#password', src.password);
+  await next(f, 'target');
+
+  // Target: the sandbox's subscription is the only one (chosen), then its instance.
+  await until('the subscription', async () => (await f.locator('#subscription .select-face').innerText()).length > 0, 60_000);
+  await choose(f, '#instance', nameOf(sb.info.managedInstanceId));
+  await shot('wizard-3-target');
+  await next(f, 'backups');
+
+  // Online, from a folder on this machine, uploaded by the extension.
+  assert.equal(await f.locator('vscode-radio[value="online"]').getAttribute('checked'), '');
+  assert.equal(await f.locator('vscode-radio[value="local"]').getAttribute('checked'), '');
+  await choose(f, '#storage', nameOf(sb.info.storageAccountId));
+  await typeInto(f, `#folder-${DATABASE}`, chain.folder);
+  await f.locator(`.card[data-database="${DATABASE}"] .check-button`).click();
+  await f.locator(`.card[data-database="${DATABASE}"] .check`).getByText('Ready to restore').waitFor({ timeout: 60_000 });
+  await shot('wizard-4-backups');
+  await next(f, 'service');
+
+  // The migration service: keys (copied, never shown), the runtime node once it registers, the test.
+  await choose(f, '#service', nameOf(sb.info.migrationServiceId));
+  await f.locator('vscode-button', { hasText: 'Copy' }).first().click();
+  await page.locator('.notification-list-item', { hasText: 'Authentication key 1 copied' }).waitFor();
+  await sb.startIntegrationRuntime();
+  await until('the runtime node', async () => {
+    await f.locator('vscode-button', { hasText: 'Refresh' }).click();
+    return (await f.locator('table.list', { hasText: 'SANDBOX-IR-1' }).count()) > 0;
+  }, 60_000);
+  await f.locator('vscode-button', { hasText: 'Test Connections' }).click();
+  await f.locator('ul.tests li.ok', { hasText: 'Source SQL Server' }).waitFor({ timeout: 60_000 });
+  assert.equal(await f.locator('ul.tests li.bad').count(), 0, await f.locator('ul.tests').innerText());
+  await shot('wizard-5-service');
+  await next(f, 'summary');
+  await shot('wizard-6-summary');
+
+  await f.locator('#primary').click();
+  await f.locator('ul.tests li.ok', { hasText: `${DATABASE} → ${DATABASE} started` }).waitFor({ timeout: 120_000 });
+  await shot('wizard-6-started');
   await noErrors();
 });
 
-test('the later wizard steps as they render (scripted services; the Azure core joins later)', async () => {
-  assert.ok(theme, 'the editor theme was captured');
-  const states = await scriptedStates(join(workspace, 'backups'));
-  const harness = await openHarness(browser!, theme);
-  for (const [step, state] of states) {
-    await harness.show(state);
-    await harness.page.screenshot({ path: join(OUT, `${String(++shots).padStart(2, '0')}-harness-${step}.png`), fullPage: true });
-  }
-  // The backups step shows the real chain checks: Sales ready, HR pointed at Inventory's folder.
-  await harness.show(states.get('backups')!);
-  const sales = harness.page.locator('.card[data-database="Sales"] .check');
-  await sales.getByText('Ready to restore').waitFor();
-  const hr = harness.page.locator('.card[data-database="HR"] .check');
-  await hr.getByText('No backups of HR in this folder').waitFor();
-  // Intents go to the host in their validated shape.
-  await harness.page.locator('.card[data-database="HR"] .check-button').click();
-  await harness.page.locator('#primary').click({ force: true }); // disabled: nothing is sent
-  const sent = await harness.sent();
-  assert.deepEqual(sent.filter((m) => (m as { type: string }).type !== 'ready'), [{ type: 'backups.check', source: 'HR' }]);
-  assert.deepEqual(harness.errors, []);
-  await harness.page.close();
-  await detailsScreenshot(browser!, theme, join(OUT, `${String(++shots).padStart(2, '0')}-harness-details-timeline.png`));
+/** Clicks the view's Refresh, then reads the tree once the poll had time to land. */
+async function refreshedRows(): Promise<string[]> {
+  await page.locator('.part.sidebar .title-actions .action-label[aria-label="Refresh"], .part.sidebar .actions .action-label[aria-label="Refresh"]').first().click();
+  await new Promise((r) => setTimeout(r, 1500));
+  return treeRows(page);
+}
+
+test('the tree shows the files become Restored; the last log backup is uploaded from the folder; cutover from the palette ends in Succeeded', async () => {
+  await showContainer(page, 'Azure SQL Migration');
+  const migrationRow = page.locator('.part.sidebar .monaco-list-row', { hasText: DATABASE }).first();
+  await until('the migration in the tree', async () => (await refreshedRows()).some((r) => r.includes(DATABASE)), 60_000);
+  // Its backup sets: the full backup restored.
+  await migrationRow.click();
+  await migrationRow.press('ArrowRight');
+  await until('the full backup restored', async () => (await refreshedRows()).some((r) => r.startsWith('Full backup') && r.includes('Restored')), 180_000);
+  await shot('tree-restored');
+
+  // The last log backup is taken: it lands in the folder, the extension uploads it, the service restores it.
+  copyFileSync(chain.lastLog, join(chain.folder, chain.lastLogName));
+  await until(`${chain.lastLogName} restored and the migration ready for cutover`, async () => {
+    const all = await refreshedRows();
+    // The details view re-renders after every poll: find it again each time.
+    const details = await webviewFrame(page, 'h2:text("Restore timeline")', 10_000);
+    const table = await details.locator('table').innerText().catch(() => '');
+    return all.some((r) => r.includes(DATABASE) && r.includes('ReadyForCutover') && r.includes('0 log backups pending')) &&
+      new RegExp(`${chain.lastLogName.replace('.', '\\.')}[^\\n]*Restored`).test(table);
+  }, 240_000);
+  await shot('details-timeline');
+  await page.locator('.statusbar-item .codicon-bell-dot').first().waitFor();
+  await shot('tree-ready-for-cutover');
+  await runCommand(page, 'View: Close All Editors');
+
+  await runCommand(page, 'Azure SQL Migration: Complete Cutover...');
+  const pick = page.locator(`${QUICK_INPUT} .monaco-list-row`, { hasText: DATABASE });
+  await pick.waitFor({ timeout: 60_000 });
+  await pick.click();
+  await shot('cutover-pick');
+  await page.locator(`${QUICK_INPUT} input`).press('Enter');
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ timeout: 60_000 });
+  assert.match(await dialog.innerText(), /0 log backups pending restore/);
+  assert.match(await dialog.innerText(), /data loss/);
+  await shot('cutover-confirm');
+  await dialog.getByRole('button', { name: 'Complete Cutover' }).click();
+  await page.locator('.notification-list-item', { hasText: 'Cutover completed' }).waitFor({ timeout: 120_000 });
+  await until('Succeeded in the tree', async () => (await refreshedRows()).some((r) => r.startsWith('Succeeded')), 120_000);
+  await shot('tree-succeeded');
   await noErrors();
 });

@@ -27,8 +27,14 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator(`${QUICK_INPUT} input`);
   await input.waitFor({ state: 'visible' });
   await input.fill(`>${title}`);
-  const row = page.locator(`${QUICK_INPUT} .monaco-list-row`, { hasText: title.split(': ').pop()! }).first();
-  await row.waitFor({ state: 'visible' });
+  // The row whose label is exactly the title: a fuzzy match (recently used first) could run another command.
+  const exact = new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  const row = page.locator(`${QUICK_INPUT} .monaco-list-row`).filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+  if (await row.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) {
+    await row.click();
+    return;
+  }
+  await page.locator(`${QUICK_INPUT} .monaco-list-row`, { hasText: title.split(': ').pop()! }).first().waitFor({ state: 'visible' });
   await input.press('Enter');
 }
 
@@ -76,4 +82,37 @@ export async function errorNotifications(page: Page): Promise<string[]> {
       .filter((i) => i.querySelector('.codicon-error, .codicon-notifications-error'))
       .map((i) => (i.querySelector('.notification-list-item-message') ?? i).textContent ?? ''),
   );
+}
+
+/** Types into a vscode-textfield (its input lives in the shadow DOM) and leaves it, so it reports the change. */
+export async function typeInto(frame: Frame, selector: string, text: string): Promise<void> {
+  const input = frame.locator(`${selector} input`);
+  await input.fill(text);
+  await input.press('Tab');
+}
+
+/** Picks an option of a vscode-single-select by its visible text, as a user does: open, click. */
+export async function choose(frame: Frame, selector: string, optionText: string): Promise<void> {
+  await until(`${selector} to offer ${optionText}`, async () => {
+    await frame.locator(`${selector} .select-face`).click();
+    const option = frame.locator(`${selector} li[role="option"]`, { hasText: optionText }).first();
+    if (!(await option.isVisible().catch(() => false))) {
+      await frame.locator(`${selector} .select-face`).click().catch(() => undefined); // close it again
+      return false;
+    }
+    await option.click();
+    return true;
+  });
+}
+
+/** The Migrations tree's rows (label and description), as shown. */
+export async function treeRows(page: Page): Promise<string[]> {
+  return page.$$eval('.part.sidebar .monaco-list-row', (rows) => rows.map((r) => (r.textContent ?? '').replace(/\s+/g, ' ').trim()));
+}
+
+/** Shows a view container from the activity bar (a click on the one already shown would hide it). */
+export async function showContainer(page: Page, label: string): Promise<void> {
+  const active = page.locator(`.activitybar .action-item.checked a.action-label[aria-label="${label}"]`);
+  if ((await active.count()) === 0) await page.locator(`.activitybar a.action-label[aria-label="${label}"]`).click();
+  await active.waitFor();
 }

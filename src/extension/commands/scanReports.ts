@@ -12,7 +12,7 @@ export class ScanReports implements vscode.TextDocumentContentProvider, vscode.D
 
   /** Keeps the report and returns its URI (scanning the same folder again replaces it). */
   add(folderName: string, text: string): vscode.Uri {
-    const uri = vscode.Uri.from({ scheme: SCAN_SCHEME, path: `/${folderName.replace(/[\\/]/g, '_') || 'backups'} scan.txt` });
+    const uri = vscode.Uri.from({ scheme: SCAN_SCHEME, path: `/Scan of ${folderName.replace(/[\\/]/g, '_') || 'backups'}.txt` });
     this.reports.set(uri.toString(), text);
     this.changed.fire(uri);
     return uri;

@@ -249,7 +249,10 @@ export class WizardController {
     if (!acct) return;
     if (step === 'target' && sv.subscriptions.availability.available && s.target.subscriptions.length === 0) {
       await this.run('target', l10n.t('Listing subscriptions'), async () => {
-        this.dispatch({ type: 'target.subscriptions', subscriptions: await sv.subscriptions.list(acct, this.signal) });
+        const subscriptions = await sv.subscriptions.list(acct, this.signal);
+        this.dispatch({ type: 'target.subscriptions', subscriptions });
+        // One subscription: nothing to choose.
+        if (subscriptions.length === 1 && !this.state.target.subscriptionId) this.dispatch({ type: 'target.selectSubscription', id: subscriptions[0]!.id });
       });
     }
     const sub = this.state.target.subscriptionId;
