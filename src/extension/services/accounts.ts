@@ -41,7 +41,7 @@ export function azureAccounts(redactor: Redactor): AccountService {
         redactor.add(cloud.accessToken);
         const { staticTokenCredential } = await loadCore();
         const credential = staticTokenCredential(cloud.accessToken);
-        return { cloud, label: l10n.t('{0} (token from its cloud file)', cloud.displayName), credential };
+        return { cloud, label: l10n.t('token from its cloud file'), credential };
       }
       const provider = providerFor(cloud);
       if (!provider) {
