@@ -59,9 +59,9 @@ chain) and uploads only those files, in restore order, into CONTAINER/FOLDER (FO
 to the database name: each database needs its own folder). Other files are listed with the
 reason they are left out. A folder already holding another database's backups is refused.
 
-Uploads are verified (each block's MD5 is checked by the service, the file's MD5 is set on the
-blob and checked after the commit) and resumable: after a crash or Ctrl-C, run the same command
-again and the blocks already sent are not sent again; files already uploaded are skipped.
+Uploads are verified (the service checks each block's MD5; a block's id carries its MD5) and
+resumable: after a crash or Ctrl-C, run the same command again and the blocks already sent are
+not sent again; files already uploaded (the same blocks) are skipped.
 
 With --watch it keeps running for an online migration: each new log backup that appears in the
 folder (once it has finished writing) is uploaded; one that breaks the chain is reported and
