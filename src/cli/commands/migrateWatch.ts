@@ -41,7 +41,10 @@ export async function watchMigrations(io: Io, dms: DmsClient, o: WatchOptions): 
     if (e.type === 'StatusChanged' && ['ReadyForCutover', 'Succeeded', 'Failed'].includes(e.status)) return;
     const change = `${e.previous ? `${e.previous} -> ` : ''}${e.status}${e.type === 'Removed' ? ' (removed)' : ''}`;
     print(`${name} ${change}`, { event: e.type, id: e.id, status: e.status, ...(e.previous && { previous: e.previous }) });
-    if (e.type === 'Failed') for (const p of migrationProblems(e.snapshot.migration)) print(`${name} ! ${p}`, { event: 'Problem', id: e.id, problem: p });
+    // Why it failed, whether it failed now or before the watch began.
+    if (e.status === 'Failed' && (e.type === 'Failed' || e.type === 'Added')) {
+      for (const p of migrationProblems(e.snapshot.migration)) print(`${name} ! ${p}`, { event: 'Problem', id: e.id, problem: p });
+    }
     const watchedHere = ids.some((id) => id.toLowerCase() === e.id.toLowerCase());
     if (e.type === 'ReadyForCutover' && watchedHere && !o.json && !hinted.has(e.id)) {
       hinted.add(e.id);
