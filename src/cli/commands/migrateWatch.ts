@@ -35,7 +35,10 @@ export async function watchMigrations(io: Io, dms: DmsClient, o: WatchOptions): 
   const runtimeStates = new Map<string, string>();
   const hinted = new Set<string>();
 
-  monitor.onEvent((e: MonitorEvent) => {
+  // Within a refresh: a new migration's line, then its files' changes, then status changes.
+  const pending: MonitorEvent[] = [];
+  monitor.onEvent((e) => (e.type === 'Added' ? printEvent(e) : pending.push(e)));
+  const printEvent = (e: MonitorEvent) => {
     const name = (e.snapshot.migration.name ?? e.id).padEnd(20);
     // A significant status comes twice (StatusChanged, then its own event): print it once.
     if (e.type === 'StatusChanged' && ['ReadyForCutover', 'Succeeded', 'Failed'].includes(e.status)) return;
@@ -50,7 +53,7 @@ export async function watchMigrations(io: Io, dms: DmsClient, o: WatchOptions): 
       hinted.add(e.id);
       io.out(`          every backup so far is restored; once the last log backup is restored too: sqlmig migrate cutover --migration ${e.id}`);
     }
-  });
+  };
 
   const showFiles = (snap: MigrationSnapshot) => {
     if (!snap.detailed) return;
@@ -105,6 +108,7 @@ export async function watchMigrations(io: Io, dms: DmsClient, o: WatchOptions): 
       for (const err of report.errors) io.err(`warning: ${err.message.split('\n')[0]} (next try in ${Math.max(1, Math.round(report.nextDelayMs / 1000))} s)`);
       const watched = ids.map((id) => monitor.get(id)).filter((s): s is MigrationSnapshot => Boolean(s));
       for (const s of watched) if (!s.stale) showFiles(s);
+      for (const e of pending.splice(0)) printEvent(e);
       await checkRuntimes(watched);
       if (ids.length && ids.every((id) => {
         const s = monitor.get(id);

@@ -53,7 +53,8 @@ Exit code: 0, 1 when Azure refuses, 2 on usage errors.`,
       return EXIT_OK;
     }
     for (const r of rows) {
-      io.out(`${r.subscription.displayName} (${r.subscription.subscriptionId})`);
+      const { displayName, subscriptionId } = r.subscription;
+      io.out(displayName === subscriptionId ? `Subscription ${subscriptionId}` : `${displayName} (${subscriptionId})`);
       if (!r.instances.length) {
         io.out('  no managed instances');
         continue;
