@@ -49,7 +49,7 @@ await Promise.all([
   }),
   // The sandbox runs from the repository: its packages (Azurite, the Azure SDK) load from node_modules.
   build({ ...common, packages: 'external', entryPoints: { sandbox: 'sandbox/start.ts', 'sandbox-ir': 'sandbox/ir/main.ts', demo: 'scripts/demo.ts' }, outdir: 'dist' }),
-  build({ ...common, packages: 'external', entryPoints: { sandbox: 'bench/sandbox/run.ts', 'sandbox-client': 'bench/sandbox/client.ts' }, outdir: 'dist/bench' }),
+  build({ ...common, packages: 'external', entryPoints: { sandbox: 'bench/sandbox/run.ts', 'sandbox-client': 'bench/sandbox/client.ts', monitor: 'bench/monitor/run.ts' }, outdir: 'dist/bench' }),
 ]);
 
 // Static webview assets: our stylesheet and the codicon font that vscode-elements uses.
