@@ -5,7 +5,7 @@ import { isLoopback } from '../../core/azure/cloud';
 import { containerClient, containerNameProblem, getStorageAccount, getStorageAccountKey } from '../../core/azure/storage';
 import { displayPath } from '../../core/text';
 import { uploadDatabaseBackups, watchAndUpload, type DatabaseUploadReport, type WatchEvent } from '../../core/upload';
-import { AZURE_HELP, AZURE_OPTIONS, azureSession, need, printJson, str, type AzureSession } from '../azureArgs';
+import { AZURE_HELP, AZURE_OPTIONS, azureSession, need, printJson, str, type AzureSession, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
 import { EXIT_OK, UsageError, type Command, type Io, type Values } from '../command';
 
 function checkedEndpoint(url: string): void {
@@ -84,6 +84,12 @@ Storage (one of):
   --account NAME [--blob-endpoint URL] with the key in AZURE_STORAGE_KEY
 
 ${AZURE_HELP}
+
+${sandboxExample([
+  `S=${SANDBOX_PROVIDERS}`,
+  `sqlmig backups upload /tmp/sqlmig-backups/Sales --database Sales --container migrations \\`,
+  `  --storage-account-id $S/Microsoft.Storage/storageAccounts/sqlmigsandbox ${SANDBOX_CLOUD}`,
+], 'sample backups: npm run demo:scan -- --out /tmp/sqlmig-backups')}
 
 Exit code: 0 when the chain is uploaded, 1 when the upload failed or was refused, 2 on usage errors.`,
   options: {

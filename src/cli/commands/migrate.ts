@@ -23,7 +23,7 @@ import {
 } from '../../core/migration';
 import { uploadDatabaseBackups } from '../../core/upload';
 import { table } from '../../core/text';
-import { AZURE_HELP, AZURE_OPTIONS, azureSession, need, printJson, secretFromEnv, str, strs, type AzureSession } from '../azureArgs';
+import { AZURE_HELP, AZURE_OPTIONS, azureSession, need, printJson, secretFromEnv, str, strs, type AzureSession, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
 import { EXIT_FAILED, EXIT_OK, UsageError, type Command, type Io, type Values } from '../command';
 import { watchMigrations } from './migrateWatch';
 
@@ -150,6 +150,14 @@ Plan:
 
 ${AZURE_HELP}
 
+${sandboxExample([
+  `S=${SANDBOX_PROVIDERS}`,
+  `read -rs SQLMIG_SOURCE_PASSWORD && export SQLMIG_SOURCE_PASSWORD   # any value: the sandbox does not check it`,
+  `sqlmig migrate start ${SANDBOX_CLOUD} --service $S/Microsoft.DataMigration/sqlMigrationServices/dms-sandbox \\`,
+  `  --target $S/Microsoft.Sql/managedInstances/sqlmi-sandbox --source-server SQLSRC01 --source-user migrator \\`,
+  `  --storage-account-id $S/Microsoft.Storage/storageAccounts/sqlmigsandbox --container migrations --local Sales=/tmp/sqlmig-backups/Sales --database Sales`,
+], 'sample backups: npm run demo:scan -- --out /tmp/sqlmig-backups')}
+
 Exit code: 0 when every database started, 1 when any failed, 2 on usage or plan errors.`,
   options: {
     ...AZURE_OPTIONS,
@@ -266,6 +274,12 @@ ${REF_HELP}
 
 ${AZURE_HELP}
 
+${sandboxExample([
+  `S=${SANDBOX_PROVIDERS}`,
+  `sqlmig migrate status ${SANDBOX_CLOUD} --service $S/Microsoft.DataMigration/sqlMigrationServices/dms-sandbox`,
+  `sqlmig migrate status ${SANDBOX_CLOUD} --target $S/Microsoft.Sql/managedInstances/sqlmi-sandbox --database Sales --watch --interval 2`,
+])}
+
 Exit code: 0; with --watch, 0 when every watched migration Succeeded, 1 otherwise; 2 on usage errors.`,
   options: { ...AZURE_OPTIONS, ...REF_OPTIONS, service: { type: 'string', multiple: true }, watch: { type: 'boolean' }, interval: { type: 'string' } },
   async run(values, _p, io) {
@@ -322,6 +336,11 @@ ${REF_HELP}
 
 ${AZURE_HELP}
 
+${sandboxExample([
+  `S=${SANDBOX_PROVIDERS}`,
+  `sqlmig migrate cutover ${SANDBOX_CLOUD} --target $S/Microsoft.Sql/managedInstances/sqlmi-sandbox --database Sales`,
+])}
+
 Exit code: 0 when every migration was cut over, 1 when any was refused or failed, 2 on usage errors.`,
   options: { ...AZURE_OPTIONS, ...REF_OPTIONS, 'force-reason': { type: 'string' }, concurrency: { type: 'string' } },
   async run(values, _p, io) {
@@ -377,6 +396,11 @@ ${REF_HELP}
 
 ${AZURE_HELP}
 
+${sandboxExample([
+  `S=${SANDBOX_PROVIDERS}`,
+  `sqlmig migrate cancel ${SANDBOX_CLOUD} --target $S/Microsoft.Sql/managedInstances/sqlmi-sandbox --database Sales`,
+])}
+
 Exit code: 0 when every migration was canceled, 1 otherwise, 2 on usage errors.`,
   options: { ...AZURE_OPTIONS, ...REF_OPTIONS },
   run: (values, _p, io) =>
@@ -399,6 +423,11 @@ ${REF_HELP}
   --force                delete even a migration in progress
 
 ${AZURE_HELP}
+
+${sandboxExample([
+  `S=${SANDBOX_PROVIDERS}`,
+  `sqlmig migrate delete ${SANDBOX_CLOUD} --target $S/Microsoft.Sql/managedInstances/sqlmi-sandbox --database Sales`,
+])}
 
 Exit code: 0 when every migration was deleted, 1 otherwise, 2 on usage errors.`,
   options: { ...AZURE_OPTIONS, ...REF_OPTIONS, force: { type: 'boolean' } },
