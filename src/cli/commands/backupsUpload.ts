@@ -145,7 +145,7 @@ Exit code: 0 when the chain is uploaded, 1 when the upload failed or was refused
         case 'file': {
           const r = e.result;
           if (io.isTty) io.err('\r\x1b[K');
-          const how = r.outcome === 'identical' ? 'already there (same MD5)' : r.outcome === 'resumed' ? `resumed, ${r.blocksReused} block(s) already sent` : 'uploaded';
+          const how = r.outcome === 'identical' ? 'already there (the same blocks)' : r.outcome === 'resumed' ? `resumed, ${r.blocksReused} block(s) already sent` : 'uploaded';
           io.out(`  ${r.outcome === 'identical' ? 'same  ' : 'upload'}  ${r.blobName}  ${mib(r.size)}  ${how}`);
           break;
         }

@@ -230,7 +230,10 @@ Exit code: 0 when every database started, 1 when any failed, 2 on usage or plan 
       },
     });
     if (values.json) printJson(io, { migrations: results });
-    else io.out(`${results.filter((r) => r.ok).length} of ${results.length} started. Follow them with: sqlmig migrate status --service ${file.migrationServiceId}`);
+    else {
+      const follow = results.length === 1 ? `--migration ${results[0]!.migrationId}` : `--service ${file.migrationServiceId}`;
+      io.out(`${results.filter((r) => r.ok).length} of ${results.length} started. Follow them with: sqlmig migrate status ${follow} --watch`);
+    }
     return results.every((r) => r.ok) ? EXIT_OK : EXIT_FAILED;
   },
 };
@@ -264,8 +267,11 @@ there are). With --migration (or --target/--database), shows each one in detail:
 restore progress, the problems the service reports, and every backup file (Arrived,
 Uploading, Uploaded, Restoring, Restored, or Ignored with the reason).
 
-With --watch, keeps refreshing (backing off when Azure throttles) and prints each change
-(ReadyForCutover, Succeeded, Failed...) until every watched migration has finished, or Ctrl-C.
+With --watch, keeps refreshing (backing off when Azure throttles) and prints each change as it
+happens: a migration's status (ReadyForCutover, Succeeded, Failed with the service's reason...),
+each backup file of a watched migration (--migration) moving from Arrived to Restored, and, for
+network-share migrations, the integration runtime going offline. It ends when every watched
+migration has finished (or on Ctrl-C); with --json it prints one JSON object per change.
 
   --service ID           a migration service's resource id (repeat)
 ${REF_HELP}
@@ -374,15 +380,19 @@ async function eachMigration(
   const results = await mapBounded(refs, 4, async (ref) => {
     try {
       const refused = await act(dms, ref);
-      return { ref, ok: !refused, ...(refused && { error: refused }) };
+      return refused ? { ref, outcome: 'refused', error: refused } : { ref, outcome: verb };
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;
-      return { ref, ok: false, error: (e as Error).message };
+      return { ref, outcome: 'failed', error: (e as Error).message };
     }
   }, io.signal);
-  if (values.json) printJson(io, { results: results.map((r) => ({ migration: migrationIdOf(r.ref), database: r.ref.targetDatabase, ok: r.ok, ...(r.error && { error: r.error }) })) });
-  else for (const r of results) io.out(r.ok ? `${verb} ${r.ref.targetDatabase}` : `FAILED ${r.ref.targetDatabase}: ${r.error}`);
-  return results.every((r) => r.ok) ? EXIT_OK : EXIT_FAILED;
+  // The same shape and words as cutover: done, REFUSED (nothing was asked of the service), FAILED.
+  if (values.json) {
+    printJson(io, { results: results.map((r) => ({ migration: migrationIdOf(r.ref), database: r.ref.targetDatabase, outcome: r.outcome, ok: r.outcome === verb, ...(r.error && { error: r.error }) })) });
+  } else {
+    for (const r of results) io.out(r.outcome === verb ? `${verb} ${r.ref.targetDatabase}` : `${r.outcome.toUpperCase()} ${r.ref.targetDatabase}\n  ${r.error?.replace(/\n/g, '\n  ')}`);
+  }
+  return results.every((r) => r.outcome === verb) ? EXIT_OK : EXIT_FAILED;
 }
 
 export const migrateCancel: Command = {

@@ -102,7 +102,7 @@ test('a restore failure ends the watch with the service\'s reason; the failed mi
   const id = migrationId(sb, 'Broken');
   const cancel = await sqlmig(['migrate', 'cancel', ...azure(sb), '--migration', id]);
   assert.equal(cancel.code, 1);
-  assert.match(cancel.stdout, /FAILED Broken: it is Failed: only a migration in progress can be canceled/);
+  assert.match(cancel.stdout, /REFUSED Broken\n {2}it is Failed: only a migration in progress can be canceled/);
   const del = await sqlmig(['migrate', 'delete', ...azure(sb), '--migration', id]);
   assert.equal(del.code, 0, del.stdout + del.stderr);
   await waitFor('deleted', async () => ((await sqlmig(['migrate', 'status', ...azure(sb), '--migration', id])).code === 1 ? true : undefined));
