@@ -213,6 +213,26 @@ describe('DMS client: retries, throttling, cancellation', () => {
     assert.equal(http.requests.length, 2);
   });
 
+  test('an LRO polls soon, then less often up to the interval; a Retry-After from the service decides instead', async () => {
+    const gaps = async (pollIntervalMs: number, headers: Record<string, string>) => {
+      const at: number[] = [];
+      const statuses = ['InProgress', 'InProgress', 'InProgress', 'Succeeded'];
+      const http = new ScriptedHttp()
+        .on('POST', /\/cutover$/, { status: 202, headers: { 'azure-asyncoperation': `https://management.azure.com/subscriptions/${sub}/providers/Microsoft.DataMigration/locations/x/operationStatuses/o`, ...headers } })
+        .on('GET', ASYNC_PATH, () => {
+          at.push(Date.now());
+          return { status: 200, headers, body: { status: statuses.shift() } };
+        });
+      await new DmsClient(testContext(http), { pollIntervalMs }).cutoverMigration(migration, 'op');
+      return at.slice(1).map((t, i) => t - at[i]!);
+    };
+    const [first, second, third] = await gaps(400, {});
+    assert.ok(first! >= 240 && first! < 390, `the first wait is short (${first} ms)`);
+    assert.ok(second! >= 390 && third! >= 390, `then the interval (${second}, ${third} ms)`);
+    const asked = await gaps(400, { 'retry-after-ms': '30' });
+    assert.ok(asked.every((g) => g < 200), `Retry-After wins (${asked.join(', ')} ms)`);
+  });
+
   test('an aborted signal stops an LRO between polls', async () => {
     const http = new ScriptedHttp()
       .on('POST', /\/cutover$/, { status: 202, headers: { 'azure-asyncoperation': `https://management.azure.com/subscriptions/${sub}/providers/Microsoft.DataMigration/locations/x/operationStatuses/o` } })
