@@ -4,7 +4,9 @@ import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { isLoopback } from '../../core/azure/cloud';
 import { containerClient, containerNameProblem, getStorageAccount, getStorageAccountKey } from '../../core/azure/storage';
 import { displayPath } from '../../core/text';
-import { uploadDatabaseBackups, watchAndUpload, type DatabaseUploadReport, type WatchEvent } from '../../core/upload';
+import { DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY, uploadDatabaseBackups, watchAndUpload, type DatabaseUploadReport, type WatchEvent } from '../../core/upload';
+
+const MIB = 1024 * 1024;
 import { AZURE_HELP, AZURE_OPTIONS, azureSession, need, printJson, str, type AzureSession, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
 import { EXIT_OK, UsageError, type Command, type Io, type Values } from '../command';
 
@@ -46,7 +48,7 @@ async function containerFrom(values: Values, io: Io, name: string): Promise<Cont
 }
 
 function mib(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(bytes / MIB).toFixed(1)} MiB`;
 }
 
 export const backupsUpload: Command = {
@@ -74,8 +76,8 @@ Options:
   --offline            plan for an offline migration (SIMPLE recovery is then fine)
   --watch              keep uploading new log backups until interrupted
   --interval SECONDS   how often --watch looks at the folder (default 5)
-  --block-size MIB     block size (default 8)
-  --concurrency N      blocks in flight per file (default 4)
+  --block-size MIB     block size (default ${DEFAULT_BLOCK_SIZE / MIB})
+  --concurrency N      blocks in flight per file (default ${DEFAULT_CONCURRENCY})
 
 Storage (one of):
   --storage-account-id ID           the account's resource id: its endpoint and key are read
@@ -120,8 +122,8 @@ Exit code: 0 when the chain is uploaded, 1 when the upload failed or was refused
       if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}`);
       return n;
     };
-    const blockSize = Math.round(number('block-size', 8, 0.0625, 4000) * 1024 * 1024);
-    const concurrency = number('concurrency', 4, 1, 64);
+    const blockSize = Math.round(number('block-size', DEFAULT_BLOCK_SIZE / MIB, 0.0625, 4000) * MIB);
+    const concurrency = number('concurrency', DEFAULT_CONCURRENCY, 1, 64);
     const intervalMs = number('interval', 5, 0.05, 3600) * 1000;
     const container = await containerFrom(values, io, containerName);
     const json = Boolean(values.json);
