@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { createHttpHeaders, type HttpClient } from '@azure/core-rest-pipeline';
 import { AzureError, DmsClient, DMS_API_VERSION, migrationRefFromId, parseCloud, serviceRefFromId, type MigrationRef, type MigrationServiceRef } from '../../../src/core/azure';
 import { example, ScriptedHttp, specsOnly, testContext } from './scriptedHttp';
 
@@ -231,6 +232,19 @@ describe('DMS client: retries, throttling, cancellation', () => {
     assert.ok(second! >= 390 && third! >= 390, `then the interval (${second}, ${third} ms)`);
     const asked = await gaps(400, { 'retry-after-ms': '30' });
     assert.ok(asked.every((g) => g < 200), `Retry-After wins (${asked.join(', ')} ms)`);
+  });
+
+  test('a malformed answer is a clear error, and nothing of it is used', async () => {
+    const broken = (bodyAsText: string): HttpClient => ({
+      sendRequest: async (request) => ({ request, status: 200, headers: createHttpHeaders({ 'content-type': 'application/json' }), bodyAsText }),
+    });
+    const truncated = new DmsClient({ ...testContext(new ScriptedHttp()), httpClient: broken('{"value": [ {"id": ') }, fast);
+    const e1 = await truncated.listMigrations(service).catch((e) => e);
+    assert.ok(e1 instanceof AzureError);
+    assert.match(e1.message, /^Could not list the migrations of migration service service1: PARSE_ERROR \(HTTP 200\)[\s\S]*\nThe answer was not valid JSON/);
+    const shapeless = new DmsClient({ ...testContext(new ScriptedHttp()), httpClient: broken('{"value": "not a list"}') }, fast);
+    const e2 = await shapeless.listMigrations(service).catch((e) => e);
+    assert.match(e2.message, /^Could not list the migrations of migration service service1: InvalidResponse: page 1 of the list has no "value" array\n/);
   });
 
   test('an aborted signal stops an LRO between polls', async () => {

@@ -256,6 +256,9 @@ export class DmsClient {
       for (let page = 0; ; page++) {
         if (!/^2\d\d$/.test(res.status)) throw createRestError(res);
         const body = (res.body ?? {}) as ListResult<T>;
+        if (body.value !== undefined && !Array.isArray(body.value)) {
+          throw new AzureError({ code: 'InvalidResponse', serviceMessage: `page ${page + 1} of the list has no "value" array` });
+        }
         out.push(...(body.value ?? []));
         const next = body.nextLink;
         if (!next) return out;
