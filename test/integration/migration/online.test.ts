@@ -93,9 +93,12 @@ test('offline migration with a last backup name: uploaded by migrate start, rest
   const start = await sqlmig(startArgs(sb, 'offline', ['Ledger'], ['--mode', 'offline', '--local', `Ledger=${dir}`, '--last-backup', 'Ledger=Ledger_LOG_002.trn']), secrets());
   assert.equal(start.code, 0, start.stderr);
   assert.match(start.stdout, /Ledger: 4 backup file\(s\) in offline\/Ledger\//);
-  const watch = await sqlmig(['migrate', 'status', ...azure(sb), '--migration', migrationId(sb, 'Ledger'), '--watch', '--interval', '0.1']);
+  const watch = await sqlmig(['migrate', 'status', ...azure(sb), '--migration', migrationId(sb, 'Ledger'), '--watch', '--interval', '0.1', '--json']);
   assert.equal(watch.code, 0, watch.stdout + watch.stderr);
-  assert.doesNotMatch(watch.stdout, /ReadyForCutover/, 'an offline migration never waits for a cutover');
+  const events = watch.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; status?: string; file?: string; state?: string });
+  assert.ok(events.some((e) => e.event === 'File' && e.file === 'Ledger_LOG_002.trn' && e.state === 'Restored'), 'one JSON object per change, files included');
+  assert.equal(events.at(-1)?.event, 'Succeeded');
+  assert.ok(!events.some((e) => e.status === 'ReadyForCutover'), 'an offline migration never waits for a cutover');
   const s = await status(sb, 'Ledger');
   assert.equal(s.status, 'Succeeded');
   assert.equal(s.properties.migrationStatusDetails.lastRestoredFilename, 'Ledger_LOG_002.trn');
