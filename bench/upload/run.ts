@@ -154,8 +154,8 @@ async function main(): Promise<void> {
   console.log('bench/upload: to Azurite on loopback, a fresh Azurite for every measurement');
   try {
     for (const n of names) await scenario(n, rounds, work);
-    console.log('\nAzurite checks every block\'s or blob\'s MD5 whichever way it arrives, so its CPU is the same for both;' +
-      '\nthe uploader\'s extra CPU is hashing each block (MD5) on a worker thread, overlapped with sending.');
+    console.log('\nAzurite computes the MD5 of everything it receives (a blob or a block), asked or not, and is the busiest process;' +
+      '\nsqlmig\'s uploader CPU includes hashing every block (MD5) on a worker thread while earlier blocks are sent.');
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
