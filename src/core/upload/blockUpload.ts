@@ -21,6 +21,7 @@ export const DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
 export const DEFAULT_CONCURRENCY = 4;
 /** Blocks read and hashed ahead of the ones in flight. */
 const READ_AHEAD = 2;
+/** The MD5 of no bytes (an empty file has no block to take it from). */
 const EMPTY_MD5 = '1B2M2Y8AsgTpgAmY7PhCfg==';
 /** Azure's limit of blocks per blob. */
 export const MAX_BLOCKS = 50_000;
@@ -120,7 +121,7 @@ export async function uploadFileAsBlocks(path: string, blob: BlockBlobClient, op
 
   signal?.throwIfAborted();
   const onService = await blocksOnService(blob, signal, action);
-  // Read-ahead: enough buffers to keep `concurrency` blocks in flight while the next ones are hashed.
+  // Enough slots to keep `concurrency` blocks in flight while the next ones are read and hashed.
   const reader = new BlockReader(path, size, blockSize, concurrency + READ_AHEAD);
   const ids: string[] = [];
   const inFlight = new Set<Promise<void>>();
