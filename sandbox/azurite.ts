@@ -27,6 +27,8 @@ export interface AzuriteOptions {
 
 export interface Azurite {
   port: number;
+  /** The Azurite process (benchmarks read its CPU time). */
+  pid: number;
   accounts: StorageAccountKeys[];
   /** e.g. http://127.0.0.1:10000/salesstore/ (path-style, as Azurite serves accounts). */
   blobEndpoint(account: string): string;
@@ -76,6 +78,7 @@ export async function startAzurite(options: AzuriteOptions): Promise<Azurite> {
   const base = `http://${host}:${port}`;
   return {
     port,
+    pid: child.pid!,
     accounts,
     blobEndpoint: (account) => `${base}/${account}/`,
     connectionString: (account) => {

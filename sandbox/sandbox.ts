@@ -229,6 +229,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           authorityHost: server.baseUrl,
           storageSuffix: new URL(azurite.blobEndpoint(sa.name)).host,
           tenantId: world.tenantId,
+          subscriptionId: world.subscriptionId,
           accessToken,
         },
         null,

@@ -40,7 +40,7 @@ await Promise.all([
   }),
   build({ ...common, entryPoints: { 'extension-core': 'src/extension/services/coreApi.ts' }, outdir: 'dist', external: [...common.external, 'vscode'], minify: true, sourcemap: false, legalComments: 'none' }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${importMetaShim}` } }),
-  build({ ...common, entryPoints: ['scripts/demo.ts'], outfile: 'dist/demo.js' }),
+  build({ ...common, entryPoints: ['scripts/demoScan.ts'], outfile: 'dist/demo-scan.js' }),
   build({
     ...common,
     entryPoints: {
@@ -67,8 +67,8 @@ await Promise.all([
     logLevel: 'warning',
   }),
   // The sandbox runs from the repository: its packages (Azurite, the Azure SDK) load from node_modules.
-  build({ ...common, packages: 'external', entryPoints: { sandbox: 'sandbox/start.ts', 'sandbox-ir': 'sandbox/ir/main.ts' }, outdir: 'dist' }),
-  build({ ...common, packages: 'external', entryPoints: { sandbox: 'bench/sandbox/run.ts', 'sandbox-client': 'bench/sandbox/client.ts' }, outdir: 'dist/bench' }),
+  build({ ...common, packages: 'external', entryPoints: { sandbox: 'sandbox/start.ts', 'sandbox-ir': 'sandbox/ir/main.ts', demo: 'scripts/demo.ts' }, outdir: 'dist' }),
+  build({ ...common, packages: 'external', entryPoints: { sandbox: 'bench/sandbox/run.ts', 'sandbox-client': 'bench/sandbox/client.ts', monitor: 'bench/monitor/run.ts' }, outdir: 'dist/bench' }),
 ]);
 
 // Static webview assets: our stylesheet and the codicon font that vscode-elements uses.

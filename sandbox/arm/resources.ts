@@ -1,5 +1,5 @@
 /**
- * Microsoft.Resources: subscriptions (list, get) and resource groups (list, get, check,
+ * Microsoft.Resources: tenants (list), subscriptions (list, get) and resource groups (list, get, check,
  * create-or-update, delete as a long-running operation with a Location URL, as ARM does).
  */
 import { finishLater, requireResourceGroup, requireSubscription, type Emulator } from './context';
@@ -36,6 +36,10 @@ const RG = '/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}';
 
 export function registerResources(router: Router, emu: Emulator): void {
   const w = emu.world;
+  router.add('GET', '/tenants', 'subscriptions', (req) => ({
+    status: 200,
+    body: page(req, [{ id: `/tenants/${w.tenantId}`, tenantId: w.tenantId, tenantCategory: 'Home', displayName: 'Sandbox tenant', defaultDomain: 'sandbox.localhost', domains: ['sandbox.localhost'] }], emu.pageSize, emu.baseUrl),
+  }));
   router.add('GET', '/subscriptions', 'subscriptions', (req) => ({
     status: 200,
     body: page(req, [subscriptionJson(emu)], emu.pageSize, emu.baseUrl),

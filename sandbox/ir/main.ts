@@ -4,6 +4,8 @@
  *   SQLMIG_IR_AUTH_KEY=... node dist/sandbox-ir.js [--node-name NAME]
  *   node dist/sandbox-ir.js --auth-key-file FILE [--node-name NAME]
  *
+ * FILE holds the key, or is the keys file `sqlmig dms keys --out FILE` writes.
+ *
  * The key is never taken from the command line (other users could read it there). When the
  * key is regenerated the runtime goes offline; with --auth-key-file it re-reads the file and
  * registers again as soon as it holds a current key. Stops on SIGINT/SIGTERM.
@@ -14,8 +16,13 @@ import { IntegrationRuntime } from './runtime';
 
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 
+/** The key alone, or the keys file `sqlmig dms keys --out FILE` writes ({"authKey1", "authKey2"}: the first is used). */
 function readKey(file: string | undefined): string {
-  const key = (file ? readFileSync(file, 'utf8') : process.env.SQLMIG_IR_AUTH_KEY ?? '').trim();
+  let key = (file ? readFileSync(file, 'utf8') : process.env.SQLMIG_IR_AUTH_KEY ?? '').trim();
+  if (key.startsWith('{')) {
+    const keys = JSON.parse(key) as { authKey1?: string; authKey2?: string };
+    key = keys.authKey1 ?? keys.authKey2 ?? '';
+  }
   if (!key) throw new Error('no authentication key: set SQLMIG_IR_AUTH_KEY or pass --auth-key-file FILE');
   return key;
 }

@@ -30,6 +30,22 @@ export const AZURE_HELP = `Azure options (every command):
   --subscription ID   the subscription (default: AZURE_SUBSCRIPTION_ID, or the cloud file's)
   --json              print one JSON document instead of text`;
 
+/** Where the help's examples find the local sandbox: `npm run sandbox -- --data /tmp/sqlmig-sandbox`. */
+export const SANDBOX_DATA = '/tmp/sqlmig-sandbox';
+export const SANDBOX_CLOUD = `--cloud-file ${SANDBOX_DATA}/cloud.json`;
+/** The resources of the sandbox's default seed profile, under `$S` in the examples. */
+export const SANDBOX_PROVIDERS = '/subscriptions/5a1db0c5-0000-4000-8000-00000000b0c5/resourceGroups/rg-sqlmig-sandbox/providers';
+export const SANDBOX_SERVICE = '--resource-group rg-sqlmig-sandbox --name dms-sandbox';
+
+/**
+ * A help section with commands that work against the local sandbox as printed. Lines may set a
+ * shell variable (S=...), continue with a trailing backslash, and use $S.
+ */
+export function sandboxExample(lines: string[], also = ''): string {
+  const setup = `Example against the local sandbox. First, in another terminal: npm run sandbox -- --data ${SANDBOX_DATA}`;
+  return `${setup}${also ? `\n(${also})` : ''}. Then:\n${lines.map((l) => `  ${l}`).join('\n')}`;
+}
+
 export interface AzureSession {
   cloud: Cloud;
   ctx: AzureContext;

@@ -4,8 +4,10 @@ import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { isLoopback } from '../../core/azure/cloud';
 import { containerClient, containerNameProblem, getStorageAccount, getStorageAccountKey } from '../../core/azure/storage';
 import { displayPath } from '../../core/text';
-import { uploadDatabaseBackups, watchAndUpload, type DatabaseUploadReport, type WatchEvent } from '../../core/upload';
-import { AZURE_HELP, AZURE_OPTIONS, azureSession, need, printJson, str, type AzureSession } from '../azureArgs';
+import { DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY, uploadDatabaseBackups, watchAndUpload, type DatabaseUploadReport, type WatchEvent } from '../../core/upload';
+
+const MIB = 1024 * 1024;
+import { AZURE_HELP, AZURE_OPTIONS, azureSession, need, printJson, str, type AzureSession, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
 import { EXIT_OK, UsageError, type Command, type Io, type Values } from '../command';
 
 function checkedEndpoint(url: string): void {
@@ -46,7 +48,7 @@ async function containerFrom(values: Values, io: Io, name: string): Promise<Cont
 }
 
 function mib(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(bytes / MIB).toFixed(1)} MiB`;
 }
 
 export const backupsUpload: Command = {
@@ -59,9 +61,9 @@ chain) and uploads only those files, in restore order, into CONTAINER/FOLDER (FO
 to the database name: each database needs its own folder). Other files are listed with the
 reason they are left out. A folder already holding another database's backups is refused.
 
-Uploads are verified (each block's MD5 is checked by the service, the file's MD5 is set on the
-blob and checked after the commit) and resumable: after a crash or Ctrl-C, run the same command
-again and the blocks already sent are not sent again; files already uploaded are skipped.
+Uploads are verified (the service checks each block's MD5; a block's id carries its MD5) and
+resumable: after a crash or Ctrl-C, run the same command again and the blocks already sent are
+not sent again; files already uploaded (the same blocks) are skipped.
 
 With --watch it keeps running for an online migration: each new log backup that appears in the
 folder (once it has finished writing) is uploaded; one that breaks the chain is reported and
@@ -74,8 +76,8 @@ Options:
   --offline            plan for an offline migration (SIMPLE recovery is then fine)
   --watch              keep uploading new log backups until interrupted
   --interval SECONDS   how often --watch looks at the folder (default 5)
-  --block-size MIB     block size (default 8)
-  --concurrency N      blocks in flight per file (default 4)
+  --block-size MIB     block size (default ${DEFAULT_BLOCK_SIZE / MIB})
+  --concurrency N      blocks in flight per file (default ${DEFAULT_CONCURRENCY})
 
 Storage (one of):
   --storage-account-id ID           the account's resource id: its endpoint and key are read
@@ -84,6 +86,12 @@ Storage (one of):
   --account NAME [--blob-endpoint URL] with the key in AZURE_STORAGE_KEY
 
 ${AZURE_HELP}
+
+${sandboxExample([
+  `S=${SANDBOX_PROVIDERS}`,
+  `sqlmig backups upload /tmp/sqlmig-backups/Sales --database Sales --container migrations \\`,
+  `  --storage-account-id $S/Microsoft.Storage/storageAccounts/sqlmigsandbox ${SANDBOX_CLOUD}`,
+], 'sample backups: npm run demo:scan -- --out /tmp/sqlmig-backups')}
 
 Exit code: 0 when the chain is uploaded, 1 when the upload failed or was refused, 2 on usage errors.`,
   options: {
@@ -114,8 +122,8 @@ Exit code: 0 when the chain is uploaded, 1 when the upload failed or was refused
       if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}`);
       return n;
     };
-    const blockSize = Math.round(number('block-size', 8, 0.0625, 4000) * 1024 * 1024);
-    const concurrency = number('concurrency', 4, 1, 64);
+    const blockSize = Math.round(number('block-size', DEFAULT_BLOCK_SIZE / MIB, 0.0625, 4000) * MIB);
+    const concurrency = number('concurrency', DEFAULT_CONCURRENCY, 1, 64);
     const intervalMs = number('interval', 5, 0.05, 3600) * 1000;
     const container = await containerFrom(values, io, containerName);
     const json = Boolean(values.json);
@@ -139,7 +147,7 @@ Exit code: 0 when the chain is uploaded, 1 when the upload failed or was refused
         case 'file': {
           const r = e.result;
           if (io.isTty) io.err('\r\x1b[K');
-          const how = r.outcome === 'identical' ? 'already there (same MD5)' : r.outcome === 'resumed' ? `resumed, ${r.blocksReused} block(s) already sent` : 'uploaded';
+          const how = r.outcome === 'identical' ? 'already there (the same blocks)' : r.outcome === 'resumed' ? `resumed, ${r.blocksReused} block(s) already sent` : 'uploaded';
           io.out(`  ${r.outcome === 'identical' ? 'same  ' : 'upload'}  ${r.blobName}  ${mib(r.size)}  ${how}`);
           break;
         }

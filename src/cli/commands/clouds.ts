@@ -1,7 +1,7 @@
 /** `sqlmig clouds`: the clouds sqlmig knows, and the one a --cloud-file describes. */
 import { KNOWN_CLOUDS, type Cloud } from '../../core/azure/cloud';
 import { table } from '../../core/text';
-import { CLOUD_OPTIONS, cloudFrom, printJson, str } from '../azureArgs';
+import { CLOUD_OPTIONS, cloudFrom, printJson, str, sandboxExample, SANDBOX_CLOUD } from '../azureArgs';
 import { EXIT_OK, type Command } from '../command';
 
 function describe(c: Cloud) {
@@ -31,6 +31,10 @@ Stack Hub, or the local sandbox's file) and shows it; with --cloud, shows that o
 A cloud file is JSON: {"name", "armEndpoint", "armScope"?, "authorityHost"?, "storageSuffix"?,
 "portalUrl"?, "tenantId"?, "subscriptionId"?, "accessToken"?}. Plain http is accepted only
 for this machine's loopback address. The token, if any, is never printed.
+
+${sandboxExample([
+  `sqlmig clouds ${SANDBOX_CLOUD}`,
+])}
 
 Exit code: 0, or 2 when the cloud name or file is wrong.`,
   options: { ...CLOUD_OPTIONS },

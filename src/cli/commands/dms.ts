@@ -3,7 +3,7 @@ import { DmsClient, serviceRefFromId, type MigrationServiceRef } from '../../cor
 import type { AuthKeyName } from '../../core/azure/dms/models';
 import { createResourceGroup } from '../../core/azure/resourceGroups';
 import { table } from '../../core/text';
-import { AZURE_HELP, AZURE_OPTIONS, azureSession, mask, need, printJson, str, subscriptionOf, writeSecretFile, type AzureSession } from '../azureArgs';
+import { AZURE_HELP, AZURE_OPTIONS, azureSession, mask, need, printJson, str, subscriptionOf, writeSecretFile, type AzureSession, sandboxExample, SANDBOX_CLOUD, SANDBOX_DATA, SANDBOX_SERVICE } from '../azureArgs';
 import { EXIT_FAILED, EXIT_OK, UsageError, type Command, type Io, type Values } from '../command';
 
 const SERVICE_OPTIONS = { ...AZURE_OPTIONS, 'resource-group': { type: 'string' as const }, name: { type: 'string' as const }, service: { type: 'string' as const } };
@@ -53,6 +53,10 @@ Options:
 
 ${AZURE_HELP}
 
+${sandboxExample([
+  `sqlmig dms create ${SANDBOX_CLOUD} --resource-group rg-sqlmig-sandbox --name dms-second --location eastus`,
+])}
+
 Exit code: 0 when the service exists, 1 when Azure refused, 2 on usage errors.`,
   options: { ...SERVICE_OPTIONS, location: { type: 'string' }, 'create-resource-group': { type: 'boolean' } },
   async run(values, _p, io) {
@@ -81,6 +85,10 @@ when the runtime is not registered, how to register it.
 ${SERVICE_HELP}
 
 ${AZURE_HELP}
+
+${sandboxExample([
+  `sqlmig dms show ${SANDBOX_CLOUD} ${SANDBOX_SERVICE}`,
+])}
 
 Exit code: 0 when the runtime is online, 1 when it is not (or Azure refused), 2 on usage errors.`,
   options: SERVICE_OPTIONS,
@@ -120,6 +128,11 @@ ${SERVICE_HELP}
 
 ${AZURE_HELP}
 
+${sandboxExample([
+  `sqlmig dms keys ${SANDBOX_CLOUD} ${SANDBOX_SERVICE} --out ${SANDBOX_DATA}/ir-keys.json`,
+  `node dist/sandbox-ir.js --auth-key-file ${SANDBOX_DATA}/ir-keys.json   # the sandbox's runtime registers with it`,
+])}
+
 Exit code: 0, 1 when Azure refused, 2 on usage errors.`,
   options: { ...SERVICE_OPTIONS, out: { type: 'string' } },
   async run(values, _p, io) {
@@ -150,6 +163,10 @@ ${SERVICE_HELP}
 
 ${AZURE_HELP}
 
+${sandboxExample([
+  `sqlmig dms regenerate-key ${SANDBOX_CLOUD} ${SANDBOX_SERVICE} --key authKey2`,
+])}
+
 Exit code: 0, 1 when Azure refused, 2 on usage errors.`,
   options: { ...SERVICE_OPTIONS, key: { type: 'string' }, out: { type: 'string' } },
   async run(values, _p, io) {
@@ -177,6 +194,10 @@ ${SERVICE_HELP}
   --remove NODE          remove this node
 
 ${AZURE_HELP}
+
+${sandboxExample([
+  `sqlmig dms nodes ${SANDBOX_CLOUD} ${SANDBOX_SERVICE}`,
+])}
 
 Exit code: 0 when at least one node is registered (or the node was removed), 1 when none is
 (or Azure refused), 2 on usage errors.`,

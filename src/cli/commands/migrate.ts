@@ -11,8 +11,6 @@ import {
   canCancel,
   canDelete,
   cutoverMany,
-  isTerminal,
-  MigrationMonitor,
   migrationProblems,
   PlanError,
   startMigrations,
@@ -25,8 +23,9 @@ import {
 } from '../../core/migration';
 import { uploadDatabaseBackups } from '../../core/upload';
 import { table } from '../../core/text';
-import { AZURE_HELP, AZURE_OPTIONS, azureSession, need, printJson, secretFromEnv, str, strs, type AzureSession } from '../azureArgs';
+import { AZURE_HELP, AZURE_OPTIONS, azureSession, need, printJson, secretFromEnv, str, strs, type AzureSession, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
 import { EXIT_FAILED, EXIT_OK, UsageError, type Command, type Io, type Values } from '../command';
+import { watchMigrations } from './migrateWatch';
 
 const REF_OPTIONS = {
   migration: { type: 'string' as const, multiple: true },
@@ -54,6 +53,13 @@ function refsFrom(values: Values): MigrationRef[] {
     throw new UsageError((e as Error).message);
   }
   return refs;
+}
+
+/** --concurrency: how many databases are handled at once (default 4: ARM throttles bursts). */
+function concurrencyOf(values: Values): number {
+  const n = Number(str(values, 'concurrency') ?? 4);
+  if (!Number.isInteger(n) || n < 1 || n > 32) throw new UsageError('--concurrency must be a whole number from 1 to 32');
+  return n;
 }
 
 function signalOf(io: Io) {
@@ -144,6 +150,14 @@ Plan:
 
 ${AZURE_HELP}
 
+${sandboxExample([
+  `S=${SANDBOX_PROVIDERS}`,
+  `read -rs SQLMIG_SOURCE_PASSWORD && export SQLMIG_SOURCE_PASSWORD   # any value: the sandbox does not check it`,
+  `sqlmig migrate start ${SANDBOX_CLOUD} --service $S/Microsoft.DataMigration/sqlMigrationServices/dms-sandbox \\`,
+  `  --target $S/Microsoft.Sql/managedInstances/sqlmi-sandbox --source-server SQLSRC01 --source-user migrator \\`,
+  `  --storage-account-id $S/Microsoft.Storage/storageAccounts/sqlmigsandbox --container migrations --local Sales=/tmp/sqlmig-backups/Sales --database Sales`,
+], 'sample backups: npm run demo:scan -- --out /tmp/sqlmig-backups')}
+
 Exit code: 0 when every database started, 1 when any failed, 2 on usage or plan errors.`,
   options: {
     ...AZURE_OPTIONS,
@@ -165,6 +179,7 @@ Exit code: 0 when every database started, 1 when any failed, 2 on usage or plan 
   },
   async run(values, _p, io) {
     const file = await planFileFrom(values);
+    const concurrency = concurrencyOf(values);
     const password = secretFromEnv(io, 'SQLMIG_SOURCE_PASSWORD', 'source SQL Server password');
     const session = await azureSession(values, io);
     const accountKey = io.env.AZURE_STORAGE_KEY ?? (await getStorageAccountKey(session.ctx, file.backup.storageAccountId, io.signal));
@@ -202,12 +217,10 @@ Exit code: 0 when every database started, 1 when any failed, 2 on usage or plan 
       if (!account.blobEndpoint) throw new Error(`storage account ${account.name} reports no blob endpoint`);
       const container = containerClient({ blobEndpoint: account.blobEndpoint, accountName: account.name, accountKey }, backup.container);
       for (const db of plan.planned) {
-        const r = await uploadDatabaseBackups(container, [db.localFolder!], { database: db.source, folder: db.folder!, ...signalOf(io) });
+        const r = await uploadDatabaseBackups(container, [db.localFolder!], { database: db.source, folder: db.folder!, mode: plan.mode, ...signalOf(io) });
         if (!values.json) io.out(`${db.source}: ${r.files.length} backup file(s) in ${backup.container}/${r.folder}/`);
       }
     }
-    const concurrency = Number(str(values, 'concurrency') ?? 4);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) throw new UsageError('--concurrency must be 1 to 32');
     const dms = new DmsClient(session.ctx);
     const results = await startMigrations(dms, plan, {
       concurrency,
@@ -217,7 +230,10 @@ Exit code: 0 when every database started, 1 when any failed, 2 on usage or plan 
       },
     });
     if (values.json) printJson(io, { migrations: results });
-    else io.out(`${results.filter((r) => r.ok).length} of ${results.length} started. Follow them with: sqlmig migrate status --service ${file.migrationServiceId}`);
+    else {
+      const follow = results.length === 1 ? `--migration ${results[0]!.migrationId}` : `--service ${file.migrationServiceId}`;
+      io.out(`${results.filter((r) => r.ok).length} of ${results.length} started. Follow them with: sqlmig migrate status ${follow} --watch`);
+    }
     return results.every((r) => r.ok) ? EXIT_OK : EXIT_FAILED;
   },
 };
@@ -251,8 +267,11 @@ there are). With --migration (or --target/--database), shows each one in detail:
 restore progress, the problems the service reports, and every backup file (Arrived,
 Uploading, Uploaded, Restoring, Restored, or Ignored with the reason).
 
-With --watch, keeps refreshing (backing off when Azure throttles) and prints each change
-(ReadyForCutover, Succeeded, Failed...) until every watched migration has finished, or Ctrl-C.
+With --watch, keeps refreshing (backing off when Azure throttles) and prints each change as it
+happens: a migration's status (ReadyForCutover, Succeeded, Failed with the service's reason...),
+each backup file of a watched migration (--migration) moving from Arrived to Restored, and, for
+network-share migrations, the integration runtime going offline. It ends when every watched
+migration has finished (or on Ctrl-C); with --json it prints one JSON object per change.
 
   --service ID           a migration service's resource id (repeat)
 ${REF_HELP}
@@ -260,6 +279,12 @@ ${REF_HELP}
   --interval SECONDS     refresh interval for --watch (default 15)
 
 ${AZURE_HELP}
+
+${sandboxExample([
+  `S=${SANDBOX_PROVIDERS}`,
+  `sqlmig migrate status ${SANDBOX_CLOUD} --service $S/Microsoft.DataMigration/sqlMigrationServices/dms-sandbox`,
+  `sqlmig migrate status ${SANDBOX_CLOUD} --target $S/Microsoft.Sql/managedInstances/sqlmi-sandbox --database Sales --watch --interval 2`,
+])}
 
 Exit code: 0; with --watch, 0 when every watched migration Succeeded, 1 otherwise; 2 on usage errors.`,
   options: { ...AZURE_OPTIONS, ...REF_OPTIONS, service: { type: 'string', multiple: true }, watch: { type: 'boolean' }, interval: { type: 'string' } },
@@ -274,7 +299,11 @@ Exit code: 0; with --watch, 0 when every watched migration Succeeded, 1 otherwis
     if (!refs.length && !services.length) throw new UsageError('name --service, or --migration, or --target with --database');
     const session: AzureSession = await azureSession(values, io);
     const dms = new DmsClient(session.ctx);
-    if (values.watch) return watch(values, io, dms, services, refs);
+    if (values.watch) {
+      const seconds = Number(str(values, 'interval') ?? 15);
+      if (!Number.isFinite(seconds) || seconds < 0.05) throw new UsageError('--interval must be a number of seconds');
+      return watchMigrations(io, dms, { services, refs, intervalMs: seconds * 1000, json: Boolean(values.json), describe: describeDetailed });
+    }
     const listed = await mapBounded(services, 4, async (s) => ({ service: s, migrations: await dms.listMigrations(s, signalOf(io)) }));
     const detailed = await mapBounded(refs, 8, (r) => dms.getMigration(r, { expand: true, ...signalOf(io) }));
     if (values.json) {
@@ -293,30 +322,6 @@ Exit code: 0; with --watch, 0 when every watched migration Succeeded, 1 otherwis
   },
 };
 
-async function watch(values: Values, io: Io, dms: DmsClient, services: ReturnType<typeof serviceRefFromId>[], refs: MigrationRef[]): Promise<number> {
-  const seconds = Number(str(values, 'interval') ?? 15);
-  if (!Number.isFinite(seconds) || seconds < 0.05) throw new UsageError('--interval must be a number of seconds');
-  const ids = refs.map(migrationIdOf);
-  const monitor = new MigrationMonitor(dms, { services, watched: ids, intervalMs: seconds * 1000 });
-  const stop = new AbortController();
-  io.signal?.addEventListener('abort', () => stop.abort(), { once: true });
-  monitor.onEvent((e) => {
-    if (values.json) io.out(JSON.stringify({ event: e.type, id: e.id, status: e.status, ...(e.previous && { previous: e.previous }) }));
-    else if (e.type !== 'StatusChanged') io.out(`${new Date().toISOString()}  ${e.type.padEnd(15)} ${e.snapshot.migration.name ?? e.id}  ${e.previous ? `${e.previous} -> ` : ''}${e.status}`);
-  });
-  await monitor.run(stop.signal, (r) => {
-    for (const err of r.errors) io.err(`warning: ${err.message.split('\n')[0]} (next try in ${Math.round(r.nextDelayMs / 1000)} s)`);
-    if (ids.length && ids.every((id) => {
-      const s = monitor.get(id);
-      return s && !s.stale && s.detailed && isTerminal(s.migration);
-    })) stop.abort();
-  });
-  if (!ids.length) return EXIT_OK;
-  const finals = ids.map((id) => monitor.get(id));
-  if (!values.json) for (const s of finals) if (s?.detailed) io.out(describeDetailed(s.migration as DatabaseMigrationSqlMi));
-  return finals.every((s) => s && s.status === 'Succeeded') ? EXIT_OK : EXIT_FAILED;
-}
-
 // ---- cutover, cancel, delete ----------------------------------------------------------------
 
 export const migrateCutover: Command = {
@@ -333,17 +338,24 @@ ${REF_HELP}
   --force-reason TEXT    cut over even with pending log backups, a blocked restore, or before
                          ReadyForCutover (data written after the last restored backup is LOST);
                          the text says why and is echoed in the results
+  --concurrency N        migrations cut over at once (default 4)
 
 ${AZURE_HELP}
 
+${sandboxExample([
+  `S=${SANDBOX_PROVIDERS}`,
+  `sqlmig migrate cutover ${SANDBOX_CLOUD} --target $S/Microsoft.Sql/managedInstances/sqlmi-sandbox --database Sales`,
+])}
+
 Exit code: 0 when every migration was cut over, 1 when any was refused or failed, 2 on usage errors.`,
-  options: { ...AZURE_OPTIONS, ...REF_OPTIONS, 'force-reason': { type: 'string' } },
+  options: { ...AZURE_OPTIONS, ...REF_OPTIONS, 'force-reason': { type: 'string' }, concurrency: { type: 'string' } },
   async run(values, _p, io) {
     const refs = refsFrom(values);
     if (!refs.length) throw new UsageError('name the migrations: --migration ID, or --target with --database');
     const reason = str(values, 'force-reason');
+    const concurrency = concurrencyOf(values);
     const session = await azureSession(values, io);
-    const results = await cutoverMany(new DmsClient(session.ctx), refs, { ...(reason && { force: { reason } }), ...signalOf(io) });
+    const results = await cutoverMany(new DmsClient(session.ctx), refs, { ...(reason && { force: { reason } }), concurrency, ...signalOf(io) });
     if (values.json) printJson(io, { results: results.map((r) => ({ migration: migrationIdOf(r.ref), database: r.ref.targetDatabase, outcome: r.outcome, forced: r.forced, blockers: r.blockers, ...(r.error && { error: r.error }), ...(r.forced && { reason }) })) });
     else {
       for (const r of results) {
@@ -368,15 +380,19 @@ async function eachMigration(
   const results = await mapBounded(refs, 4, async (ref) => {
     try {
       const refused = await act(dms, ref);
-      return { ref, ok: !refused, ...(refused && { error: refused }) };
+      return refused ? { ref, outcome: 'refused', error: refused } : { ref, outcome: verb };
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;
-      return { ref, ok: false, error: (e as Error).message };
+      return { ref, outcome: 'failed', error: (e as Error).message };
     }
   }, io.signal);
-  if (values.json) printJson(io, { results: results.map((r) => ({ migration: migrationIdOf(r.ref), database: r.ref.targetDatabase, ok: r.ok, ...(r.error && { error: r.error }) })) });
-  else for (const r of results) io.out(r.ok ? `${verb} ${r.ref.targetDatabase}` : `FAILED ${r.ref.targetDatabase}: ${r.error}`);
-  return results.every((r) => r.ok) ? EXIT_OK : EXIT_FAILED;
+  // The same shape and words as cutover: done, REFUSED (nothing was asked of the service), FAILED.
+  if (values.json) {
+    printJson(io, { results: results.map((r) => ({ migration: migrationIdOf(r.ref), database: r.ref.targetDatabase, outcome: r.outcome, ok: r.outcome === verb, ...(r.error && { error: r.error }) })) });
+  } else {
+    for (const r of results) io.out(r.outcome === verb ? `${verb} ${r.ref.targetDatabase}` : `${r.outcome.toUpperCase()} ${r.ref.targetDatabase}\n  ${r.error?.replace(/\n/g, '\n  ')}`);
+  }
+  return results.every((r) => r.outcome === verb) ? EXIT_OK : EXIT_FAILED;
 }
 
 export const migrateCancel: Command = {
@@ -389,6 +405,11 @@ The target database is left unfinished; delete the migration afterwards to start
 ${REF_HELP}
 
 ${AZURE_HELP}
+
+${sandboxExample([
+  `S=${SANDBOX_PROVIDERS}`,
+  `sqlmig migrate cancel ${SANDBOX_CLOUD} --target $S/Microsoft.Sql/managedInstances/sqlmi-sandbox --database Sales`,
+])}
 
 Exit code: 0 when every migration was canceled, 1 otherwise, 2 on usage errors.`,
   options: { ...AZURE_OPTIONS, ...REF_OPTIONS },
@@ -412,6 +433,11 @@ ${REF_HELP}
   --force                delete even a migration in progress
 
 ${AZURE_HELP}
+
+${sandboxExample([
+  `S=${SANDBOX_PROVIDERS}`,
+  `sqlmig migrate delete ${SANDBOX_CLOUD} --target $S/Microsoft.Sql/managedInstances/sqlmi-sandbox --database Sales`,
+])}
 
 Exit code: 0 when every migration was deleted, 1 otherwise, 2 on usage errors.`,
   options: { ...AZURE_OPTIONS, ...REF_OPTIONS, force: { type: 'boolean' } },

@@ -4,7 +4,7 @@ import { listSubscriptions } from '../../core/azure/subscriptions';
 import { tenantCredential } from '../../core/azure/credentials';
 import { mapBounded } from '../../core/backup';
 import { table } from '../../core/text';
-import { AZURE_HELP, AZURE_OPTIONS, azureSession, printJson, str } from '../azureArgs';
+import { AZURE_HELP, AZURE_OPTIONS, azureSession, printJson, str, sandboxExample, SANDBOX_CLOUD } from '../azureArgs';
 import { EXIT_OK, type Command } from '../command';
 
 export const targetsList: Command = {
@@ -24,6 +24,10 @@ Options:
   --databases           also list each instance's existing databases
 
 ${AZURE_HELP}
+
+${sandboxExample([
+  `sqlmig targets list ${SANDBOX_CLOUD} --databases`,
+])}
 
 Exit code: 0, 1 when Azure refuses, 2 on usage errors.`,
   options: { ...AZURE_OPTIONS, 'resource-group': { type: 'string' }, databases: { type: 'boolean' } },
@@ -53,7 +57,8 @@ Exit code: 0, 1 when Azure refuses, 2 on usage errors.`,
       return EXIT_OK;
     }
     for (const r of rows) {
-      io.out(`${r.subscription.displayName} (${r.subscription.subscriptionId})`);
+      const { displayName, subscriptionId } = r.subscription;
+      io.out(displayName === subscriptionId ? `Subscription ${subscriptionId}` : `${displayName} (${subscriptionId})`);
       if (!r.instances.length) {
         io.out('  no managed instances');
         continue;

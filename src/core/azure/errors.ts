@@ -16,6 +16,8 @@ export interface AzureErrorInit {
 }
 
 export class AzureError extends Error {
+  /** What we were doing, when known. */
+  readonly action: string | undefined;
   readonly code: string;
   readonly statusCode: number | undefined;
   readonly serviceMessage: string;
@@ -31,6 +33,7 @@ export class AzureError extends Error {
     // No `cause`: the SDK's error holds the request, whose body may carry passwords and keys.
     super(`${head}${code}${status}: ${service}${init.hint ? `\n${init.hint}` : ''}`);
     this.name = 'AzureError';
+    this.action = init.action;
     this.code = code;
     this.statusCode = init.statusCode;
     this.serviceMessage = service;
@@ -79,6 +82,9 @@ const HINTS: Record<string, string> = {
   parentresourcenotfound: 'The parent resource (managed instance or migration service) does not exist: check its name and resource group.',
   resourcealreadyexists: 'A resource with this name already exists: pick another name, or reuse it.',
   toomanyrequests: 'Azure is throttling requests: wait a minute and retry, or watch fewer migrations at once.',
+  parse_error:
+    'The answer was not valid JSON (a proxy or gateway error page?): retry; if it persists, check the proxies between this machine and Azure.',
+  invalidresponse: 'The service answered in a way sqlmig does not understand: retry; if it persists, open a support request with the time and the resource id.',
   unexpectederroroccurred: 'The service hit an internal error: retry; if it persists, open a support request with the time and the resource id.',
 };
 
@@ -128,7 +134,12 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTF
 
 /** Wraps anything an Azure SDK or our REST client threw; AbortErrors and AzureErrors pass through. */
 export function toAzureError(e: unknown, action?: string, redact: readonly string[] = []): Error {
-  if (e instanceof AzureError) return e;
+  if (e instanceof AzureError) {
+    if (e.action || !action) return e;
+    // Raised deep inside a call (an unusable page, a foreign link): say which call, and what to do.
+    const hint = e.hint ?? hintFor(e.code, e.statusCode);
+    return new AzureError({ action, code: e.code, serviceMessage: e.serviceMessage, ...(e.statusCode !== undefined && { statusCode: e.statusCode }), ...(hint && { hint }), ...(e.retryAfterMs !== undefined && { retryAfterMs: e.retryAfterMs }) });
+  }
   const err = e as RestErrorLike;
   if (err?.name === 'AbortError') return e as Error;
   const clean = (s: string | undefined) => (s === undefined ? undefined : redactSecrets(s, redact));

@@ -109,6 +109,12 @@ export function canRestart(m: AnyMigration): boolean {
   return RESTARTABLE.has(statusOf(m));
 }
 
+/** Backups come from a network share, read and uploaded by the self-hosted integration runtime. */
+export function usesNetworkShare(m: AnyMigration): boolean {
+  const source = m.properties?.backupConfiguration?.sourceLocation;
+  return source?.fileStorageType === 'FileShare' || Boolean(source?.fileShare);
+}
+
 /** Every problem the service reports on a migration, in one list (for warnings counts and error dialogs). */
 export function migrationProblems(m: AnyMigration): string[] {
   const p = m.properties;

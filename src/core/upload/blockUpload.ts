@@ -1,27 +1,34 @@
 /**
  * One file -> one block blob: blocks staged with bounded concurrency, each checked by the service
- * against its MD5 (transactional Content-MD5), the whole file's MD5 set on the blob and checked
- * after the commit.
+ * against its MD5 (transactional Content-MD5).
  *
  * Resumable: a block's id is derived from its index and its content's MD5, so after a crash or a
  * killed upload the same file yields the same ids, and the blocks the blob already holds
- * uncommitted (Azure keeps them for a week) are not sent again. A changed file yields new ids,
- * so stale blocks can never be committed in its place. Identical blobs (same size and MD5) are
- * skipped outright.
+ * (uncommitted from an earlier try, or committed from an earlier version of the file) are not
+ * sent again. A changed file yields new ids, so stale blocks can never be committed in its
+ * place. A blob whose committed block list is exactly the file's ids is identical: it is left
+ * as it is. No whole-file hash is computed: the ids carry each block's MD5, which the service
+ * checked when it took the block.
  */
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import type { BlockBlobClient } from '@azure/storage-blob';
 import { toAzureError } from '../azure/errors';
-import { FileHasher } from './hashWorker';
+import { BlockReader, type HashedBlock } from './blockReader';
 
 export const DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
+/** Blocks in flight per file. */
+export const DEFAULT_CONCURRENCY = 4;
+/** Blocks read and hashed ahead of the ones in flight. */
+const READ_AHEAD = 2;
+/** The MD5 of no bytes (an empty file has no block to take it from). */
+const EMPTY_MD5 = '1B2M2Y8AsgTpgAmY7PhCfg==';
 /** Azure's limit of blocks per blob. */
 export const MAX_BLOCKS = 50_000;
 
 export interface BlockUploadOptions {
   blockSize?: number;
-  /** Blocks in flight at once (default 4); memory is about (concurrency + 1) x blockSize. */
+  /** Blocks in flight at once (default 4); memory is about (concurrency + 2) x blockSize. */
   concurrency?: number;
   signal?: AbortSignal;
   /** Metadata stored on the blob (e.g. which database the file belongs to). */
@@ -45,8 +52,11 @@ export interface FileUploadResult {
   path: string;
   blobName: string;
   size: number;
-  /** Base64 MD5 of the whole file (the blob's Content-MD5). */
-  md5: string;
+  /**
+   * Base64 MD5 of the whole file when it comes for free: a file of one block (most log
+   * backups), whose blob then carries it as Content-MD5. Larger files are verified block by block.
+   */
+  md5?: string;
   outcome: UploadOutcome;
   blocksSent: number;
   blocksReused: number;
@@ -85,72 +95,72 @@ function isNotFound(e: unknown): boolean {
   return (e as { statusCode?: number }).statusCode === 404;
 }
 
+/** Blocks the blob already holds, by id: what an earlier try left uncommitted, and what is committed. */
+async function blocksOnService(blob: BlockBlobClient, signal: AbortSignal | undefined, action: string) {
+  try {
+    const list = await blob.getBlockList('all', { abortSignal: signal });
+    const committed = (list.committedBlocks ?? []).map((b) => ({ id: b.name, size: b.size }));
+    const known = new Map<string, number>();
+    for (const b of [...committed, ...(list.uncommittedBlocks ?? []).map((u) => ({ id: u.name, size: u.size }))]) known.set(b.id, b.size);
+    return { exists: list.blobContentLength !== undefined || committed.length > 0, length: list.blobContentLength, committed, known };
+  } catch (e) {
+    if (isNotFound(e)) return { exists: false, length: undefined, committed: [], known: new Map<string, number>() };
+    throw toAzureError(e, action);
+  }
+}
+
 export async function uploadFileAsBlocks(path: string, blob: BlockBlobClient, options: BlockUploadOptions = {}): Promise<FileUploadResult> {
   const signal = options.signal;
   const blobName = blob.name;
   const before = await stat(path);
   const size = before.size;
   const blockSize = blockSizeFor(size, options.blockSize);
-  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const report = (p: Omit<BlockProgress, 'path' | 'blobName' | 'bytesTotal'>) => options.onProgress?.({ path, blobName, bytesTotal: size, ...p });
-
   const action = `upload ${path} to ${blob.containerName}/${blobName}`;
-  // Both questions at once: is the blob already there, and which blocks did an earlier try leave?
-  const orNone = (e: unknown) => {
-    if (isNotFound(e)) return undefined;
-    throw toAzureError(e, action);
-  };
-  const [existing, uncommitted] = await Promise.all([
-    blob.getProperties({ abortSignal: signal }).catch(orNone),
-    blob.getBlockList('uncommitted', { abortSignal: signal }).catch(orNone),
-  ]);
-  if (existing && existing.contentLength === size && existing.contentMD5) {
-    const md5 = await fileMd5(path, signal);
-    if (Buffer.from(existing.contentMD5).toString('base64') === md5) {
-      report({ bytesDone: size, blocksSent: 0, blocksReused: 0 });
-      return { path, blobName, size, md5, outcome: 'identical', blocksSent: 0, blocksReused: 0, bytesSent: 0 };
-    }
-  }
-  const staged = new Map<string, number>();
-  for (const b of uncommitted?.uncommittedBlocks ?? []) staged.set(b.name, b.size);
 
-  const hasher = new FileHasher(path, blockSize);
+  signal?.throwIfAborted();
+  const onService = await blocksOnService(blob, signal, action);
+  // Enough slots to keep `concurrency` blocks in flight while the next ones are read and hashed.
+  const reader = new BlockReader(path, size, blockSize, concurrency + READ_AHEAD);
   const ids: string[] = [];
-  const pool: Buffer[] = [];
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
+  let sameAsCommitted = onService.committed.length === Math.ceil(size / blockSize) && onService.length === size;
+  let firstMd5: string | undefined;
   let blocksSent = 0;
   let blocksReused = 0;
   let bytesSent = 0;
   let bytesDone = 0;
-
-  const fh = await open(path, 'r');
-  let md5: Buffer | undefined;
+  const onAbort = () => reader.close();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    for (let index = 0, offset = 0; offset < size; index++, offset += blockSize) {
+    for (let offset = 0; offset < size; offset += blockSize) {
       signal?.throwIfAborted();
       if (failure) break;
       const want = Math.min(blockSize, size - offset);
-      const hash = await hasher.block(index);
-      if (hash.size !== want) throw new Error(`${path} changed while it was being uploaded: wait until the backup has finished writing`);
-      const id = blockId(index, hash.md5);
+      let block: HashedBlock | undefined;
+      try {
+        block = await reader.next();
+      } catch (e) {
+        signal?.throwIfAborted();
+        throw e;
+      }
+      if (!block || block.size !== want) throw new Error(`${path} shrank while it was being uploaded: wait until the backup has finished writing`);
+      const id = blockId(block.index, block.md5);
       ids.push(id);
-      if (staged.get(id) === want) {
+      if (block.index === 0) firstMd5 = block.md5;
+      if (onService.committed[block.index]?.id !== id) sameAsCommitted = false;
+      if (onService.known.get(id) === want) {
+        reader.release(block);
         blocksReused++;
         bytesDone += want;
         report({ bytesDone, blocksSent, blocksReused });
         continue;
       }
-      const buf = pool.pop() ?? Buffer.allocUnsafe(blockSize);
-      let got = 0;
-      while (got < want) {
-        const { bytesRead } = await fh.read(buf, got, want - got, offset + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      if (got !== want) throw new Error(`${path} shrank while it was being uploaded (expected ${size} bytes)`);
+      const sent = block;
       const task = blob
-        .stageBlock(id, buf.subarray(0, want), want, { transactionalContentMD5: Buffer.from(hash.md5, 'hex'), abortSignal: signal })
+        .stageBlock(id, sent.bytes, want, { transactionalContentMD5: Buffer.from(sent.md5, 'hex'), abortSignal: signal })
         .then(
           () => {
             blocksSent++;
@@ -163,40 +173,40 @@ export async function uploadFileAsBlocks(path: string, blob: BlockBlobClient, op
           },
         )
         .finally(() => {
-          pool.push(buf);
+          reader.release(sent);
           inFlight.delete(task);
         });
       inFlight.add(task);
       if (inFlight.size >= concurrency) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
-    if (!failure) md5 = Buffer.from(await hasher.wholeMd5(), 'base64');
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     await Promise.allSettled(inFlight);
-    await fh.close();
-    await hasher.close();
+    reader.close(true);
   }
   if (failure) throw toAzureError(failure, action);
   signal?.throwIfAborted();
-  if (!md5) throw new Error(`${action}: the file's MD5 could not be computed`);
 
   const after = await stat(path);
   if (after.size !== size || after.mtimeMs !== before.mtimeMs) {
     throw new Error(`${path} changed while it was being uploaded: wait until the backup has finished writing, then upload again`);
   }
-  let props: { contentLength?: number; contentMD5?: Uint8Array };
+  // One block is the whole file: its MD5 is the file's, worth keeping on the blob.
+  const md5 = ids.length === 1 && firstMd5 ? Buffer.from(firstMd5, 'hex').toString('base64') : size === 0 ? EMPTY_MD5 : undefined;
+  const base = { path, blobName, size, ...(md5 && { md5 }) };
+  if (sameAsCommitted && onService.exists) {
+    return { ...base, outcome: 'identical', blocksSent: 0, blocksReused: 0, bytesSent: 0 };
+  }
   try {
+    // The SDK commits each id as "Latest": staged now, or already committed with the same content.
     await blob.commitBlockList(ids, {
-      blobHTTPHeaders: { blobContentMD5: md5, blobContentType: 'application/octet-stream' },
+      blobHTTPHeaders: { blobContentType: 'application/octet-stream', ...(md5 && { blobContentMD5: Buffer.from(md5, 'base64') }) },
       ...(options.metadata && { metadata: options.metadata }),
       abortSignal: signal,
     });
-    props = await blob.getProperties({ abortSignal: signal });
   } catch (e) {
     throw toAzureError(e, action);
   }
-  if (props.contentLength !== size || !props.contentMD5 || Buffer.from(props.contentMD5).compare(md5) !== 0) {
-    throw new Error(`${action}: verification failed: the blob has ${props.contentLength} bytes and MD5 ${props.contentMD5 ? Buffer.from(props.contentMD5).toString('base64') : 'none'}, the file ${size} bytes and MD5 ${md5.toString('base64')}`);
-  }
-  return { path, blobName, size, md5: md5.toString('base64'), outcome: blocksReused > 0 ? 'resumed' : 'uploaded', blocksSent, blocksReused, bytesSent };
+  return { ...base, outcome: blocksReused > 0 ? 'resumed' : 'uploaded', blocksSent, blocksReused, bytesSent };
 }

@@ -81,7 +81,7 @@ async function allPages(path: string, apiVersion?: string): Promise<any[]> {
 }
 
 const IMPLEMENTED = [
-  'Subscriptions_List', 'Subscriptions_Get', 'ResourceGroups_List', 'ResourceGroups_Get', 'ResourceGroups_CheckExistence', 'ResourceGroups_CreateOrUpdate', 'ResourceGroups_Delete',
+  'Tenants_List', 'Subscriptions_List', 'Subscriptions_Get', 'ResourceGroups_List', 'ResourceGroups_Get', 'ResourceGroups_CheckExistence', 'ResourceGroups_CreateOrUpdate', 'ResourceGroups_Delete',
   'ManagedInstances_List', 'ManagedInstances_ListByResourceGroup', 'ManagedInstances_Get', 'ManagedDatabases_ListByInstance', 'ManagedDatabases_Get', 'ManagedDatabases_Delete',
   'StorageAccounts_List', 'StorageAccounts_ListByResourceGroup', 'StorageAccounts_GetProperties', 'StorageAccounts_ListKeys', 'BlobContainers_List', 'BlobContainers_Get', 'BlobContainers_Create',
   'SqlMigrationServices_CreateOrUpdate', 'SqlMigrationServices_Get', 'SqlMigrationServices_Update', 'SqlMigrationServices_Delete', 'SqlMigrationServices_ListByResourceGroup',
@@ -92,6 +92,7 @@ const IMPLEMENTED = [
 
 test('every implemented operation answers as its schema says, successes and errors', async () => {
   // Resources
+  assert.equal((await allPages('/tenants', '2022-12-01')).length, 1);
   assert.equal((await allPages('/subscriptions', '2022-12-01')).length, 1);
   assert.equal((await call('GET', `/subscriptions/${SUB}`, undefined, '2022-12-01')).status, 200);
   assert.equal((await call('GET', '/subscriptions/11111111-0000-0000-0000-000000000000', undefined, '2022-12-01')).status, 404);

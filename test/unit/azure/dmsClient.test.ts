@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { createHttpHeaders, type HttpClient } from '@azure/core-rest-pipeline';
 import { AzureError, DmsClient, DMS_API_VERSION, migrationRefFromId, parseCloud, serviceRefFromId, type MigrationRef, type MigrationServiceRef } from '../../../src/core/azure';
 import { example, ScriptedHttp, specsOnly, testContext } from './scriptedHttp';
 
@@ -211,6 +212,39 @@ describe('DMS client: retries, throttling, cancellation', () => {
     await assert.rejects(c.getService(service), /ResourceNotFound \(HTTP 404\): not there\n.*check its name, resource group and subscription/);
     await assert.rejects(c.listAuthKeys(service), /Contributor/);
     assert.equal(http.requests.length, 2);
+  });
+
+  test('an LRO polls soon, then less often up to the interval; a Retry-After from the service decides instead', async () => {
+    const gaps = async (pollIntervalMs: number, headers: Record<string, string>) => {
+      const at: number[] = [];
+      const statuses = ['InProgress', 'InProgress', 'InProgress', 'Succeeded'];
+      const http = new ScriptedHttp()
+        .on('POST', /\/cutover$/, { status: 202, headers: { 'azure-asyncoperation': `https://management.azure.com/subscriptions/${sub}/providers/Microsoft.DataMigration/locations/x/operationStatuses/o`, ...headers } })
+        .on('GET', ASYNC_PATH, () => {
+          at.push(Date.now());
+          return { status: 200, headers, body: { status: statuses.shift() } };
+        });
+      await new DmsClient(testContext(http), { pollIntervalMs }).cutoverMigration(migration, 'op');
+      return at.slice(1).map((t, i) => t - at[i]!);
+    };
+    const [first, second, third] = await gaps(400, {});
+    assert.ok(first! >= 240 && first! < 390, `the first wait is short (${first} ms)`);
+    assert.ok(second! >= 390 && third! >= 390, `then the interval (${second}, ${third} ms)`);
+    const asked = await gaps(400, { 'retry-after-ms': '30' });
+    assert.ok(asked.every((g) => g < 200), `Retry-After wins (${asked.join(', ')} ms)`);
+  });
+
+  test('a malformed answer is a clear error, and nothing of it is used', async () => {
+    const broken = (bodyAsText: string): HttpClient => ({
+      sendRequest: async (request) => ({ request, status: 200, headers: createHttpHeaders({ 'content-type': 'application/json' }), bodyAsText }),
+    });
+    const truncated = new DmsClient({ ...testContext(new ScriptedHttp()), httpClient: broken('{"value": [ {"id": ') }, fast);
+    const e1 = await truncated.listMigrations(service).catch((e) => e);
+    assert.ok(e1 instanceof AzureError);
+    assert.match(e1.message, /^Could not list the migrations of migration service service1: PARSE_ERROR \(HTTP 200\)[\s\S]*\nThe answer was not valid JSON/);
+    const shapeless = new DmsClient({ ...testContext(new ScriptedHttp()), httpClient: broken('{"value": "not a list"}') }, fast);
+    const e2 = await shapeless.listMigrations(service).catch((e) => e);
+    assert.match(e2.message, /^Could not list the migrations of migration service service1: InvalidResponse: page 1 of the list has no "value" array\n/);
   });
 
   test('an aborted signal stops an LRO between polls', async () => {

@@ -8,11 +8,13 @@
  * AzureErrors that say what to do. Follow-up URLs (nextLink, operation status) must stay on the
  * cloud's ARM origin: the bearer token is never sent anywhere else.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createRestError, getClient, type Client, type HttpResponse } from '@azure-rest/core-client';
 import { createHttpPoller, type OperationResponse, type RunningOperation } from '@azure/core-lro';
 import { isLoopback } from '../cloud';
 import { prepareArmPipeline, sdkClientOptions, type AzureContext } from '../context';
 import { AzureError, hintFor, toAzureError } from '../errors';
+import { retryAfterMs } from '../retry';
 import {
   DMS_API_VERSION,
   type AuthKeyName,
@@ -45,17 +47,21 @@ export interface CallOptions {
 }
 
 export interface LroOptions extends CallOptions {
-  /** Poll interval when the service sends no Retry-After (default 2 s). */
+  /** Longest wait between polls when the service sends no Retry-After (default 2 s); the first polls come sooner. */
   pollIntervalMs?: number;
   /** Called after each poll with the operation's status (InProgress, Succeeded...). */
   onPoll?: (status: string) => void;
 }
 
 export interface DmsClientOptions {
+  /** See LroOptions.pollIntervalMs. */
   pollIntervalMs?: number;
   /** Safety net for a service that keeps handing out nextLinks. */
   maxPages?: number;
 }
+
+/** The first wait between polls of a long-running operation; it doubles up to the poll interval. */
+const FIRST_POLL_MS = 250;
 
 const SMS = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.DataMigration/sqlMigrationServices/{sqlMigrationServiceName}';
 const SMS_BY_RG = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.DataMigration/sqlMigrationServices';
@@ -250,6 +256,9 @@ export class DmsClient {
       for (let page = 0; ; page++) {
         if (!/^2\d\d$/.test(res.status)) throw createRestError(res);
         const body = (res.body ?? {}) as ListResult<T>;
+        if (body.value !== undefined && !Array.isArray(body.value)) {
+          throw new AzureError({ code: 'InvalidResponse', serviceMessage: `page ${page + 1} of the list has no "value" array` });
+        }
         out.push(...(body.value ?? []));
         const next = body.nextLink;
         if (!next) return out;
@@ -272,14 +281,19 @@ export class DmsClient {
    */
   private async lro(action: string, o: LroOptions, send: () => PromiseLike<HttpResponse>, secrets: readonly string[] = []): Promise<unknown> {
     let lastPollBody: unknown;
+    /** What the service last asked us to wait (Retry-After), if anything. */
+    let askedMs: number | undefined;
     const toOperation = (res: HttpResponse): OperationResponse<unknown> => {
       if (!/^2\d\d$/.test(res.status)) throw createRestError(res);
+      const headers = lowerHeaders(res.headers);
+      const asked = retryAfterMs({ get: (name) => headers[name] });
+      askedMs = asked ? asked : undefined; // 0 asks for nothing
       return {
         flatResponse: res.body,
         rawResponse: {
           statusCode: Number(res.status),
           request: { method: res.request.method, url: res.request.url },
-          headers: lowerHeaders(res.headers),
+          headers,
           body: res.body,
         },
       };
@@ -304,8 +318,16 @@ export class DmsClient {
     };
     try {
       o.signal?.throwIfAborted();
-      const poller = createHttpPoller(operation, { intervalInMs: o.pollIntervalMs ?? this.pollIntervalMs, resolveOnUnsuccessful: true });
-      const result = await poller.pollUntilDone({ abortSignal: o.signal });
+      const poller = createHttpPoller(operation, { resolveOnUnsuccessful: true });
+      // Polls soon, then less often: a quick operation ends in a fraction of a second, a long one
+      // costs a poll per interval. The service's Retry-After, when it sends one, decides instead.
+      const longest = o.pollIntervalMs ?? this.pollIntervalMs;
+      for (let wait = Math.min(FIRST_POLL_MS, longest); ; wait = Math.min(wait * 2, longest)) {
+        await poller.poll({ abortSignal: o.signal });
+        if (poller.isDone) break;
+        await sleep(askedMs ?? wait, undefined, o.signal ? { signal: o.signal } : {});
+      }
+      const result = poller.result;
       const state = poller.operationState;
       if (state?.status === 'failed' || state?.status === 'canceled') {
         const err = (lastPollBody as { error?: { code?: string; message?: string } } | undefined)?.error ?? {};
