@@ -1,6 +1,13 @@
 /** The `sqlmig` binary. */
 import { runCli } from './run';
 
+// The SQL Server client library passes an IP address as the TLS server name, which Node flags
+// as deprecated (DEP0123) on every connection by address; say every other warning as usual.
+process.removeAllListeners('warning');
+process.on('warning', (w: Error & { code?: string }) => {
+  if (w.code !== 'DEP0123') process.stderr.write(`${w.name}: ${w.message}\n`);
+});
+
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort(new Error('interrupted')));
 
