@@ -1,79 +1,20 @@
 /**
- * The fields of a Microsoft.DataMigration `databaseMigrations` resource (SqlMi kind, read with
- * `$expand=MigrationStatusDetails`) that the dashboard reads, as the REST API returns them
- * (api-version 2025-09-01-preview). Every field is optional: the service omits what it does
- * not know yet, and status strings are open-ended, so unknown values must still display.
+ * The Microsoft.DataMigration `databaseMigrations` resources (SqlMi kind, read with
+ * `$expand=MigrationStatusDetails`) as the dashboard reads them: the core's contract types,
+ * with every property optional (the service omits what it does not know yet, and status
+ * strings are open-ended, so unknown values must still display).
  */
+import type { DatabaseMigration, MigrationStatusDetails, SqlBackupFileInfo, SqlBackupSetInfo } from '../../core/azure/dms/models';
 
-export interface SqlBackupFileInfoJson {
-  fileName?: string;
-  /** Arrived, Uploading, Uploaded, Restoring, Restored, Cancelled/Canceled, Ignored, Skipped... */
-  status?: string;
-  totalSize?: number;
-  dataRead?: number;
-  dataWritten?: number;
-  /** KB/s */
-  copyThroughput?: number;
-  /** seconds */
-  copyDuration?: number;
-  familySequenceNumber?: number;
-}
+export type SqlBackupFileInfoJson = SqlBackupFileInfo;
+export type SqlBackupSetInfoJson = SqlBackupSetInfo;
+export type MigrationStatusDetailsJson = MigrationStatusDetails;
 
-export interface SqlBackupSetInfoJson {
-  backupSetId?: string;
-  firstLSN?: string;
-  lastLSN?: string;
-  backupType?: string;
-  listOfBackupFiles?: SqlBackupFileInfoJson[];
-  backupStartDate?: string;
-  backupFinishDate?: string;
-  isBackupRestored?: boolean;
-  hasBackupChecksums?: boolean;
-  familyCount?: number;
-  ignoreReasons?: string[];
-  /** Not in the 2025 spec, but older services send them. */
-  restoreStartDate?: string;
-  restoreFinishDate?: string;
-}
-
-export interface MigrationStatusDetailsJson {
-  migrationState?: string;
-  fullBackupSetInfo?: SqlBackupSetInfoJson;
-  lastRestoredBackupSetInfo?: SqlBackupSetInfoJson;
-  activeBackupSets?: SqlBackupSetInfoJson[];
-  invalidFiles?: string[];
-  blobContainerName?: string;
-  isFullBackupRestored?: boolean;
-  restoreBlockingReason?: string;
-  completeRestoreErrorMessage?: string;
-  fileUploadBlockingErrors?: string[];
-  currentRestoringFilename?: string;
-  lastRestoredFilename?: string;
-  pendingLogBackupsCount?: number;
-}
-
-export interface DatabaseMigrationJson {
+/** A migration as listed or read: the dashboard keys everything by its ARM id. */
+export type DatabaseMigrationJson = Omit<DatabaseMigration, 'id' | 'properties'> & {
   id: string;
-  name?: string;
-  type?: string;
-  properties?: {
-    kind?: string;
-    scope?: string;
-    provisioningState?: string;
-    migrationStatus?: string;
-    startedOn?: string;
-    endedOn?: string;
-    migrationService?: string;
-    migrationOperationId?: string;
-    migrationFailureError?: { code?: string; message?: string };
-    provisioningError?: string;
-    sourceDatabaseName?: string;
-    sourceServerName?: string;
-    migrationStatusDetails?: MigrationStatusDetailsJson;
-    backupConfiguration?: { sourceLocation?: { fileStorageType?: string } };
-    offlineConfiguration?: { offline?: boolean; lastBackupName?: string };
-  };
-}
+  properties?: Partial<NonNullable<DatabaseMigration['properties']>>;
+};
 
 /** The managed instance name and resource group from a migration's ARM id or scope. */
 export function targetOf(m: DatabaseMigrationJson): { resourceGroup?: string; managedInstance?: string; database: string } {
