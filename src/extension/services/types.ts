@@ -6,6 +6,7 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type { Cloud } from '../../core/azure/cloud';
+import type { ManagedInstanceInfo as CoreManagedInstanceInfo } from '../../core/azure/managedInstances';
 import type { DatabaseMigrationJson } from '../dashboard/dmsShape';
 import type { MigrationRules } from '../dashboard/statusRules';
 
@@ -129,17 +130,9 @@ export interface SourceService extends Capability {
   ): Promise<Assessment>;
 }
 
-export interface ManagedInstanceInfo {
-  id: string;
-  name: string;
-  resourceGroup: string;
-  location: string;
-  /** `Ready` when it can take migrations. */
-  state: string;
-  /** GeneralPurpose, BusinessCritical... */
-  tier?: string;
-  vCores?: number;
-}
+/** What the target picker shows of a managed instance (`state` is `Ready` when it can take migrations). */
+export type ManagedInstanceInfo = Pick<CoreManagedInstanceInfo, 'id' | 'name' | 'resourceGroup' | 'location' | 'state' | 'vCores'> &
+  Partial<Pick<CoreManagedInstanceInfo, 'tier'>>;
 
 export interface TargetService extends Capability {
   listManagedInstances(account: SignedInAccount, subscriptionId: string, signal: AbortSignal): Promise<ManagedInstanceInfo[]>;
