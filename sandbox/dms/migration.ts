@@ -12,6 +12,7 @@ import { BlobSource } from '../../src/core/azure/blobSource';
 import { isRestorable, mapBounded, planRestores, readBackup, type BackupReading, type DatabasePlan, type PlanStep } from '../../src/core/backup';
 import type { Emulator } from '../arm/context';
 import type { Operation } from '../arm/operations';
+import type { FileReport } from '../arm/runtimeProtocol';
 import type { ManagedInstanceRec, ServiceRec, StorageAccountRec } from '../arm/world';
 
 export type FileStatus = 'Arrived' | 'Uploading' | 'Uploaded' | 'Restoring' | 'Restored' | 'Ignored' | 'Canceled';
@@ -30,14 +31,7 @@ export interface BackupFile {
 }
 
 /** What the integration runtime last said about a file of the share it has not finished uploading. */
-export interface ShareFileReport {
-  name: string;
-  size: number;
-  status: 'Arrived' | 'Uploading' | 'Uploaded';
-  dataWritten: number;
-  copyThroughput: number;
-  copyDuration: number;
-}
+export type ShareFileReport = FileReport;
 
 export type SourceKind = 'AzureBlob' | 'FileShare';
 
