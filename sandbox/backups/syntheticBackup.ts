@@ -32,7 +32,14 @@ export interface SyntheticBackup {
   familyCount?: number;
   familySequenceNumber?: number;
   familyGuid: string;
+  /** The fork the database is on when the backup ends (default: the family GUID, never restored). */
   recoveryForkId?: string;
+  /**
+   * A database restored WITH RECOVERY is on a new fork: where it began and the fork it left. A log
+   * backup with `firstLsn <= forkPointLsn` spans the fork point.
+   */
+  forkPointLsn?: bigint;
+  parentRecoveryForkId?: string;
   bindingId?: string;
   start: Date;
   finish?: Date;
@@ -187,9 +194,11 @@ function mediaLabel(c: Ctx, spec: Required<Pick<SyntheticBackup, 'mediaSetId' | 
   return spad(c, stream(c, 0x8c, 'RAID', raid.result()), 0);
 }
 
-interface Resolved extends Required<Omit<SyntheticBackup, 'differentialBaseLsn' | 'differentialBaseGuid' | 'finish' | 'copyOnly'>> {
+interface Resolved extends Required<Omit<SyntheticBackup, 'differentialBaseLsn' | 'differentialBaseGuid' | 'finish' | 'copyOnly' | 'forkPointLsn' | 'parentRecoveryForkId'>> {
   differentialBaseLsn?: bigint;
   differentialBaseGuid?: string;
+  forkPointLsn?: bigint;
+  parentRecoveryForkId?: string;
   finish: Date;
   copyOnly: boolean;
   position: number;
@@ -275,7 +284,13 @@ function metadata(s: Resolved, trailer: boolean, backupSize: bigint): Uint8Array
   m.guid(0x7c, s.bindingId);
   m.lsn(0x90, s.lastLsn);
   m.guid(0x9c, s.recoveryForkId);
-  m.guid(0xb8, s.recoveryForkId);
+  // The current fork's origin, twice, as SQL Server writes it; zero for a database never restored.
+  if (s.forkPointLsn !== undefined && s.parentRecoveryForkId) {
+    for (const [lsnAt, guidAt] of [[0xac, 0xb8], [0x130, 0x13c]] as const) {
+      m.lsn(lsnAt, s.forkPointLsn);
+      m.guid(guidAt, s.parentRecoveryForkId);
+    }
+  }
   m.bytes(0xd8, Uint8Array.of(0x09, 0x04, 0xd0, 0x00, 0x34));
   m.guid(0xe0, s.familyGuid);
   m.u16(0xf4, s.recoveryModel === 'SIMPLE' ? 0x8 : s.recoveryModel === 'BULK_LOGGED' ? 0x4 : 0);

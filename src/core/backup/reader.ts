@@ -218,6 +218,7 @@ function buildHeader(media: Media, head: SetHead, trailer: TrailerInfo | undefin
     hasMediaPassword: media.hasMediaPassword || sset.hasPassword,
     familyGuid: info.familyGuid,
     recoveryForkId: info.recoveryForkId,
+    firstRecoveryForkId: info.firstRecoveryForkId,
     bindingId: info.bindingId,
     sortOrder: info.sortOrder,
     unicodeLocaleId: info.unicodeLocaleId,
@@ -227,6 +228,8 @@ function buildHeader(media: Media, head: SetHead, trailer: TrailerInfo | undefin
   if (info.differentialBaseLsn !== undefined) h.differentialBaseLsn = info.differentialBaseLsn;
   if (info.differentialBaseGuid !== undefined) h.differentialBaseGuid = info.differentialBaseGuid;
   if (info.beginsLogChain !== undefined) h.beginsLogChain = info.beginsLogChain;
+  if (info.forkPointLsn !== undefined) h.forkPointLsn = info.forkPointLsn;
+  if (info.parentRecoveryForkId !== undefined) h.parentRecoveryForkId = info.parentRecoveryForkId;
   if (info.databaseCreationDate) h.databaseCreationDate = toInstant(info.databaseCreationDate, tz);
   if (trailer) {
     if (trailer.backupFinishDate) h.backupFinishDate = toInstant(trailer.backupFinishDate, tz);

@@ -14,6 +14,7 @@ export type SetInfo = Pick<
   | 'databaseName' | 'serverName' | 'backupType' | 'softwareVersion' | 'softwareVersionMajor'
   | 'firstLsn' | 'lastLsn' | 'checkpointLsn' | 'databaseBackupLsn' | 'differentialBaseLsn' | 'differentialBaseGuid' | 'beginsLogChain'
   | 'sortOrder' | 'compatibilityLevel' | 'databaseVersion' | 'unicodeLocaleId' | 'bindingId' | 'recoveryForkId' | 'familyGuid'
+  | 'firstRecoveryForkId' | 'forkPointLsn' | 'parentRecoveryForkId'
   | 'hasChecksums' | 'files'
 > & {
   recoveryModel: RecoveryModel;
@@ -102,6 +103,12 @@ function decodeScin(w: Window, r: number, recordEnd: number): Omit<SetInfo, 'fil
   const build = w.u16(r + 0x18);
   const status = w.u16(r + 0xf4);
   const isDiff = backupType.startsWith('Differential');
+  const recoveryForkId = w.guid(r + 0x9c);
+  // The current fork's origin: zero for a database never restored (backup-format.md section 4.1).
+  const forkPointLsn = readLsn(w, r + 0xac);
+  const parentFork = nonZeroGuid(w.guid(r + 0xb8));
+  const forked = forkPointLsn !== 0n && parentFork !== undefined && parentFork !== recoveryForkId;
+  const firstLsn = readLsn(w, r + 0x20);
   const isLog = backupType === 'TransactionLog';
   const has = (offset: number, size: number) => r + offset + size <= recordEnd;
 
@@ -112,7 +119,7 @@ function decodeScin(w: Window, r: number, recordEnd: number): Omit<SetInfo, 'fil
     backupType,
     softwareVersion: `${major}.${minor}.${build}`,
     softwareVersionMajor: major,
-    firstLsn: readLsn(w, r + 0x20),
+    firstLsn,
     lastLsn: readLsn(w, r + 0x2a),
     checkpointLsn: readLsn(w, r + 0x34),
     databaseBackupLsn: readLsn(w, r + 0x3e),
@@ -125,7 +132,10 @@ function decodeScin(w: Window, r: number, recordEnd: number): Omit<SetInfo, 'fil
     backupSize: w.u64(r + 0x60),
     unicodeLocaleId: w.u32(r + 0x74),
     bindingId: w.guid(r + 0x7c),
-    recoveryForkId: w.guid(r + 0x9c),
+    recoveryForkId,
+    // A log that starts at or before its fork's fork point began on the parent fork and spans into this one.
+    firstRecoveryForkId: forked && backupType === 'TransactionLog' && firstLsn <= forkPointLsn ? parentFork : recoveryForkId,
+    ...(forked && { forkPointLsn, parentRecoveryForkId: parentFork }),
     familyGuid: w.guid(r + 0xe0),
     recoveryModel: status & STATUS_SIMPLE ? 'SIMPLE' : status & STATUS_BULK_LOGGED ? 'BULK_LOGGED' : 'FULL',
     hasChecksums: (flags & FLAG_HAS_CHECKSUMS) !== 0,

@@ -87,7 +87,17 @@ export interface BackupHeader {
   hasMediaPassword: boolean;
 
   familyGuid: string;
+  /** The recovery fork at the end of the backup (HEADERONLY RecoveryForkID). */
   recoveryForkId: string;
+  /**
+   * The fork the backup starts on (HEADERONLY FirstRecoveryForkID): the parent fork for a log
+   * backup that spans a fork point, the backup's own fork otherwise.
+   */
+  firstRecoveryForkId: string;
+  /** Where the database's current fork began (a restore WITH RECOVERY), when it was ever restored. */
+  forkPointLsn?: Lsn;
+  /** The fork the current one branched from, at `forkPointLsn`. */
+  parentRecoveryForkId?: string;
   bindingId: string;
   /** Sort order id and locale of the database collation. */
   sortOrder: number;
