@@ -127,3 +127,73 @@ export async function writeChain(dir: string, files: ChainFile[]): Promise<strin
   }
   return paths;
 }
+
+export interface ForkedChainOptions {
+  databaseName: string;
+  /** Log backups on the new fork after the restore (default 2); the first spans the fork point. */
+  logs?: number;
+  /** A differential on the new fork before its logs (default true). */
+  differential?: boolean;
+  /** A log backup of the old fork taken before the restore: its records past the fork point were abandoned. */
+  abandonedLog?: boolean;
+  /** Backups of the old fork after the restore: the database went on elsewhere (a restored copy). */
+  oldForkContinues?: boolean;
+  vlf?: number;
+  start?: Date;
+}
+
+/**
+ * A database restored WITH RECOVERY from its own full backup, then backed up again: the full on
+ * fork A; the restore starts fork B at the full's last LSN; a differential (still based on that
+ * full) and logs on fork B, the first log spanning the fork point as SQL Server writes it.
+ */
+export function forkedChain(o: ForkedChainOptions): ChainFile[] {
+  const vlf = o.vlf ?? 40;
+  const t0 = (o.start ?? new Date(Date.UTC(2026, 10, 1, 9, 0, 0))).getTime();
+  const minute = 60_000;
+  const familyGuid = randomUUID().toUpperCase();
+  const forkA = familyGuid;
+  const forkB = randomUUID().toUpperCase();
+  const common = { databaseName: o.databaseName, serverName: 'SQLSRC01', familyGuid, hasChecksums: true, recoveryModel: 'FULL' as const };
+  const onB = { recoveryForkId: forkB, parentRecoveryForkId: forkA };
+  const fullId = randomUUID().toUpperCase();
+  const checkpoint = lsn(vlf, 100, 1);
+  const forkPoint = lsn(vlf, 120, 1);
+  const sets: { base: string; spec: SyntheticBackup }[] = [];
+  const add = (base: string, spec: Omit<SyntheticBackup, 'backupSetId' | 'finish'> & { backupSetId?: string }) =>
+    sets.push({ base, spec: { backupSetId: randomUUID().toUpperCase(), finish: new Date(spec.start.getTime() + 2_000), ...spec } });
+
+  add(`${o.databaseName}_FULL`, { ...common, backupType: 'Database', firstLsn: checkpoint, checkpointLsn: checkpoint, lastLsn: forkPoint, backupSetId: fullId, start: new Date(t0) });
+  if (o.abandonedLog) {
+    add(`${o.databaseName}_LOG_A1`, { ...common, backupType: 'TransactionLog', firstLsn: forkPoint, lastLsn: lsn(vlf, 160, 1), databaseBackupLsn: checkpoint, start: new Date(t0 + 5 * minute) });
+  }
+  // Restored WITH RECOVERY at t0 + 10 min: fork B begins at the full's last LSN.
+  const forked = { ...common, ...onB, forkPointLsn: forkPoint };
+  if (o.differential ?? true) {
+    add(`${o.databaseName}_DIFF_B`, {
+      ...forked,
+      backupType: 'DifferentialDatabase',
+      firstLsn: lsn(vlf, 130, 1),
+      checkpointLsn: lsn(vlf, 130, 1),
+      lastLsn: lsn(vlf, 135, 1),
+      databaseBackupLsn: checkpoint,
+      differentialBaseLsn: checkpoint,
+      differentialBaseGuid: fullId,
+      start: new Date(t0 + 15 * minute),
+    });
+  }
+  let prev = forkPoint;
+  for (let k = 1; k <= (o.logs ?? 2); k++) {
+    const last = lsn(vlf, 130 + 40 * k, 1);
+    add(`${o.databaseName}_LOG_B${k}`, { ...forked, backupType: 'TransactionLog', firstLsn: prev, lastLsn: last, databaseBackupLsn: checkpoint, start: new Date(t0 + (15 + 5 * k) * minute) });
+    prev = last;
+  }
+  if (o.oldForkContinues) {
+    add(`${o.databaseName}_LOG_A2`, { ...common, backupType: 'TransactionLog', firstLsn: forkPoint, lastLsn: lsn(vlf, 300, 1), databaseBackupLsn: checkpoint, start: new Date(t0 + 60 * minute) });
+  }
+  return sets.map(({ base, spec }) => ({
+    fileName: `${base}.${spec.backupType === 'TransactionLog' ? 'trn' : 'bak'}`,
+    bytes: writeSyntheticBackup(spec),
+    spec,
+  }));
+}

@@ -3,10 +3,15 @@
  * a restore would use (latest complete full -> latest differential on it -> the log backups
  * that continue the LSN chain) and, for every other file, why it is left out.
  *
- * A lineage is the database's family GUID plus its recovery fork: two databases with the same
- * name on different servers, or a database and a restored copy of it, are different lineages.
+ * A database is known by its family GUID, not its name. A restore WITH RECOVERY starts a new
+ * recovery fork: backups taken afterwards still chain to the ones before the fork point (SQL
+ * Server follows a log chain across it), while log records of the old fork past that point were
+ * abandoned. The planner follows the forks to the newest one; a database whose old fork kept
+ * being backed up after the fork (a restored copy living elsewhere) has two branches, each
+ * planned on its own.
  */
 import { basename, dirname } from 'node:path';
+import { branchesOf, onBranch, type Branch } from './forks';
 import { formatLsn, type Lsn } from './lsn';
 import { formatIsoWithOffset, toInstant, type LocalDateTime } from './mtfDate';
 import { isRestorable, type BackupHeader, type BackupReading, type BackupType, type RecoveryModel, type Verdict } from './types';
@@ -20,7 +25,27 @@ export type IgnoreCode =
   | 'duplicate'
   | 'no-base'
   | 'after-stop-at'
+  /** On a recovery fork this plan does not follow (abandoned at a fork point, or another branch). */
+  | 'other-fork'
+  /** Continuing a chain: already in the backup location (or already restored). */
+  | 'in-chain'
+  /** Continuing a chain: a newer full backup that the restore under way will never use. */
+  | 'newer-full'
   | Exclude<Verdict, 'backup' | 'stripe'>;
+
+/** What keeps a plan from being ready, by kind: some can be accepted with an explicit reason. */
+export type PlanProblemCode =
+  | 'no-backup'
+  | 'no-full'
+  | 'lsn-gap'
+  | 'missing-stripe'
+  | 'stop-at'
+  | 'simple-recovery';
+
+export interface PlanProblem {
+  code: PlanProblemCode;
+  message: string;
+}
 
 export interface IgnoredFile {
   path: string;
@@ -52,8 +77,9 @@ export interface DatabasePlan {
   ready: boolean;
   plan: PlanStep[];
   ignored: IgnoredFile[];
-  /** What keeps the plan from being ready. */
+  /** What keeps the plan from being ready (the messages of `problemDetails`). */
   problems: string[];
+  problemDetails: PlanProblem[];
   /** What a DBA should know but does not block a restore. */
   warnings: string[];
   /** Where the restore would end: the last LSN of the plan, and the --stop-at point if one was asked. */
@@ -69,6 +95,23 @@ export interface PlanOptions {
   stopAt?: StopAt;
   /** Online migrations need a log chain, so a SIMPLE-recovery database is not ready for them. */
   mode?: MigrationMode;
+  /**
+   * Continue a chain already under way instead of planning from the newest full backup: the
+   * backup location holds it (or the service has begun restoring it). Once restoring has begun
+   * the service never changes its base, so a newer full is left out and every log that
+   * continues the chain is kept, also those a newer full would make unnecessary.
+   */
+  continueChain?: ChainAnchor;
+}
+
+export interface ChainAnchor {
+  familyGuid: string;
+  /** The full backup the chain starts from (its backup set GUID). */
+  fullBackupSetId: string;
+  /** How far the chain already reaches: logs ending at or before it are not needed again. */
+  reachedLsn: Lsn;
+  /** Where the chain is, for messages: "the blob folder Sales/", "the restore". */
+  where: string;
 }
 
 export type StopAt = { instant: Date } | { local: LocalDateTime };
@@ -93,10 +136,6 @@ interface SetGroup {
   header: BackupHeader;
   stripes: Map<number, BackupReading & { header: BackupHeader }>;
   familyCount: number;
-}
-
-function lineageKey(h: BackupHeader): string {
-  return `${h.familyGuid}/${h.recoveryForkId}`;
 }
 
 function isComplete(g: SetGroup): boolean {
@@ -161,35 +200,36 @@ function verdictCode(r: BackupReading): IgnoreCode {
   return r.verdict === 'backup' || r.verdict === 'stripe' ? 'corrupt' : r.verdict;
 }
 
-/** Plans every lineage found in `readings` (or those named by `options.database`). */
+/** Plans every database (each branch of its recovery forks) found in `readings`, or the one `options.database` names. */
 export function planRestores(readings: readonly BackupReading[], options: PlanOptions = {}): DatabasePlan[] {
   const mode = options.mode ?? 'online';
-  const lineages = new Map<string, BackupReading[]>();
-  const unattributed: BackupReading[] = [];
+  const families = new Map<string, BackupReading[]>();
   for (const r of readings) {
-    if (r.header) {
-      const key = lineageKey(r.header);
-      let list = lineages.get(key);
-      if (!list) lineages.set(key, (list = []));
-      list.push(r);
-    } else {
-      unattributed.push(r);
+    if (!r.header) continue;
+    let list = families.get(r.header.familyGuid);
+    if (!list) families.set(r.header.familyGuid, (list = []));
+    list.push(r);
+  }
+  const lineages: { branch: Branch; files: BackupReading[] }[] = [];
+  for (const files of families.values()) {
+    for (const branch of branchesOf(files.map((r) => r.header!))) {
+      lineages.push({ branch, files: files.filter((r) => branch.forks.has(r.header!.recoveryForkId)) });
     }
   }
 
   const wanted = options.database?.toLowerCase();
   const plans: DatabasePlan[] = [];
   const planned = new Map<DatabasePlan, BackupReading[]>();
-  for (const files of lineages.values()) {
+  for (const { branch, files } of lineages) {
     const name = newestHeader(files).databaseName;
     if (wanted !== undefined && name.toLowerCase() !== wanted) continue;
-    const plan = planLineage(files, options.stopAt, mode);
+    const plan = planLineage(files, branch, options, mode);
     plans.push(plan);
     planned.set(plan, files);
   }
 
   if (wanted !== undefined && plans.length === 0) {
-    const known = [...new Set([...lineages.values()].map((f) => newestHeader(f).databaseName))].sort();
+    const known = [...new Set(lineages.map((l) => newestHeader(l.files).databaseName))].sort();
     plans.push({
       name: options.database!,
       serverName: '',
@@ -199,10 +239,10 @@ export function planRestores(readings: readonly BackupReading[], options: PlanOp
       ready: false,
       plan: [],
       ignored: readings.map((r) => ignoredForeign(r)),
-      problems: [
-        `no backup of database ${options.database} among the ${readings.length} files scanned` +
-          (known.length ? ` (found: ${known.join(', ')})` : ''),
-      ],
+      ...problemsOf({
+        code: 'no-backup',
+        message: `no backup of database ${options.database} among the ${readings.length} files scanned` + (known.length ? ` (found: ${known.join(', ')})` : ''),
+      }),
       warnings: [],
     });
     return plans;
@@ -216,7 +256,7 @@ export function planRestores(readings: readonly BackupReading[], options: PlanOp
     const foreignNames = new Set<string>();
     for (const r of readings) {
       if (own.has(r) || !dirs.has(dirname(r.path))) continue;
-      const ignored = ignoredForeign(r);
+      const ignored = ignoredForeign(r, plan);
       plan.ignored.push(ignored);
       if (ignored.code === 'other-database') foreignNames.add(r.header!.databaseName);
     }
@@ -231,7 +271,20 @@ export function planRestores(readings: readonly BackupReading[], options: PlanOp
   return plans.sort((a, b) => a.name.localeCompare(b.name) || a.familyGuid.localeCompare(b.familyGuid));
 }
 
-function ignoredForeign(r: BackupReading): IgnoredFile {
+function problemsOf(...details: PlanProblem[]): Pick<DatabasePlan, 'problems' | 'problemDetails'> {
+  return { problems: details.map((d) => d.message), problemDetails: details };
+}
+
+function ignoredForeign(r: BackupReading, plan?: DatabasePlan): IgnoredFile {
+  if (r.header && plan && r.header.familyGuid === plan.familyGuid) {
+    return {
+      path: r.path,
+      code: 'other-fork',
+      reason:
+        `another branch of this database: recovery fork ${r.header.recoveryForkId} went on being backed up after ` +
+        `the database was restored as fork ${plan.recoveryForkId} (a restored copy?); each branch is a database of its own`,
+    };
+  }
   if (r.header) {
     const h = r.header;
     return {
@@ -254,9 +307,21 @@ function resolveStopAt(stopAt: StopAt | undefined, utcOffsetMinutes: number): Da
   return 'instant' in stopAt ? stopAt.instant : toInstant(stopAt.local, utcOffsetMinutes);
 }
 
-function planLineage(files: BackupReading[], stopAt: StopAt | undefined, mode: MigrationMode): DatabasePlan {
-  const p = new LineagePlanner(files, stopAt);
-  const sets = p.groupSets(files);
+function planLineage(files: BackupReading[], branch: Branch, options: PlanOptions, mode: MigrationMode): DatabasePlan {
+  const p = new LineagePlanner(files, branch, options.stopAt);
+  const usable = files.filter((r) => {
+    if (!r.header || onBranch(r.header, branch)) return true;
+    const h = r.header;
+    const child = branch.next.get(h.recoveryForkId)!;
+    p.ignore(
+      r.path,
+      'other-fork',
+      `on recovery fork ${h.recoveryForkId} past LSN ${formatLsn(branch.forks.get(h.recoveryForkId)!)}, where the database was restored ` +
+        `WITH RECOVERY and went on as fork ${child}: its log records after that point are not in the database's history`,
+    );
+    return false;
+  });
+  const sets = p.groupSets(usable);
   const fulls = sets.filter((g) => g.header.backupType === 'Database').sort(newestFirst);
   const diffs = sets.filter((g) => g.header.backupType === 'DifferentialDatabase').sort(newestFirst);
   const logs = sets.filter((g) => g.header.backupType === 'TransactionLog').sort(byLsn);
@@ -265,14 +330,38 @@ function planLineage(files: BackupReading[], stopAt: StopAt | undefined, mode: M
       p.ignoreSet(g, 'superseded', `${g.header.backupType} backups (file or filegroup level) are not used by a database migration`);
     }
   }
+  const anchor = options.continueChain?.familyGuid === p.result.familyGuid ? options.continueChain : undefined;
+  if (anchor) {
+    p.continueChain(anchor, fulls, diffs, logs);
+    return p.finish(mode);
+  }
   const full = p.chooseFull(fulls);
   if (!full) {
     p.orphan(fulls, [...fulls, ...diffs, ...logs]);
   } else {
     const diff = p.chooseDifferential(diffs, fulls, full);
-    p.chainLogs(logs, full, diff ?? full);
+    const base = diff ?? full;
+    p.chainLogs(logs, { lsn: base.header.lastLsn, finish: finishOf(base.header), coveredBy: (g) => describeSet(g.header.lastLsn <= full.header.lastLsn ? full : base) });
   }
   return p.finish(mode);
+}
+
+/** How far the log backups alone carry a chain that has reached `from` (empty logs and gaps end it). */
+function logChainEnd(logs: readonly SetGroup[], from: Lsn): Lsn {
+  let at = from;
+  for (const g of logs) if (g.header.firstLsn <= at && g.header.lastLsn > at) at = g.header.lastLsn;
+  return at;
+}
+
+/** Where a log chain starts: the LSN reached so far, and what already holds logs up to there. */
+interface ChainStart {
+  lsn: Lsn;
+  /** When the backup that reached `lsn` finished, where known. */
+  finish?: Date;
+  /** Names what already holds the records of a log that ends before the chain start. */
+  coveredBy: (g: SetGroup) => string;
+  /** For a continued chain: the code and reason for logs already there (ending at or before `upTo`). */
+  alreadyThere?: { code: IgnoreCode; reason: string; upTo: Lsn };
 }
 
 /** Plans one lineage: each step records its choice in `result` and says why for every file it passes over. */
@@ -282,22 +371,31 @@ class LineagePlanner {
   /** Sets with a stripe missing, kept to explain why an older full is used. */
   private readonly incomplete: SetGroup[] = [];
 
-  constructor(files: BackupReading[], stopAt: StopAt | undefined) {
+  /** A continued chain need not send anything new to be ready. */
+  private continued = false;
+
+  constructor(files: BackupReading[], branch: Branch, stopAt: StopAt | undefined) {
     const newest = newestHeader(files);
     this.stopAt = resolveStopAt(stopAt, newest.utcOffsetMinutes);
     this.result = {
       name: newest.databaseName,
       serverName: newest.serverName,
       familyGuid: newest.familyGuid,
-      recoveryForkId: newest.recoveryForkId,
+      recoveryForkId: branch.tip,
       recoveryModel: newest.recoveryModel,
       utcOffsetMinutes: newest.utcOffsetMinutes,
       ready: false,
       plan: [],
       ignored: [],
       problems: [],
+      problemDetails: [],
       warnings: [],
     };
+  }
+
+  problem(code: PlanProblemCode, message: string): void {
+    this.result.problems.push(message);
+    this.result.problemDetails.push({ code, message });
   }
 
   private when(d: Date): string {
@@ -361,7 +459,8 @@ class LineagePlanner {
     // The newest incomplete full tells the DBA why an older one was chosen.
     const newestIncomplete = this.incomplete.filter((g) => g.header.backupType === 'Database').sort(newestFirst)[0];
     if (newestIncomplete && (!full || newestFirst(newestIncomplete, full) < 0)) {
-      this.result.problems.push(
+      this.problem(
+        'missing-stripe',
         `the newest full backup (${this.when(newestIncomplete.header.backupStartDate)}) is missing stripe ` +
           `${missingStripes(newestIncomplete).join(', ')} of ${newestIncomplete.familyCount}` + (full ? '; planning from an older full backup' : ''),
       );
@@ -379,7 +478,8 @@ class LineagePlanner {
   /** No full to start from: nothing can be restored. */
   orphan(fulls: SetGroup[], all: SetGroup[]): void {
     const tooEarly = fulls.length > 0 && this.stopAt !== undefined;
-    this.result.problems.push(
+    this.problem(
+      tooEarly ? 'stop-at' : 'no-full',
       tooEarly
         ? `no full backup finished before --stop-at ${this.when(this.stopAt!)} (the oldest finished ${this.when(finishOf(fulls[fulls.length - 1]!.header))})`
         : `no complete full backup of ${this.result.name}: a restore has to start from one`,
@@ -415,18 +515,19 @@ class LineagePlanner {
    * FirstLSN <= base.LastLSN < LastLSN, each next one FirstLSN = previous LastLSN; an empty log
    * backup (FirstLSN = LastLSN) at the end of the chain is kept, earlier ones are superseded.
    */
-  chainLogs(logs: SetGroup[], full: SetGroup, base: SetGroup): void {
+  chainLogs(logs: SetGroup[], start: ChainStart): void {
     const stopAt = this.stopAt;
-    let at = base.header.lastLsn;
-    let lastFinish = finishOf(base.header);
-    let reachedStop = stopAt !== undefined && lastFinish >= stopAt;
+    let at = start.lsn;
+    let lastFinish = start.finish;
+    let reachedStop = stopAt !== undefined && lastFinish !== undefined && lastFinish >= stopAt;
     let gap: { from: Lsn; to: Lsn; before: SetGroup } | undefined;
     for (const g of logs) {
       const h = g.header;
       const isEmptyAtEnd = h.firstLsn === h.lastLsn && h.firstLsn === at;
-      if (h.lastLsn < at || (h.lastLsn === at && !isEmptyAtEnd)) {
-        const coveredBy = h.lastLsn <= full.header.lastLsn ? full : base;
-        this.ignoreSet(g, 'superseded', `superseded: its log records are already in the ${describeSet(coveredBy)}`);
+      const there = start.alreadyThere && h.lastLsn <= start.alreadyThere.upTo;
+      if (h.lastLsn < at || (h.lastLsn === at && !isEmptyAtEnd) || there) {
+        if (there) this.ignoreSet(g, start.alreadyThere!.code, start.alreadyThere!.reason);
+        else this.ignoreSet(g, 'superseded', `superseded: its log records are already in the ${start.coveredBy(g)}`);
       } else if (gap) {
         this.ignoreSet(g, 'lsn-gap', `after an LSN gap: no usable log backup covers LSN ${formatLsn(gap.from)} to ${formatLsn(gap.to)}`);
       } else if (reachedStop) {
@@ -443,15 +544,56 @@ class LineagePlanner {
       }
     }
     if (gap) {
-      this.result.problems.push(
+      this.problem(
+        'lsn-gap',
         `LSN gap: no usable log backup covers LSN ${formatLsn(gap.from)} to ${formatLsn(gap.to)} ` +
           `(before ${basename(filesOf(gap.before)[0]!)}), so the log backups after it cannot be restored`,
       );
     }
     if (stopAt && !reachedStop) {
-      this.result.problems.push(`--stop-at ${this.when(stopAt)} is after the newest restorable backup, which ends at ${this.when(lastFinish)}`);
+      this.problem('stop-at', `--stop-at ${this.when(stopAt)} is after the newest restorable backup` + (lastFinish ? `, which ends at ${this.when(lastFinish)}` : ''));
     }
-    this.result.restoresTo = { lsn: at, date: lastFinish, ...(stopAt && { stopAt }) };
+    this.result.restoresTo = { lsn: at, ...(lastFinish && { date: lastFinish }), ...(stopAt && { stopAt }) };
+  }
+
+  /**
+   * Continues the chain `anchor` names: its full stays the base whatever newer fulls appear, and
+   * every log that continues from where the chain has reached is kept, in order.
+   */
+  continueChain(anchor: ChainAnchor, fulls: SetGroup[], diffs: SetGroup[], logs: SetGroup[]): void {
+    this.continued = true;
+    const full = fulls.find((g) => g.backupSetId === anchor.fullBackupSetId);
+    const reached = `LSN ${formatLsn(anchor.reachedLsn)}`;
+    for (const g of fulls) {
+      if (g === full) {
+        this.ignoreSet(g, 'in-chain', `the full backup the chain starts from: already in ${anchor.where}`);
+      } else if (g.header.lastLsn > (full?.header.lastLsn ?? 0n)) {
+        this.ignoreSet(
+          g,
+          'newer-full',
+          `a newer full backup, left out: ${anchor.where} continues the chain of full backup set ${anchor.fullBackupSetId}, and a restore ` +
+            'under way never changes its base; start a new migration to restore from this one',
+        );
+      } else {
+        this.ignoreSet(g, 'superseded', `an older full backup than the one the chain in ${anchor.where} starts from`);
+      }
+    }
+    // A differential on the chain's full is restored only where the logs alone do not reach as far.
+    const logsReach = logChainEnd(logs, anchor.reachedLsn);
+    const diff = diffs.find(
+      (g) => g.header.differentialBaseGuid === anchor.fullBackupSetId && !this.afterStop(g) && g.header.lastLsn > logsReach,
+    );
+    for (const g of diffs) {
+      if (g === diff) continue;
+      this.ignoreSet(g, 'superseded', `not needed: ${anchor.where} continues the log chain of full backup set ${anchor.fullBackupSetId} from ${reached}`);
+    }
+    if (diff) this.result.plan.push(step(diff));
+    this.chainLogs(logs, {
+      lsn: diff ? diff.header.lastLsn : anchor.reachedLsn,
+      ...((diff ?? full) && { finish: finishOf((diff ?? full)!.header) }),
+      coveredBy: () => (diff ? describeSet(diff) : `chain in ${anchor.where}`),
+      alreadyThere: { code: 'in-chain', reason: `already in ${anchor.where}, which reaches ${reached}`, upTo: anchor.reachedLsn },
+    });
   }
 
   /** Warnings that do not block, the recovery-model check, and the verdict. */
@@ -468,7 +610,8 @@ class LineagePlanner {
     }
     if (result.recoveryModel === 'SIMPLE') {
       if (mode === 'online') {
-        result.problems.push(
+        this.problem(
+          'simple-recovery',
           'SIMPLE recovery model: the database makes no log backups, so an online migration is impossible; ' +
             'migrate it offline, or switch it to FULL recovery and take a new full backup',
         );
@@ -476,7 +619,7 @@ class LineagePlanner {
         result.warnings.push('SIMPLE recovery model: no log backups; only an offline migration restores it');
       }
     }
-    result.ready = result.plan.length > 0 && result.problems.length === 0;
+    result.ready = (result.plan.length > 0 || this.continued) && result.problems.length === 0;
     return result;
   }
 }

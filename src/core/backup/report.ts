@@ -57,6 +57,9 @@ export function headerToJson(h: BackupHeader) {
     ...(h.recoveryModel && { recoveryModel: h.recoveryModel }),
     familyGuid: h.familyGuid,
     recoveryForkId: h.recoveryForkId,
+    firstRecoveryForkId: h.firstRecoveryForkId,
+    ...(h.forkPointLsn !== undefined && { forkPointLsn: formatLsn(h.forkPointLsn) }),
+    ...(h.parentRecoveryForkId !== undefined && { parentRecoveryForkId: h.parentRecoveryForkId }),
     bindingId: h.bindingId,
     ...(h.backupSize !== undefined && { backupSize: h.backupSize.toString() }),
     backupName: h.backupName,
@@ -115,6 +118,7 @@ export function planToJson(p: DatabasePlan) {
     }),
     ignored: p.ignored.map((i) => ({ path: i.path, code: i.code, reason: i.reason })),
     problems: p.problems,
+    problemCodes: p.problemDetails.map((d) => d.code),
     warnings: p.warnings,
   };
 }
