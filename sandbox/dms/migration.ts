@@ -9,7 +9,7 @@
 import { basename } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
 import { BlobSource } from '../../src/core/azure/blobSource';
-import { isRestorable, mapBounded, planRestores, readBackup, type BackupReading, type DatabasePlan, type PlanStep } from '../../src/core/backup';
+import { isRestorable, mapBounded, planRestores, readBackup, type BackupReading, type ChainAnchor, type DatabasePlan, type PlanStep } from '../../src/core/backup';
 import type { Emulator } from '../arm/context';
 import type { Operation } from '../arm/operations';
 import type { FileReport } from '../arm/runtimeProtocol';
@@ -100,6 +100,8 @@ export class Migration {
   fileUploadBlockingErrors: string[] = [];
   plan?: DatabasePlan;
   restored: PlanStep[] = [];
+  /** The database (family GUID) whose chain the restore follows, once it has begun. */
+  private restoredFamily?: string;
   current?: PlanStep;
   blockingReason?: string;
   completeRestoreErrorMessage?: string;
@@ -264,14 +266,16 @@ export class Migration {
     return this.files.get(path.slice(this.container.length + 1 + this.prefix.length));
   }
 
-  /** Plans with the backup engine; once a full backup is restored, the chain stays on it. */
+  /**
+   * Plans with the backup engine. Once a backup is restored the restore continues from the
+   * database's current LSN on the full it started from, as the real service does: a newer full
+   * is ignored, and a log the chain needs that never arrives leaves the restore waiting.
+   */
   private replan(): void {
     const readings = [...this.files.values()].filter((f) => f.reading).map((f) => f.reading!);
-    const pinnedFull = this.restored[0]?.backupSetId;
-    const pinnedOut = new Set<BackupReading>();
-    if (pinnedFull) {
-      for (const r of readings) if (isRestorable(r) && r.header.backupType === 'Database' && r.header.backupSetId !== pinnedFull) pinnedOut.add(r);
-    }
+    const full = this.restored[0];
+    const anchor: ChainAnchor | undefined =
+      full && this.restoredFamily ? { familyGuid: this.restoredFamily, fullBackupSetId: full.backupSetId, reachedLsn: this.restoredLsn()!, where: 'the restore' } : undefined;
     const databases = new Set(readings.filter(isRestorable).map((r) => r.header.databaseName.toLowerCase()));
     this.blockingReason = undefined;
     if (databases.size > 1) {
@@ -281,12 +285,11 @@ export class Migration {
         `The backup location ${this.container}/${this.prefix} holds backups of ${names.length} databases (${names.join(', ')}). ` +
         'The restore cannot continue: give each database its own container or folder.';
     }
-    const plans = planRestores(readings.filter((r) => !pinnedOut.has(r)), { database: this.sourceDatabaseName, mode: this.offline ? 'offline' : 'online' });
-    const plan = plans.find((p) => p.plan.length > 0) ?? plans[0];
+    const plans = planRestores(readings, { database: this.sourceDatabaseName, mode: this.offline ? 'offline' : 'online', ...(anchor && { continueChain: anchor }) });
+    const plan = (anchor && plans.find((p) => p.familyGuid === anchor.familyGuid)) || plans.find((p) => p.plan.length > 0) || plans[0];
     this.plan = plan;
     const inPlan = new Set(plan?.plan.flatMap((s) => s.files) ?? []);
     const ignored = new Map((plan?.ignored ?? []).map((i) => [i.path, i.reason]));
-    for (const r of pinnedOut) ignored.set(r.path, `superseded: the restore started from full backup set ${pinnedFull}, so later full backups are not used`);
     for (const f of this.files.values()) {
       if (f.status === 'Restored' || f.status === 'Restoring' || !f.reading) continue;
       const reason = ignored.get(f.reading.path);
@@ -312,7 +315,8 @@ export class Migration {
     const want = this.lastBackupName!.toLowerCase();
     const file = [...this.files.values()].find((f) => f.name.toLowerCase() === want || basename(f.name).toLowerCase() === want);
     if (!file) return undefined;
-    const inPlan = !!file.reading && !!this.plan?.plan.some((s) => s.files.includes(file.reading!.path));
+    // Restored counts as planned: a continued plan lists only what is still to restore.
+    const inPlan = file.status === 'Restored' || (!!file.reading && !!this.plan?.plan.some((s) => s.files.includes(file.reading!.path)));
     return { file, inPlan };
   }
 
@@ -354,6 +358,9 @@ export class Migration {
     if (failure) {
       await this.sleep(seconds / 2);
       const file = files.find((f) => basename(f.name).toLowerCase() === basename(failure.fileName).toLowerCase())!;
+      // Nothing is being restored any more: the set goes back to where it was, unrestored.
+      for (const f of files) f.status = this.sourceKind === 'FileShare' ? 'Uploaded' : 'Arrived';
+      this.current = undefined;
       this.fail(failure.code ?? 'RestoreFailed', `Restoring backup file '${file.name}' failed: ${failure.message ?? 'the backup set is damaged and cannot be restored'}.`);
       return;
     }
@@ -364,6 +371,7 @@ export class Migration {
       if (this.sourceKind === 'AzureBlob') f.dataWritten = f.size;
     }
     this.restored.push(step);
+    this.restoredFamily ??= this.plan?.familyGuid;
     this.current = undefined;
     this.updateStatus();
   }

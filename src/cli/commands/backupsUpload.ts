@@ -4,6 +4,7 @@ import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { isLoopback } from '../../core/azure/cloud';
 import { containerClient, containerNameProblem, getStorageAccount, getStorageAccountKey } from '../../core/azure/storage';
 import { displayPath } from '../../core/text';
+import { formatLsn } from '../../core/backup';
 import { DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY, uploadDatabaseBackups, watchAndUpload, type DatabaseUploadReport, type WatchEvent } from '../../core/upload';
 
 const MIB = 1024 * 1024;
@@ -65,6 +66,12 @@ Uploads are verified (the service checks each block's MD5; a block's id carries 
 resumable: after a crash or Ctrl-C, run the same command again and the blocks already sent are
 not sent again; files already uploaded (the same blocks) are skipped.
 
+A folder that already holds a chain is continued, never re-based: run again (or restart
+--watch) and every log backup that continues the chain there goes up, while a newer full
+backup is reported and left out, because a migration already restoring from the folder keeps
+its full backup and would otherwise wait forever for the logs the new full made unnecessary.
+--new-base starts over from the newest full, for a folder no migration restores from yet.
+
 With --watch it keeps running for an online migration: each new log backup that appears in the
 folder (once it has finished writing) is uploaded; one that breaks the chain is reported and
 not sent. Stop with Ctrl-C.
@@ -74,6 +81,8 @@ Options:
   --container NAME     the blob container (created if missing; "backup" is reserved on SQL MI)
   --folder NAME        the folder in the container (default: the database name)
   --offline            plan for an offline migration (SIMPLE recovery is then fine)
+  --new-base           plan from the newest full even if the folder holds a chain (only
+                       before a migration restores from it)
   --watch              keep uploading new log backups until interrupted
   --interval SECONDS   how often --watch looks at the folder (default 5)
   --block-size MIB     block size (default ${DEFAULT_BLOCK_SIZE / MIB})
@@ -100,6 +109,7 @@ Exit code: 0 when the chain is uploaded, 1 when the upload failed or was refused
     container: { type: 'string' },
     folder: { type: 'string' },
     offline: { type: 'boolean' },
+    'new-base': { type: 'boolean' },
     watch: { type: 'boolean' },
     interval: { type: 'string' },
     'block-size': { type: 'string' },
@@ -133,6 +143,7 @@ Exit code: 0 when the chain is uploaded, 1 when the upload failed or was refused
       switch (e.type) {
         case 'plan':
           io.out(`${e.database}: ${e.files.length} file(s) in the restore chain -> ${containerName}/${str(values, 'folder') ?? database}/`);
+          if (e.continues) io.out(`  continuing the chain already there (full backup set ${e.continues.fullBackupSetId}, up to LSN ${formatLsn(e.continues.reachedLsn)})`);
           for (const w of e.warnings) io.err(`warning: ${w}`);
           break;
         case 'ignored':
@@ -162,6 +173,7 @@ Exit code: 0 when the chain is uploaded, 1 when the upload failed or was refused
       database,
       ...(str(values, 'folder') && { folder: str(values, 'folder') }),
       mode: values.offline ? ('offline' as const) : ('online' as const),
+      ...(values['new-base'] && { newBase: true }),
       blockSize,
       concurrency,
       ...(io.signal && { signal: io.signal }),
@@ -182,6 +194,7 @@ Exit code: 0 when the chain is uploaded, 1 when the upload failed or was refused
         files: report.files.map((f) => ({ path: f.path, blob: f.blobName, size: f.size, md5: f.md5, outcome: f.outcome, blocksSent: f.blocksSent, blocksReused: f.blocksReused })),
         ignored: report.ignored,
         warnings: report.warnings,
+        ...(report.continues && { continues: { fullBackupSetId: report.continues.fullBackupSetId, reachedLsn: formatLsn(report.continues.reachedLsn) } }),
       });
     } else if (!values.watch) {
       const sent = report.files.reduce((n, f) => n + f.bytesSent, 0);

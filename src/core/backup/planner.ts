@@ -592,7 +592,7 @@ class LineagePlanner {
       lsn: diff ? diff.header.lastLsn : anchor.reachedLsn,
       ...((diff ?? full) && { finish: finishOf((diff ?? full)!.header) }),
       coveredBy: () => (diff ? describeSet(diff) : `chain in ${anchor.where}`),
-      alreadyThere: { code: 'in-chain', reason: `already in ${anchor.where}, which reaches ${reached}`, upTo: anchor.reachedLsn },
+      alreadyThere: { code: 'in-chain', reason: `not needed again: the chain in ${anchor.where} already reaches ${reached}`, upTo: anchor.reachedLsn },
     });
   }
 

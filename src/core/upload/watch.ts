@@ -6,21 +6,25 @@
  * reported as ignored, with the reason, and not sent.
  */
 import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerClient } from '@azure/storage-blob';
-import { listFiles, readBackupFile, type BackupReading } from '../backup';
-import { toAzureError } from '../azure/errors';
-import { uploadFileAsBlocks, type FileUploadResult } from './blockUpload';
+import { listFiles, readBackupFile, type BackupReading, type ChainAnchor } from '../backup';
+import type { FileUploadResult } from './blockUpload';
 import {
-  blobNameFor,
+  baseFullOf,
+  checkedFolder,
   checkFolder,
-  metadataFor,
+  ensureContainer,
+  folderState,
   preflightReadings,
+  uploadChainFiles,
   UploadRefusedError,
   type DatabaseUploadOptions,
   type DatabaseUploadReport,
   type UploadEvent,
 } from './databaseUpload';
+import type { LocationEntry } from './location';
 
 export type WatchEvent = UploadEvent | { type: 'waiting'; reason: string } | { type: 'idle'; uploaded: number };
 
@@ -38,10 +42,13 @@ interface Seen {
   reading?: BackupReading;
 }
 
-/** Uploads what is ready now, then every new backup as it appears; resolves with everything sent when aborted. */
+/**
+ * Uploads what is ready now, then every new backup as it appears; resolves with everything sent
+ * when aborted. The chain already in the folder (or, after the first pass, the one this watch
+ * sent) is continued: a new full backup never replaces the base of a restore under way.
+ */
 export async function watchAndUpload(container: ContainerClient, paths: readonly string[], options: WatchOptions): Promise<DatabaseUploadReport> {
-  const folder = options.folder ?? options.database;
-  if (!folder || folder.includes('/') || folder.includes('\\')) throw new UploadRefusedError(`the blob folder must be a single folder name, not "${folder}"`);
+  const folder = checkedFolder(options.folder ?? options.database);
   const signal = options.signal;
   const emit = (e: WatchEvent) => options.onEvent?.(e);
   const seen = new Map<string, Seen>();
@@ -49,19 +56,23 @@ export async function watchAndUpload(container: ContainerClient, paths: readonly
   const reported = new Set<string>();
   const results: FileUploadResult[] = [];
   const warnings: string[] = [];
-  let folderChecked = false;
+  let planAnnounced = false;
   let lastWaiting = '';
 
-  if (options.createContainer !== false) {
-    try {
-      await container.createIfNotExists(signal ? { abortSignal: signal } : {});
-    } catch (e) {
-      throw toAzureError(e, `create container ${container.containerName}`);
-    }
-  }
+  let containerReady = options.createContainer === false;
+  const state = await folderState(container, folder, options.database, { ...(options.newBase && { newBase: true }), ...(signal && { signal }) });
+  const entries: LocationEntry[] = [...state.entries];
+  let anchor: ChainAnchor | undefined = state.anchor;
+  const where = `the blob folder ${container.containerName}/${folder}/`;
+
+  const waiting = (e: unknown): number => {
+    if (!(e instanceof UploadRefusedError)) throw e;
+    if (e.message !== lastWaiting) emit({ type: 'waiting', reason: e.message });
+    lastWaiting = e.message;
+    return 0;
+  };
 
   const pass = async (first: boolean): Promise<number> => {
-    let sent = 0;
     for (const path of await listFiles(paths)) {
       let st;
       try {
@@ -81,19 +92,18 @@ export async function watchAndUpload(container: ContainerClient, paths: readonly
     const ready = [...seen.entries()].filter(([, s]) => s.steady > 0);
     for (const [path, s] of ready) s.reading ??= await readBackupFile(path);
     let pre;
+    let folderWarnings: string[];
     try {
-      pre = preflightReadings(ready.map(([, s]) => s.reading!), options.database, options.mode ?? 'online');
+      pre = preflightReadings(ready.map(([, s]) => s.reading!), options.database, options.mode ?? 'online', anchor);
+      folderWarnings = checkFolder(entries, container, folder, pre);
     } catch (e) {
-      if (!(e instanceof UploadRefusedError)) throw e;
-      if (e.message !== lastWaiting) emit({ type: 'waiting', reason: e.message });
-      lastWaiting = e.message;
-      return 0;
+      return waiting(e);
     }
     lastWaiting = '';
-    if (!folderChecked) {
-      warnings.push(...pre.warnings, ...(await checkFolder(container, folder, pre.plan, signal)));
-      folderChecked = true;
-      emit({ type: 'plan', database: pre.plan.name, files: pre.files, ignored: pre.ignored, warnings });
+    if (!planAnnounced) {
+      warnings.push(...pre.warnings, ...folderWarnings);
+      planAnnounced = true;
+      emit({ type: 'plan', database: pre.plan.name, files: pre.files, ignored: pre.ignored, warnings, ...(pre.continues && { continues: pre.continues }) });
     }
     for (const file of pre.ignored) {
       const k = `${file.path}|${file.code}`;
@@ -101,24 +111,28 @@ export async function watchAndUpload(container: ContainerClient, paths: readonly
       reported.add(k);
       emit({ type: 'ignored', file });
     }
-    for (const path of pre.files) {
+    const toSend = pre.files.filter((path) => {
       const s = seen.get(path)!;
-      const version = `${s.size}:${s.mtimeMs}`;
-      if (uploaded.get(path) === version) continue;
-      signal?.throwIfAborted();
-      const result = await uploadFileAsBlocks(path, container.getBlockBlobClient(blobNameFor(folder, path)), {
-        ...(options.blockSize && { blockSize: options.blockSize }),
-        ...(options.concurrency && { concurrency: options.concurrency }),
-        ...(signal && { signal }),
-        metadata: metadataFor(pre.plan),
-        onProgress: (p) => emit({ type: 'progress', ...p }),
-      });
-      uploaded.set(path, version);
-      results.push(result);
-      sent++;
-      emit({ type: 'file', result });
+      return uploaded.get(path) !== `${s.size}:${s.mtimeMs}`;
+    });
+    signal?.throwIfAborted();
+    if (toSend.length && !containerReady) {
+      await ensureContainer(container, signal);
+      containerReady = true;
     }
-    return sent;
+    const sent = await uploadChainFiles(container, folder, pre, toSend, { ...options, onEvent: emit });
+    const stepOf = new Map(pre.plan.plan.flatMap((st) => st.files.map((f) => [f, st] as const)));
+    for (const result of sent) {
+      const s = seen.get(result.path)!;
+      uploaded.set(result.path, `${s.size}:${s.mtimeMs}`);
+      const step = stepOf.get(result.path)!;
+      entries.push({ name: basename(result.path), ours: true, nested: false, size: s.size, database: pre.plan.name, familyGuid: pre.plan.familyGuid, backupSetId: step.backupSetId });
+    }
+    results.push(...sent);
+    // From now on this chain is the one to continue.
+    const reached = pre.plan.restoresTo?.lsn;
+    if (reached !== undefined) anchor = { familyGuid: pre.plan.familyGuid, fullBackupSetId: baseFullOf(pre), reachedLsn: reached, where };
+    return sent.length;
   };
 
   try {
@@ -130,5 +144,5 @@ export async function watchAndUpload(container: ContainerClient, paths: readonly
   } catch (e) {
     if (!signal?.aborted) throw e;
   }
-  return { database: options.database, folder, files: results, ignored: [], warnings };
+  return { database: options.database, folder, files: results, ignored: [], warnings, ...(anchor && { continues: anchor }) };
 }

@@ -37,8 +37,12 @@ describe('sqlmig backups upload (Azurite)', () => {
     assert.ok(!r.stdout.includes(key) && !r.stderr.includes(key));
     const again = await sqlmig(['backups', 'upload', dir, '--database', 'Sales', '--container', 'migration', '--json'], env(), root);
     const doc = JSON.parse(again.stdout);
-    assert.deepEqual(doc.files.map((f: { outcome: string }) => f.outcome), ['identical', 'identical', 'identical']);
+    // The folder's chain is continued: it already holds every file.
+    assert.deepEqual(doc.files, []);
     assert.equal(doc.folder, 'Sales');
+    assert.ok(doc.continues.fullBackupSetId);
+    const rebased = await sqlmig(['backups', 'upload', dir, '--database', 'Sales', '--container', 'migration', '--json', '--new-base'], env(), root);
+    assert.deepEqual(JSON.parse(rebased.stdout).files.map((f: { outcome: string }) => f.outcome), ['identical', 'identical', 'identical']);
   });
 
   test('refusals exit 1 with the reason; usage errors exit 2', async () => {

@@ -78,9 +78,15 @@ describe('direct upload to Azurite', () => {
     assert.equal(events[0], 'plan');
     assert.ok(events.includes('progress') && events.includes('file') && events.includes('ignored'));
 
+    // Run again: the folder's chain is continued, and it already holds everything.
     const again = await uploadDatabaseBackups(container, [dir], { database: 'Sales', blockSize: 64 * KIB });
-    assert.deepEqual(again.files.map((f) => f.outcome), ['identical', 'identical', 'identical', 'identical']);
-    assert.equal(again.files.reduce((n, f) => n + f.bytesSent, 0), 0);
+    assert.deepEqual(again.files, []);
+    assert.equal(again.continues?.fullBackupSetId, props.metadata?.sqlmigbackupset);
+    assert.ok(again.ignored.some((i) => i.path.endsWith('Sales_LOG_003.trn') && i.code === 'in-chain'));
+    // Starting over from the newest full (a folder no migration uses yet) checks each blob block by block.
+    const rebased = await uploadDatabaseBackups(container, [dir], { database: 'Sales', blockSize: 64 * KIB, newBase: true });
+    assert.deepEqual(rebased.files.map((f) => f.outcome), ['identical', 'identical', 'identical', 'identical']);
+    assert.equal(rebased.files.reduce((n, f) => n + f.bytesSent, 0), 0);
   });
 
   test('a folder holding another database is refused; so is a chain that cannot be restored', async () => {
