@@ -1,13 +1,18 @@
 /** `sqlmig migrate ...`: start, watch, cut over, cancel and delete database migrations. */
 import { readFile } from 'node:fs/promises';
+import type { ContainerClient } from '@azure/storage-blob';
 import { DmsClient, migrationIdOf, migrationRefFromId, serviceRefFromId, type MigrationRef } from '../../core/azure/dms/client';
 import type { DatabaseMigration, DatabaseMigrationSqlMi } from '../../core/azure/dms/models';
 import { listManagedDatabases } from '../../core/azure/managedInstances';
 import { containerClient, getStorageAccount, getStorageAccountKey } from '../../core/azure/storage';
 import { parseArmId } from '../../core/azure/armId';
-import { mapBounded } from '../../core/backup';
+import { formatLsn, mapBounded, type PlanProblemCode } from '../../core/backup';
 import {
+  ACCEPTABLE_PROBLEMS,
   backupFiles,
+  blockingProblems,
+  checkBlobChains,
+  checkLocalChains,
   canCancel,
   canDelete,
   cutoverMany,
@@ -17,14 +22,17 @@ import {
   statusOf,
   validatePlan,
   withoutSecrets,
+  type Acceptance,
   type BackupSource,
+  type ChainReport,
   type DatabaseChoice,
+  type MigrationPlan,
   type MigrationPlanInput,
 } from '../../core/migration';
-import { uploadDatabaseBackups } from '../../core/upload';
+import { ensureContainer, uploadChainFiles } from '../../core/upload';
 import { table } from '../../core/text';
 import { AZURE_HELP, AZURE_OPTIONS, azureSession, need, printJson, secretFromEnv, str, strs, type AzureSession, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
-import { EXIT_FAILED, EXIT_OK, UsageError, type Command, type Io, type Values } from '../command';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command, type Io, type Values } from '../command';
 import { watchMigrations } from './migrateWatch';
 
 const REF_OPTIONS = {
@@ -67,6 +75,20 @@ function signalOf(io: Io) {
 }
 
 // ---- start -------------------------------------------------------------------------------
+
+function acceptanceOf(values: Values): Acceptance | undefined {
+  const codes = strs(values, 'accept');
+  const reason = str(values, 'reason');
+  if (!codes.length) {
+    if (reason) throw new UsageError('--reason goes with --accept');
+    return undefined;
+  }
+  for (const c of codes) {
+    if (!ACCEPTABLE_PROBLEMS.has(c as PlanProblemCode)) throw new UsageError(`--accept takes ${[...ACCEPTABLE_PROBLEMS].join(' or ')}, not ${c}: other problems cannot be accepted`);
+  }
+  if (!reason?.trim()) throw new UsageError('--accept needs --reason: say why the migration may start with this problem');
+  return { codes: codes as PlanProblemCode[], reason };
+}
 
 interface PlanFile {
   source: { dataSource: string; authentication?: 'SqlAuthentication' | 'WindowsAuthentication'; userName: string; encryptConnection?: boolean; trustServerCertificate?: boolean };
@@ -120,9 +142,13 @@ export const migrateStart: Command = {
   summary: 'Start migrating databases to a managed instance (online or offline)',
   usage: 'sqlmig migrate start (--plan FILE | --service ID --target MI_ID --source-server S --source-user U --storage-account-id ID (--container C | --share UNC --share-user DOMAIN\\user) --database NAME[=TARGET]...) [--mode online|offline] [azure options]',
   help: `Checks the whole plan first (names, one folder per database, target names not already on the
-instance, offline last-backup names...) and reports every problem at once; then, in upload
-mode, uploads each database's local backup chain to its folder; then starts the migrations,
-a few at a time, and prints one result per database.
+instance ...) and every database's backup chain as the service will see it: in upload mode the
+local backups planned against what the blob folder already holds (a chain there is continued,
+never re-based), in blob mode the folder itself. Every problem is reported at once, and while
+one stands (SIMPLE recovery online, an LSN gap, a missing stripe, no full backup, two databases
+in a folder ...) nothing is uploaded or created and the exit code is 2. Then, in upload mode,
+each database's chain goes up to its folder; then the migrations start, a few at a time, with
+one result per database. An offline migration is told the last file of its chain.
 
 Secrets come from the environment only:
   SQLMIG_SOURCE_PASSWORD   the source SQL Server login's password
@@ -145,8 +171,14 @@ Plan:
   --local DB=DIR           upload mode: upload DB's backups from DIR first (repeat per database)
   --share UNC              network share read by the integration runtime, with --share-user
   --database NAME[=TARGET] a database to migrate, optionally under another name (repeat)
-  --last-backup DB=FILE    offline blob migrations: the last backup file of DB (repeat)
-  --concurrency N          migrations started at once (default 4)
+  --last-backup DB=FILE    offline blob migrations: the last backup file of DB (repeat); with --local
+                           it is taken from the chain uploaded (a name given must be that file)
+  --concurrency N          databases uploaded and started at once (default 4)
+  --new-base               --local: plan from the newest full even where the blob folder holds a
+                           chain already (only for a folder no migration restores from yet)
+  --accept CODE --reason TEXT
+                           start although a database's chain has this problem (lsn-gap or
+                           missing-stripe; repeat --accept for both): the reason is printed
 
 ${AZURE_HELP}
 
@@ -176,6 +208,9 @@ Exit code: 0 when every database started, 1 when any failed, 2 on usage or plan 
     database: { type: 'string', multiple: true },
     'last-backup': { type: 'string', multiple: true },
     concurrency: { type: 'string' },
+    'new-base': { type: 'boolean' },
+    accept: { type: 'string', multiple: true },
+    reason: { type: 'string' },
   },
   async run(values, _p, io) {
     const file = await planFileFrom(values);
@@ -204,7 +239,7 @@ Exit code: 0 when every database started, 1 when any failed, 2 on usage or plan 
       databases: file.databases ?? [],
       existingTargetDatabases: existing.map((d) => d.name),
     };
-    let plan;
+    let plan: MigrationPlan;
     try {
       plan = validatePlan(input);
     } catch (e) {
@@ -212,14 +247,37 @@ Exit code: 0 when every database started, 1 when any failed, 2 on usage or plan 
       throw e;
     }
     for (const w of plan.warnings) io.err(`warning: ${w}`);
-    if (backup.kind === 'upload') {
+    const accept = acceptanceOf(values);
+    let container: ContainerClient | undefined;
+    let chains: ChainReport[] = [];
+    if (backup.kind === 'upload' || backup.kind === 'blob') {
       const account = await getStorageAccount(session.ctx, backup.storageAccountId, io.signal);
       if (!account.blobEndpoint) throw new Error(`storage account ${account.name} reports no blob endpoint`);
-      const container = containerClient({ blobEndpoint: account.blobEndpoint, accountName: account.name, accountKey }, backup.container);
-      for (const db of plan.planned) {
-        const r = await uploadDatabaseBackups(container, [db.localFolder!], { database: db.source, folder: db.folder!, mode: plan.mode, ...signalOf(io) });
-        if (!values.json) io.out(`${db.source}: ${r.files.length} backup file(s) in ${backup.container}/${r.folder}/`);
-      }
+      container = containerClient({ blobEndpoint: account.blobEndpoint, accountName: account.name, accountKey }, backup.container);
+      const options = { ...(values['new-base'] && { newBase: true }), ...signalOf(io) };
+      chains = backup.kind === 'upload' ? await checkLocalChains(container, plan, options) : await checkBlobChains(container, plan, options);
+    }
+    for (const r of chains) for (const w of r.warnings) io.err(`warning: ${r.source}: ${w}`);
+    const blockers = blockingProblems(chains, accept);
+    if (blockers.length) {
+      if (values.json) printJson(io, { started: false, problems: blockers });
+      io.err(`Nothing was uploaded or started: the backup chains have ${blockers.length === 1 ? 'a problem' : `${blockers.length} problems`}:\n${blockers.map((b) => `  - ${b}`).join('\n')}`);
+      return EXIT_USAGE;
+    }
+    if (accept) io.err(`accepted: ${accept.codes.join(', ')} (${accept.reason})`);
+    // Offline migrations end on the chain's last file, as checked above.
+    const lastOf = new Map(chains.filter((r) => r.lastBackupName).map((r) => [r.source, r.lastBackupName!]));
+    plan = { ...plan, planned: plan.planned.map((db) => (lastOf.has(db.source) && plan!.mode === 'offline' ? { ...db, lastBackupName: lastOf.get(db.source)! } : db)) };
+    if (backup.kind === 'upload') {
+      await mapBounded(chains, concurrency, async (r) => {
+        const pre = r.preflight!;
+        await ensureContainer(container!, io.signal);
+        const files = await uploadChainFiles(container!, r.folder, pre, pre.files, signalOf(io));
+        if (!values.json) {
+          const already = pre.continues ? ` (continuing the chain already there, up to LSN ${formatLsn(pre.continues.reachedLsn)})` : '';
+          io.out(`${r.source}: ${files.length} backup file(s) uploaded to ${backup.container}/${r.folder}/${already}`);
+        }
+      }, io.signal);
     }
     const dms = new DmsClient(session.ctx);
     const results = await startMigrations(dms, plan, {

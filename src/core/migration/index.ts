@@ -4,3 +4,4 @@ export * from './start';
 export * from './backupFiles';
 export * from './cutover';
 export * from './monitor';
+export * from './chainCheck';

@@ -181,7 +181,8 @@ export function validatePlan(input: MigrationPlanInput): MigrationPlan {
       seenFolder.set(folder.toLowerCase(), d.source);
       if (b.kind === 'upload' && !d.localFolder) problems.push(`${d.source}: upload mode needs the local folder holding its backups`);
     }
-    if (input.mode === 'offline' && b.kind !== 'share' && !d.lastBackupName) {
+    // Uploaded chains name their last file themselves (checkLocalChains); a blob folder's is read there.
+    if (input.mode === 'offline' && b.kind === 'blob' && !d.lastBackupName) {
       problems.push(`${d.source}: an offline migration from blob storage needs the last backup file name (e.g. ${d.source}_LOG_003.trn)`);
     }
     if (input.mode === 'online' && d.lastBackupName) problems.push(`${d.source}: a last backup file is only for offline migrations (online ones end with a cutover)`);

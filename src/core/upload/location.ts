@@ -110,3 +110,11 @@ export function chainInLocation(entries: readonly LocationEntry[], database: str
   for (const l of logs) if (l.firstLsn! <= reached && l.lastLsn! > reached) reached = l.lastLsn!;
   return { familyGuid: full.familyGuid, fullBackupSetId: full.backupSetId, reachedLsn: reached, where };
 }
+
+/** The file the chain in the folder ends on (the last one written when several end at its LSN). */
+export function lastFileInLocation(entries: readonly LocationEntry[], anchor: ChainAnchor): string | undefined {
+  return entries
+    .filter((e) => !e.nested && e.familyGuid === anchor.familyGuid && e.lastLsn === anchor.reachedLsn)
+    .sort((a, b) => (a.lastModified?.getTime() ?? 0) - (b.lastModified?.getTime() ?? 0) || a.name.localeCompare(b.name))
+    .at(-1)?.name;
+}

@@ -92,7 +92,9 @@ test('offline migration with a last backup name: uploaded by migrate start, rest
   await writeChain(dir, chain);
   const start = await sqlmig(startArgs(sb, 'offline', ['Ledger'], ['--mode', 'offline', '--local', `Ledger=${dir}`, '--last-backup', 'Ledger=Ledger_LOG_002.trn']), secrets());
   assert.equal(start.code, 0, start.stderr);
-  assert.match(start.stdout, /Ledger: 4 backup file\(s\) in offline\/Ledger\//);
+  // The chain ends where the DBA said: what comes after is neither sent nor restored, and that is said.
+  assert.match(start.stdout, /Ledger: 3 backup file\(s\) uploaded to offline\/Ledger\//);
+  assert.match(start.stderr, /ends at Ledger_LOG_002\.trn, as named: Ledger_LOG_003\.trn is not uploaded or restored/);
   const watch = await sqlmig(['migrate', 'status', ...azure(sb), '--migration', migrationId(sb, 'Ledger'), '--watch', '--interval', '0.1', '--json']);
   assert.equal(watch.code, 0, watch.stdout + watch.stderr);
   const events = watch.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; status?: string; file?: string; state?: string });
