@@ -3,6 +3,8 @@ export * from './lsn';
 export { BackupFormatError } from './binary';
 export { type ByteSource, FileSource, BufferSource } from './byteSource';
 export { readBackup, type ReadOptions } from './reader';
+export { CompressedSource, ContainerError, UnreadableContainerError, COMPRESSED_MAGIC } from './compressed';
+export { decompressXpressHuffman, XpressError, type XpressOptions } from './xpress';
 export { scanPaths, listFiles, readBackupFile, mapBounded, type ScanOptions } from './scan';
 export * from './planner';
 export * from './report';

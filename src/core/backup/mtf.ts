@@ -99,7 +99,8 @@ export function readStream(w: Window, offset: number, owner: Dblk): Stream {
 
 /** Streams are 4-byte aligned. */
 export function nextStreamOffset(s: Stream): number {
-  return (s.dataEnd + 3) & ~3;
+  // Not `(x + 3) & ~3`: bit operations are 32-bit, and backups pass 2 GiB.
+  return Math.ceil(s.dataEnd / 4) * 4;
 }
 
 /** A DBLK's strings are `u16 size, u16 offset-from-block-start` pairs. */

@@ -64,6 +64,8 @@ export interface PlanStep {
   files: string[];
   /** A log backup with no log records (first LSN = last LSN): restoring it changes nothing. */
   empty?: boolean;
+  /** Written WITH COMPRESSION (an MSSQLBAK container). */
+  compressed?: boolean;
   hasChecksums: boolean;
 }
 
@@ -192,6 +194,7 @@ function step(g: SetGroup): PlanStep {
   };
   if (h.backupFinishDate) s.backupFinishDate = h.backupFinishDate;
   if (h.backupType === 'TransactionLog' && h.firstLsn === h.lastLsn) s.empty = true;
+  if (h.compressed) s.compressed = true;
   return s;
 }
 

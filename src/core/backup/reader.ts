@@ -7,9 +7,14 @@
  * When the trailer is not where it should be, a slower walk follows the block chain from the
  * head, reading only block and stream headers, to say exactly where the file is cut or broken,
  * or to list every backup set when several were appended to one file.
+ *
+ * A compressed backup (an MSSQLBAK container) is read through CompressedSource, which serves the
+ * decompressed stream: the same parser reads it, and offsets in verdicts are mapped back to the
+ * file as stored.
  */
 import { BackupFormatError, hex, type Window } from './binary';
 import type { ByteSource } from './byteSource';
+import { COMPRESSED_MAGIC, CompressedSource, ContainerError, UnreadableContainerError } from './compressed';
 import { DBLK_HEADER_SIZE, describeBytes, isDblkAt, nextStreamOffset, readBlockString, readDblk, readStream, STREAM_HEADER_SIZE, type Dblk, type Stream } from './mtf';
 import { readMtfDate, toInstant, type LocalDateTime } from './mtfDate';
 import { HEAD_BYTES, RangeReader } from './rangeReader';
@@ -21,7 +26,6 @@ const MIN_TAIL_BYTES = 16 * 1024;
 const MAX_METADATA_BYTES = 64 * 1024 * 1024;
 const MAX_STREAMS_PER_BLOCK = 256;
 const SQL_SERVER_VENDOR_ID = 0x1200;
-const COMPRESSED_MAGIC = 'MSSQLBAK';
 
 interface Media {
   mediaFamilyId: string;
@@ -65,6 +69,11 @@ interface WalkedBlock {
 }
 
 class NotSqlServerBackup extends Error {}
+
+/** Rounds down to a 512-byte boundary; not with `& ~511`, which breaks past 2 GiB. */
+function sectorFloor(offset: number): number {
+  return offset - (offset % 512);
+}
 
 function endsAt(rr: RangeReader, where: string): BackupFormatError {
   return new BackupFormatError(`the file ends at byte ${rr.size}, ${where}`, rr.size, true);
@@ -251,7 +260,7 @@ function buildHeader(media: Media, head: SetHead, trailer: TrailerInfo | undefin
  */
 function readTrailerFromTail(rr: RangeReader, start: number, head: SetHead): TrailerInfo | undefined {
   const w = rr.view(start, rr.size - start);
-  for (let at = (rr.size - DBLK_HEADER_SIZE) & ~511; at >= start; at -= 512) {
+  for (let at = sectorFloor(rr.size - DBLK_HEADER_SIZE); at >= start; at -= 512) {
     if (!isDblkAt(w, at, 'MSLS')) continue;
     let msls: WalkedBlock;
     try {
@@ -360,33 +369,32 @@ export interface ReadOptions {
   walk?: boolean;
 }
 
-/** Reads one backup file. Never throws: every outcome is a verdict. */
+/** Reads one backup file, compressed or not. Never throws: every outcome is a verdict. */
 export async function readBackup(source: ByteSource, options: ReadOptions = {}): Promise<BackupReading> {
   const path = source.name;
   let size = 0;
   let media: Media | undefined;
   let head: SetHead | undefined;
   let rr: RangeReader | undefined;
+  let container: CompressedSource | undefined;
   try {
     size = await source.size();
     if (size === 0) return { path, sizeBytes: 0, verdict: 'not-a-backup', reason: 'empty file (0 bytes)' };
     rr = new RangeReader(source, size);
-    const reader = rr;
-    await reader.fetch(0, HEAD_BYTES);
-    const first = reader.view(0, 8);
+    await rr.fetch(0, HEAD_BYTES);
+    const first = rr.view(0, 8);
     if (first.has(0, 8) && String.fromCharCode(...first.slice(0, 8)) === COMPRESSED_MAGIC) {
-      return {
-        path,
-        sizeBytes: size,
-        verdict: 'compressed',
-        reason:
-          'compressed backup (MSSQLBAK container): its header is inside compressed chunks and cannot be read locally; ' +
-          'the migration service restores it, but its database, type and LSNs are checked only after upload',
-      };
-    }
-    if (!first.isTag(0, 'TAPE')) {
+      // From here on the decompressed stream is read exactly as an uncompressed file is.
+      container = await CompressedSource.open(source, size, first.slice(0, Math.min(size, HEAD_BYTES)));
+      rr.release();
+      rr = new RangeReader(container, container.logicalSize);
+      await rr.fetch(0, HEAD_BYTES);
+      const label = rr.view(0, 8);
+      if (!label.isTag(0, 'TAPE')) throw new BackupFormatError(`the decompressed backup starts with ${describeBytes(label, 0)}, not with a media label (TAPE)`, 0);
+    } else if (!first.isTag(0, 'TAPE')) {
       return { path, sizeBytes: size, verdict: 'not-a-backup', reason: `not a SQL Server backup: it starts with ${describeBytes(first, 0)}` };
     }
+    const reader = rr;
     const parsed = await reader.step(() => {
       const m = readMedia(reader);
       return { m, h: readSetHead(reader, m.next) };
@@ -395,21 +403,59 @@ export async function readBackup(source: ByteSource, options: ReadOptions = {}):
     head = parsed.h;
     const m = media;
     const h = head;
+    let sets: BackupHeader[] | undefined;
     if (!options.walk) {
       const tailBytes = Math.max(MIN_TAIL_BYTES, h.metadataLength + 8 * m.blockSize + 4096);
-      const start = Math.max(h.next, size - tailBytes) & ~511;
-      await reader.fetch(start, size - start);
+      let start = sectorFloor(Math.max(h.next, reader.size - tailBytes));
+      // In a compressed file, start where the records near the end are mapped: the trailer is there.
+      if (container) start = container.mappedFrom(start);
+      await reader.fetch(start, reader.size - start);
       const trailer = await reader.step(() => readTrailerFromTail(reader, start, h));
-      if (trailer) return verdictFor(path, size, [buildHeader(m, h, trailer)]);
+      if (trailer) sets = [buildHeader(m, h, trailer)];
     }
-    const sets = await walkToEnd(reader, m, h);
+    sets ??= await walkToEnd(reader, m, h);
     if (sets.length === 0) throw new BackupFormatError('no complete backup set in the file', h.next);
-    return verdictFor(path, size, sets);
+    return markCompressed(verdictFor(path, size, sets), container);
   } catch (e) {
-    return failed(path, size, e, media && head ? partialHeader(media, head) : undefined);
+    if (e instanceof UnreadableContainerError) {
+      return {
+        path,
+        sizeBytes: size,
+        verdict: 'compressed',
+        reason: `${e.message}; its header cannot be read locally: the migration service can restore it, but its database, type and LSNs are checked only after upload`,
+        ...(e.encrypted && { encrypted: true }),
+      };
+    }
+    const header = media && head ? partialHeader(media, head) : undefined;
+    return markCompressed(failed(path, size, container ? inFileTerms(e, container) : e, header), container);
   } finally {
     rr?.release();
+    container?.release();
   }
+}
+
+/** Marks a reading of a compressed file, and its headers (HEADERONLY's Compressed column). */
+function markCompressed(r: BackupReading, container: CompressedSource | undefined): BackupReading {
+  if (!container) return r;
+  r.compressed = true;
+  if (r.header) r.header.compressed = true;
+  for (const s of r.sets ?? []) s.compressed = true;
+  return r;
+}
+
+/**
+ * A problem the MTF parser found in the decompressed stream, told in terms of the real file:
+ * the offset becomes the file offset of the record that holds it, and a stream that ends early
+ * because a record is cut or broken is reported as that record.
+ */
+function inFileTerms(e: unknown, container: CompressedSource): unknown {
+  if (!(e instanceof BackupFormatError) || e instanceof ContainerError) return e;
+  if (e.truncated && container.damage) return container.damage;
+  const at = container.physicalOffset(e.offset);
+  const where = e.truncated
+    ? `in the decompressed backup; the compressed file ends after its last complete record, at byte ${container.fileSize}`
+    : `at ${hex(e.offset)} in the decompressed backup, in the compressed record at byte ${hex(at)} of the file`;
+  return new BackupFormatError(`${e.message} (${where})`, at, e.truncated);
 }
 
 /** The header as far as the head copy tells it, for a file whose end is missing or broken. */

@@ -62,6 +62,8 @@ export function headerToJson(h: BackupHeader) {
     ...(h.parentRecoveryForkId !== undefined && { parentRecoveryForkId: h.parentRecoveryForkId }),
     bindingId: h.bindingId,
     ...(h.backupSize !== undefined && { backupSize: h.backupSize.toString() }),
+    ...(h.compressed && { compressed: true }),
+    ...(h.compressedBackupSize !== undefined && { compressedBackupSize: h.compressedBackupSize.toString() }),
     backupName: h.backupName,
     userName: h.userName,
     files: h.files.map((f) => ({
@@ -84,6 +86,8 @@ export function readingToJson(r: BackupReading): FileJson {
     verdict: r.verdict,
     ...(r.reason !== undefined && { reason: r.reason }),
     ...(r.offset !== undefined && { offset: r.offset }),
+    ...(r.compressed && { compressed: true }),
+    ...(r.encrypted && { encrypted: true }),
     ...(r.header && { header: headerToJson(r.header) }),
     ...(r.sets && { sets: r.sets.map(headerToJson) }),
   };
@@ -106,6 +110,7 @@ export function planToJson(p: DatabasePlan) {
       backupStartDate: date(s.backupStartDate),
       ...(s.backupFinishDate && { backupFinishDate: date(s.backupFinishDate) }),
       ...(s.empty && { empty: true }),
+      ...(s.compressed && { compressed: true }),
       hasChecksums: s.hasChecksums,
       files: s.files,
     })),

@@ -16,9 +16,11 @@ export function formatScan(readings: readonly BackupReading[], plans: readonly D
   const blocks: string[] = [];
   const counts = new Map<string, number>();
   for (const r of readings) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
+  const compressed = readings.filter((r) => r.compressed && r.header).length;
   blocks.push(
     `Scanned ${readings.length} file${readings.length === 1 ? '' : 's'}: ` +
-      [...counts].map(([v, n]) => `${n} ${v}`).join(', '),
+      [...counts].map(([v, n]) => `${n} ${v}`).join(', ') +
+      (compressed ? ` (${compressed} compressed)` : ''),
   );
 
   for (const p of plans) {
@@ -31,7 +33,7 @@ export function formatScan(readings: readonly BackupReading[], plans: readonly D
           ['#', 'Type', 'First LSN', 'Last LSN', 'Finished', 'File'],
           ...p.plan.map((s, i) => [
             String(i + 1),
-            (TYPE_LABEL[s.backupType] ?? s.backupType) + (s.empty ? ' (empty)' : ''),
+            (TYPE_LABEL[s.backupType] ?? s.backupType) + (s.empty ? ' (empty)' : '') + (s.compressed ? ' (compressed)' : ''),
             formatLsn(s.firstLsn),
             formatLsn(s.lastLsn),
             date(s.backupFinishDate ?? s.backupStartDate),

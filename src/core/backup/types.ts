@@ -105,6 +105,8 @@ export interface BackupHeader {
 
   backupSize?: bigint;
   compressedBackupSize?: bigint;
+  /** HEADERONLY's Compressed: the backup was written WITH COMPRESSION (an `MSSQLBAK` container). */
+  compressed?: boolean;
   /** Logical block size of the media (1024 in every sample). */
   blockSize: number;
 
@@ -121,7 +123,10 @@ export type Verdict =
   | 'truncated'
   /** A checksum or structure check failed. */
   | 'corrupt'
-  /** An `MSSQLBAK` container: its headers are compressed and cannot be read locally. */
+  /**
+   * An `MSSQLBAK` container this version cannot read (an older container layout, or an encrypted
+   * backup): `reason` says which. Compressed backups it can read get the ordinary verdicts.
+   */
   | 'compressed'
   /** Several backup sets appended in one file: the migration service refuses such files. */
   | 'multiple-backup-sets'
@@ -140,6 +145,16 @@ export interface BackupReading {
   header?: BackupHeader;
   /** Every backup set when several were appended in the file. */
   sets?: BackupHeader[];
+  /**
+   * The file is a compressed backup (an `MSSQLBAK` container); `sizeBytes` and `offset` are then
+   * in the file as stored, the header's sizes as SQL Server counts them.
+   */
+  compressed?: boolean;
+  /**
+   * The file looks encrypted (BACKUP ... WITH ENCRYPTION): nothing in it can be read locally, and
+   * the certificate or asymmetric key that encrypted it must exist on the target before a restore.
+   */
+  encrypted?: boolean;
 }
 
 /** A verdict whose file can take part in a restore (alone, or with its sibling stripes). */
