@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { sampleChain, writeChain } from '../sandbox/backups/sampleChain';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox';
+import { sizeText } from '../src/core/text';
 
 const CLI = join(__dirname, 'cli.js');
 /** Simulated seconds per real second: the service's scans, restores and cutover take seconds, not minutes. */
@@ -114,10 +115,12 @@ async function main(): Promise<void> {
     for (const [value, name] of [...aliases].reverse()) console.log(`  ${name.padEnd(10)} ${value}`);
     const azure = ['--cloud-file', i.cloudFile];
 
-    step('A SQL Server backup folder for database Sales: a full backup and two log backups');
-    const chain = sampleChain({ databaseName: 'Sales', logs: 3, pages: 640 });
+    // Compressed, as Microsoft's guide recommends for migrations (-- --uncompressed for plain MTF files).
+    const compressed = !process.argv.includes('--uncompressed');
+    step(`A SQL Server backup folder for database Sales: a full backup and two log backups${compressed ? ', taken WITH COMPRESSION' : ''}`);
+    const chain = sampleChain({ databaseName: 'Sales', logs: 3, pages: 640, compressed });
     await writeChain(backups, chain.slice(0, 3));
-    for (const f of chain.slice(0, 3)) console.log(`  ${f.fileName.padEnd(18)} ${(f.bytes.length / 1024 / 1024).toFixed(1).padStart(5)} MiB  ${f.spec.backupType}`);
+    for (const f of chain.slice(0, 3)) console.log(`  ${f.fileName.padEnd(18)} ${sizeText(f.bytes.length).padStart(10)}  ${f.spec.backupType}`);
 
     step('Upload the backup chain to its own folder in a blob container, and keep uploading new log backups');
     const upload = new Background('upload', ['backups', 'upload', backups, '--database', 'Sales', '--container', 'migrations', '--storage-account-id', i.storageAccountId, ...azure, '--watch', '--interval', '1']);
@@ -132,7 +135,7 @@ async function main(): Promise<void> {
     const status = new Background('status', ['migrate', 'status', ...azure, '--migration', migration, '--watch', '--interval', '1']);
     running.push(status);
     await status.until(/Sales_LOG_002\.trn .*Restored/, 'the log backups restored');
-    await status.until(/once the last log backup is restored too: sqlmig migrate cutover/, 'ReadyForCutover');
+    await status.until(/once the tail-log backup is restored too: sqlmig migrate cutover/, 'ReadyForCutover');
 
     step('Cutover time: the application stops writing, and the last log backup is taken');
     await writeChain(backups, chain.slice(3));
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
     await status.until(/Sales_LOG_003\.trn .*Restored/, 'the last log backup restored');
 
     step('Complete the cutover: checked first (nothing pending), then the database comes online on the instance');
-    await sqlmig(['migrate', 'cutover', ...azure, '--migration', migration]);
+    await sqlmig(['migrate', 'cutover', '--tail-log-taken', ...azure, '--migration', migration]);
     const watched = await status.exited;
     if (watched !== 0) throw new Error(`the status watch ended with ${watched}: the migration did not succeed`);
     await upload.stop();

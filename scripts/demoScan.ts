@@ -13,7 +13,8 @@ async function main(): Promise<void> {
   const root = outIndex > 0 ? process.argv[outIndex + 1]! : mkdtempSync(join(tmpdir(), 'sqlmig-demo-'));
 
   await writeChain(join(root, 'Sales'), sampleChain({ databaseName: 'Sales', logs: 4, differentialAfterLog: 2, vlf: 41 }));
-  await writeChain(join(root, 'HR'), sampleChain({ databaseName: 'HR', logs: 2, stripes: 2, vlf: 57, utcOffsetMinutes: 60 }));
+  // HR: striped over two files, WITH COMPRESSION.
+  await writeChain(join(root, 'HR'), sampleChain({ databaseName: 'HR', logs: 2, stripes: 2, vlf: 57, utcOffsetMinutes: 60, compressed: true }));
   // Inventory: the third log backup is missing and the fourth was cut off mid-copy.
   const inventory = sampleChain({ databaseName: 'Inventory', logs: 5, vlf: 73, hasChecksums: false });
   const kept = inventory.filter((f) => !f.fileName.endsWith('LOG_003.trn'));

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeCompressedContainer } from './compressedContainer';
 import { lsn, writeSyntheticBackup, type SyntheticBackup } from './syntheticBackup';
 
 export interface ChainOptions {
@@ -26,6 +27,8 @@ export interface ChainOptions {
   familyGuid?: string;
   /** First VLF sequence number, so that several databases get different LSNs. */
   vlf?: number;
+  /** Written WITH COMPRESSION: each file an MSSQLBAK container. */
+  compressed?: boolean;
 }
 
 export interface ChainFile {
@@ -111,10 +114,15 @@ export function sampleChain(o: ChainOptions): ChainFile[] {
     const mediaSetId = randomUUID().toUpperCase();
     for (let f = 1; f <= stripes; f++) {
       const s = { ...spec, mediaSetId, familyCount: stripes, familySequenceNumber: f };
-      files.push({ fileName: stripes > 1 ? `${base}_${f}of${stripes}.${ext}` : `${base}.${ext}`, bytes: writeSyntheticBackup(s), spec: s });
+      files.push({ fileName: stripes > 1 ? `${base}_${f}of${stripes}.${ext}` : `${base}.${ext}`, bytes: written(s, o.compressed), spec: s });
     }
   }
   return files;
+}
+
+function written(spec: SyntheticBackup, compressed = false): Uint8Array {
+  const mtf = writeSyntheticBackup(spec);
+  return compressed ? writeCompressedContainer(mtf) : mtf;
 }
 
 export async function writeChain(dir: string, files: ChainFile[]): Promise<string[]> {
@@ -140,6 +148,7 @@ export interface ForkedChainOptions {
   oldForkContinues?: boolean;
   vlf?: number;
   start?: Date;
+  compressed?: boolean;
 }
 
 /**
@@ -193,7 +202,7 @@ export function forkedChain(o: ForkedChainOptions): ChainFile[] {
   }
   return sets.map(({ base, spec }) => ({
     fileName: `${base}.${spec.backupType === 'TransactionLog' ? 'trn' : 'bak'}`,
-    bytes: writeSyntheticBackup(spec),
+    bytes: written(spec, o.compressed),
     spec,
   }));
 }

@@ -18,6 +18,8 @@ export interface Io {
   cwd: string;
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** Asks a question on the terminal; absent when there is no one to ask (a script, a pipe). */
+  ask?: (question: string) => Promise<string>;
 }
 
 export type Options = NonNullable<ParseArgsConfig['options']>;

@@ -1,4 +1,5 @@
 /** The `sqlmig` binary. */
+import { createInterface } from 'node:readline';
 import { runCli } from './run';
 
 // The SQL Server client library passes an IP address as the TLS server name, which Node flags
@@ -7,6 +8,12 @@ process.removeAllListeners('warning');
 process.on('warning', (w: Error & { code?: string }) => {
   if (w.code !== 'DEP0123') process.stderr.write(`${w.name}: ${w.message}\n`);
 });
+
+/** A line from the terminal, asked on stderr so stdout stays the command's output. */
+function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  return new Promise<string>((res) => rl.question(question, res)).finally(() => rl.close());
+}
 
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort(new Error('interrupted')));
@@ -18,6 +25,7 @@ runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   signal: controller.signal,
+  ...(process.stdin.isTTY && process.stderr.isTTY && { ask }),
 }).then(
   (code) => {
     process.exitCode = code;

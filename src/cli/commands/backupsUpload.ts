@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { isLoopback } from '../../core/azure/cloud';
 import { containerClient, containerNameProblem, getStorageAccount, getStorageAccountKey } from '../../core/azure/storage';
-import { displayPath } from '../../core/text';
+import { displayPath, sizeText } from '../../core/text';
 import { formatLsn } from '../../core/backup';
 import { DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY, uploadDatabaseBackups, watchAndUpload, type DatabaseUploadReport, type WatchEvent } from '../../core/upload';
 
@@ -48,9 +48,7 @@ async function containerFrom(values: Values, io: Io, name: string): Promise<Cont
   throw new UsageError('say where to upload: --storage-account-id ID (key read through Azure), or AZURE_STORAGE_CONNECTION_STRING, or --account NAME with AZURE_STORAGE_KEY');
 }
 
-function mib(bytes: number): string {
-  return `${(bytes / MIB).toFixed(1)} MiB`;
-}
+const mib = sizeText;
 
 export const backupsUpload: Command = {
   name: ['backups', 'upload'],

@@ -51,7 +51,7 @@ export async function watchMigrations(io: Io, dms: DmsClient, o: WatchOptions): 
     const watchedHere = ids.some((id) => id.toLowerCase() === e.id.toLowerCase());
     if (e.type === 'ReadyForCutover' && watchedHere && !o.json && !hinted.has(e.id)) {
       hinted.add(e.id);
-      io.out(`          every backup so far is restored; once the last log backup is restored too: sqlmig migrate cutover --migration ${e.id}`);
+      io.out(`          every backup so far is restored; once the tail-log backup is restored too: sqlmig migrate cutover --migration ${e.id} --tail-log-taken`);
     }
   };
 

@@ -5,3 +5,4 @@ export * from './backupFiles';
 export * from './cutover';
 export * from './monitor';
 export * from './chainCheck';
+export * from './cutoverLocation';

@@ -60,8 +60,10 @@ function lsnOf(v: string | undefined): Lsn | undefined {
 export async function readLocation(container: ContainerClient, folder: string, signal?: AbortSignal): Promise<LocationEntry[]> {
   const entries: LocationEntry[] = [];
   try {
-    for await (const b of container.listBlobsFlat({ prefix: `${folder}/`, includeMetadata: true, ...(signal && { abortSignal: signal }) })) {
-      const name = b.name.slice(folder.length + 1);
+    // An empty folder is the whole container (a migration may restore from a container's root).
+    const prefix = folder ? `${folder}/` : '';
+    for await (const b of container.listBlobsFlat({ prefix, includeMetadata: true, ...(signal && { abortSignal: signal }) })) {
+      const name = b.name.slice(prefix.length);
       const m = b.metadata ?? {};
       const e: LocationEntry = { name, ours: m[META.database] !== undefined, nested: name.includes('/'), size: b.properties.contentLength ?? 0 };
       if (b.properties.lastModified) e.lastModified = b.properties.lastModified;

@@ -49,7 +49,7 @@ const texts = {
     none: () => l10n.t('No migration is ready for cutover.'),
     pick: () => l10n.t('Select the migrations to complete'),
     confirm: (n: number) => (n === 1 ? l10n.t('Complete the cutover of 1 database?') : l10n.t('Complete the cutover of {0} databases?', n)),
-    button: () => l10n.t('Complete Cutover'),
+    button: () => l10n.t('Tail-Log Backup Taken: Complete Cutover'),
     progress: () => l10n.t('Completing cutover'),
     done: (names: string) => l10n.t('Cutover completed: {0}. The databases are online on the target.', names),
     failed: () => l10n.t('Cutover'),
@@ -74,19 +74,22 @@ const texts = {
   },
 };
 
-function confirmDetail(action: MigrationAction, list: DatabaseMigrationJson[]): string {
+function confirmDetail(action: MigrationAction, list: DatabaseMigrationJson[], notReady: ReadonlyMap<DatabaseMigrationJson, string> = new Map()): string {
   if (action === 'cutover') {
     const lines = list.map((m) => {
       const pending = pendingLogBackups(m);
-      return pending === undefined
+      const line = pending === undefined
         ? l10n.t('{0}: pending log backups unknown', nameOf(m))
         : pending === 1 ? l10n.t('{0}: 1 log backup pending restore', nameOf(m)) : l10n.t('{0}: {1} log backups pending restore', nameOf(m), pending);
+      const why = notReady.get(m);
+      return why ? `${line}; ${why}` : line;
     });
     const pendingAny = list.some((m) => (pendingLogBackups(m) ?? 1) > 0);
     return [
       ...lines,
       '',
-      l10n.t('Before completing: stop all transactions on the source, take the last log backup into the backup location, and wait until no log backup is pending restore.'),
+      l10n.t('Before completing: stop all transactions on the source, take the tail-log backup into the backup location, and wait until it is restored.'),
+      l10n.t('Confirm only when writes to the source are stopped and the tail-log backup is in the backup location.'),
       pendingAny ? l10n.t('Some log backups are not restored yet.') : '',
       l10n.t('Completing cutover without restoring all the backups may result in data loss.'),
     ].filter((line, i, all) => line !== '' || all[i - 1] !== '').join('\n');
@@ -133,12 +136,16 @@ export async function runMigrationAction(
   let go = selection.filter((m) => allowed(action, rules, m).ok);
   const skipped: string[] = refused.map(([m, a]) => `${nameOf(m)}: ${(a as { reason: string }).reason}`);
 
+  // Migrations the service does not call ready although nothing is left to restore: why that is safe.
+  const notReady = new Map<DatabaseMigrationJson, string>();
   if (action === 'cutover' && go.length) {
-    const checked = await ui.progress(l10n.t('Checking the migrations'), async (_report, s) => {
+    const checked = await ui.progress(l10n.t('Checking the migrations and their backup locations'), async (_report, s) => {
       const out: DatabaseMigrationJson[] = [];
       for (const m of go) {
         try {
-          out.push(await ops.guardCutover(m, s));
+          const guard = await ops.guardCutover(m, s);
+          out.push(guard.migration);
+          if (guard.notReadyOnly) notReady.set(guard.migration, guard.notReadyOnly);
         } catch (e) {
           if (isCancellation(e)) throw e;
           skipped.push(`${nameOf(m)}: ${(e as Error).message}`);
@@ -154,7 +161,7 @@ export async function runMigrationAction(
     return [];
   }
 
-  const detail = confirmDetail(action, go) + (skipped.length ? `\n\n${l10n.t('Left out:')}\n${skipped.join('\n')}` : '');
+  const detail = confirmDetail(action, go, notReady) + (skipped.length ? `\n\n${l10n.t('Left out:')}\n${skipped.join('\n')}` : '');
   if (!(await ui.confirm(t.confirm(go.length), detail, t.button()))) return [];
 
   const outcomes = await ui.progress(t.progress(), async (report, s) => {
@@ -162,7 +169,11 @@ export async function runMigrationAction(
     for (const [i, m] of go.entries()) {
       report(`${nameOf(m)} (${i + 1}/${go.length})`);
       try {
-        if (action === 'cutover') await ops.cutover(m, s);
+        if (action === 'cutover') {
+          const why = notReady.get(m);
+          // Done means the service says Succeeded: the progress shows Completing until then.
+          await ops.cutover(m, s, { ...(why && { acceptNotReady: l10n.t('confirmed in the editor: {0}', why) }), onStatus: (status) => report(`${nameOf(m)}: ${status}`) });
+        }
         else if (action === 'cancel') await ops.cancel(m, s);
         else await ops.delete(m, s);
         out.push({ migration: m, ok: true });

@@ -40,6 +40,8 @@ interface Running {
   job: UploadJob;
   abort: AbortController;
   done: Promise<void>;
+  /** Files being sent right now: a cutover waits for them. */
+  sending: Set<string>;
 }
 
 /** "Sales_LOG_003.trn 42%"-style progress from the core's upload events. */
@@ -108,6 +110,7 @@ export class LocalUploads {
     const abort = new AbortController();
     const onCancel = () => abort.abort();
     firstPassSignal?.addEventListener('abort', onCancel, { once: true });
+    const sending = new Set<string>();
     return new Promise<void>((resolve, reject) => {
       let first = true;
       let waiting: string | undefined;
@@ -121,6 +124,8 @@ export class LocalUploads {
           ...(this.watchIntervalMs !== undefined && { intervalMs: this.watchIntervalMs }),
           onEvent: (e) => {
             say(e);
+            if (e.type === 'progress') sending.add(basename(e.path));
+            if (e.type === 'file') sending.delete(basename(e.result.path));
             if (e.type === 'waiting') waiting = e.reason;
             if (e.type === 'file' && !first) this.log.info(`upload: ${job.database}: ${basename(e.result.path)} ${e.result.outcome}`);
             if (e.type === 'idle' && first) {
@@ -145,7 +150,7 @@ export class LocalUploads {
         .finally(() => {
           if (this.running.get(key)?.abort === abort) this.running.delete(key);
         });
-      this.running.set(key, { job, abort, done });
+      this.running.set(key, { job, abort, done, sending });
     });
   }
 
@@ -195,6 +200,11 @@ export class LocalUploads {
     this.running.delete(migrationId);
     const jobs = this.store.load();
     if (jobs.some((j) => j.migrationId === migrationId)) await this.store.save(jobs.filter((j) => j.migrationId !== migrationId));
+  }
+
+  /** Files of the migration's folder still being uploaded. */
+  inFlight(migrationId: string): string[] {
+    return [...(this.running.get(migrationId)?.sending ?? [])];
   }
 
   watching(): string[] {

@@ -94,25 +94,39 @@ export function migrationOperations(deps: FeedDeps): MigrationOperations {
   const session = async (signal: AbortSignal) => {
     const core = await loadCore();
     const account = await deps.accounts.current(signal);
-    return { core, dms: new core.DmsClient(contextFor(account)) };
+    const ctx = contextFor(account);
+    return { core, ctx, dms: new core.DmsClient(ctx) };
   };
   return {
     availability: { available: true },
 
     async guardCutover(m, signal) {
-      const { core, dms } = await session(signal);
+      const { core, dms, ctx } = await session(signal);
       const fresh = await dms.getMigration(refOf(core, m), { expand: true, signal });
-      const check = core.checkCutover(fresh);
-      if (!check.allowed) {
-        throw new ActionableError(check.blockers.join('; '), l10n.t('Wait until every log backup is restored and the migration is ready for cutover, then retry.'));
+      const location = await core.readCutoverLocation(ctx, fresh, { signal, inFlight: deps.uploads.inFlight(m.id) });
+      const check = core.checkCutover(fresh, { location });
+      if (core.onlyNotReady(check)) {
+        return {
+          migration: asJson(core.withoutSecrets(fresh)),
+          notReadyOnly: l10n.t('the service does not say ReadyForCutover yet ({0}), but every backup is restored and none is pending, here or in the backup location: it accepts the cutover now', core.statusOf(fresh)),
+        };
       }
-      return asJson(core.withoutSecrets(fresh));
+      if (!check.allowed) {
+        throw new ActionableError(check.blockers.join('; '), l10n.t('Wait until every backup is restored (the tail-log backup too) and the migration is ready for cutover, then retry.'));
+      }
+      return { migration: asJson(core.withoutSecrets(fresh)) };
     },
 
-    async cutover(m, signal) {
-      const { core, dms } = await session(signal);
-      const [result] = await core.cutoverMany(dms, [refOf(core, m)], { signal });
+    async cutover(m, signal, options = {}) {
+      const { core, dms, ctx } = await session(signal);
+      const [result] = await core.cutoverMany(dms, [refOf(core, m)], {
+        signal,
+        location: (fresh, s) => core.readCutoverLocation(ctx, fresh, { ...(s && { signal: s }), inFlight: deps.uploads.inFlight(m.id) }),
+        ...(options.acceptNotReady && { overrides: { 'not-ready': options.acceptNotReady } }),
+        ...(options.onStatus && { onStatus: (_ref: unknown, status: string) => options.onStatus!(status) }),
+      });
       if (result?.outcome === 'refused') throw new ActionableError(result.blockers.join('; '), l10n.t('Wait until the migration is ready for cutover, then retry.'));
+      if (result?.outcome === 'started') throw new ActionableError(l10n.t('The cutover was accepted but has not finished: the service says {0}.', result.status ?? ''), l10n.t('Follow it in the Migrations view.'));
       if (result?.outcome !== 'completed') throw new Error(result?.error ?? l10n.t('the cutover did not complete'));
       await deps.uploads.stop(m.id);
     },

@@ -23,14 +23,25 @@ export interface MigrationFeed extends Capability {
   list(signal: AbortSignal): Promise<DatabaseMigrationJson[]>;
 }
 
+export interface CutoverGuard {
+  /** The fresh state, whose backups the confirmation shows. */
+  migration: DatabaseMigrationJson;
+  /**
+   * Set when the only thing in the way is that the service does not say ReadyForCutover yet,
+   * although every backup is restored and none is pending (it accepts a cutover then): why.
+   */
+  notReadyOnly?: string;
+}
+
 /** Cutover, cancel and delete, each preceded by the core's guard. */
 export interface MigrationOperations extends Capability {
   /**
-   * Reads the migration again and refuses (throws an ActionableError saying why) when a cutover
-   * is not safe now; returns the fresh state, whose pending log backups the confirmation shows.
+   * Reads the migration and its backup location again and refuses (throws an ActionableError
+   * naming what is not restored) when a cutover is not safe now.
    */
-  guardCutover(m: DatabaseMigrationJson, signal: AbortSignal): Promise<DatabaseMigrationJson>;
-  cutover(m: DatabaseMigrationJson, signal: AbortSignal): Promise<void>;
+  guardCutover(m: DatabaseMigrationJson, signal: AbortSignal): Promise<CutoverGuard>;
+  /** Cuts over and resolves once the service says Succeeded (rejects when it fails). */
+  cutover(m: DatabaseMigrationJson, signal: AbortSignal, options?: { acceptNotReady?: string; onStatus?: (status: string) => void }): Promise<void>;
   cancel(m: DatabaseMigrationJson, signal: AbortSignal): Promise<void>;
   delete(m: DatabaseMigrationJson, signal: AbortSignal): Promise<void>;
 }

@@ -22,7 +22,7 @@ test('npm run demo: upload, restore, the last log backup, cutover, Succeeded; ex
     /status │ .*Sales_FULL\.bak .*Restored/,
     /upload │ +upload {2}Sales\/Sales_LOG_003\.trn/,
     /status │ .*Sales_LOG_003\.trn .*Restored/,
-    /^ {2}cut over Sales$/m,
+    /^ {2}cut over Sales: Succeeded$/m,
     /status │ .*-> Succeeded/,
     /Sales migrated: Succeeded/,
   ]) assert.match(r.stdout, step);

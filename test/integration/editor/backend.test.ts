@@ -152,8 +152,11 @@ test('online from a local folder: upload, start, Restored in the feed, the next 
   assert.equal(backend.rules.canCutover(ready).ok, true);
   assert.equal(backend.rules.canDelete(ready).ok, false);
   const guarded = await backend.operations.guardCutover(ready, signal);
-  assert.equal(guarded.properties?.migrationStatusDetails?.pendingLogBackupsCount, 0);
-  await backend.operations.cutover(ready, signal);
+  assert.equal(guarded.migration.properties?.migrationStatusDetails?.pendingLogBackupsCount, 0);
+  assert.equal(guarded.notReadyOnly, undefined);
+  const seen: string[] = [];
+  await backend.operations.cutover(ready, signal, { onStatus: (s) => seen.push(s) });
+  assert.equal(seen.at(-1), 'Succeeded', 'the cutover resolves once the service says Succeeded');
   const done = await waitFor('Succeeded', async () => {
     const m = await find();
     return m?.properties?.migrationStatus === 'Succeeded' ? m : undefined;

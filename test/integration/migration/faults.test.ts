@@ -47,7 +47,7 @@ test('a 429 storm while starting and while watching: every request waits as aske
   await watch.line(/^! warning: Could not read the migration of Storm\d: TooManyRequests \(HTTP 429\)/, 'a throttling warning');
   for (const n of names) await watch.line(new RegExp(`${n} .*ReadyForCutover`), `${n} ready`);
   assert.ok(!watch.lines.some((l) => /Succeeded/.test(l)), 'no success before the cutover');
-  const cut = await sqlmig(['migrate', 'cutover', ...azure(sb), ...names.flatMap((n) => ['--migration', migrationId(sb, n)])]);
+  const cut = await sqlmig(['migrate', 'cutover', '--tail-log-taken', ...azure(sb), ...names.flatMap((n) => ['--migration', migrationId(sb, n)])]);
   assert.equal(cut.code, 0, cut.stdout + cut.stderr);
   const done = await watch.done;
   assert.equal(done.code, 0, watch.lines.join('\n'));
@@ -69,7 +69,7 @@ test('500s and dropped connections are retried: listing, watching and cutting ov
   sb.faults.add({ kind: 'drop', method: 'GET', path: '/databaseMigrations/Flaky', times: 1 });
   await watch.line(/Flaky .*ReadyForCutover/, 'ready');
   sb.faults.add({ kind: 'error', method: 'POST', path: '/cutover', times: 1, status: 503, code: 'ServiceUnavailable', message: 'Try again.' });
-  const cut = await sqlmig(['migrate', 'cutover', ...azure(sb), '--migration', migrationId(sb, 'Flaky')]);
+  const cut = await sqlmig(['migrate', 'cutover', '--tail-log-taken', ...azure(sb), '--migration', migrationId(sb, 'Flaky')]);
   assert.equal(cut.code, 0, cut.stdout + cut.stderr);
   assert.equal((await watch.done).code, 0, watch.lines.join('\n'));
   assert.deepEqual(sb.faults.list(), [], 'every fault was met and got over');

@@ -68,7 +68,7 @@ test('a chain under way is continued: re-running the upload and restarting the w
     const s = await status(sb, 'Orders');
     return (s.status === 'ReadyForCutover' && fileState(s, c.log3.fileName) === 'Restored') || undefined;
   });
-  const cut = await sqlmig(['migrate', 'cutover', ...azure(sb), '--migration', migrationId(sb, 'Orders')]);
+  const cut = await sqlmig(['migrate', 'cutover', '--tail-log-taken', ...azure(sb), '--migration', migrationId(sb, 'Orders')]);
   assert.equal(cut.code, 0, cut.stdout + cut.stderr);
   await waitFor('Succeeded', async () => (await status(sb, 'Orders')).status === 'Succeeded' || undefined);
   const s = await status(sb, 'Orders');
@@ -134,6 +134,40 @@ test('a chain across a recovery fork (full; restore WITH RECOVERY; differential 
   await waitFor('ReadyForCutover', async () => (await status(sb, 'Forked')).status === 'ReadyForCutover' || undefined);
   const s = await status(sb, 'Forked');
   for (const f of ['Forked_FULL.bak', 'Forked_DIFF_B.bak', 'Forked_LOG_B1.trn', 'Forked_LOG_B2.trn']) assert.equal(fileState(s, f), 'Restored', f);
-  const cut = await sqlmig(['migrate', 'cutover', ...azure(sb), '--migration', migrationId(sb, 'Forked')]);
+  const cut = await sqlmig(['migrate', 'cutover', '--tail-log-taken', ...azure(sb), '--migration', migrationId(sb, 'Forked')]);
   assert.equal(cut.code, 0, cut.stdout + cut.stderr);
+});
+
+test('compressed backups: a tail-log backup uploaded a moment ago blocks the cutover, named, before the service lists it; once restored, the cutover is reported when Succeeded', async () => {
+  const dir = join(root, 'tail');
+  const chain = sampleChain({ databaseName: 'Tail', logs: 2, vlf: 58, compressed: true }); // compressed: read by the service over ranged blob reads
+  await writeChain(dir, chain.slice(0, 2));
+  assert.equal((await sqlmig(startArgs(sb, 'tail', ['Tail'], ['--local', `Tail=${dir}`]), secrets())).code, 0);
+  await waitFor('ReadyForCutover', async () => (await status(sb, 'Tail')).status === 'ReadyForCutover' || undefined);
+  // The service looks at the folder only every few (simulated) minutes: almost never, at this speed.
+  sb.setClockSpeed(0.01);
+  put(dir, chain[2]!);
+  const up = await sqlmig(['backups', 'upload', dir, '--database', 'Tail', '--container', 'tail', ...storage()]);
+  assert.equal(up.code, 0, up.stderr);
+  assert.equal(fileState(await status(sb, 'Tail'), chain[2]!.fileName), undefined, 'the service has not listed the tail log yet');
+  const early = await sqlmig(['migrate', 'cutover', '--tail-log-taken', ...azure(sb), '--migration', migrationId(sb, 'Tail')]);
+  assert.equal(early.code, 1, early.stdout + early.stderr);
+  assert.match(early.stdout, /REFUSED Tail\n {2}- Tail_LOG_002\.trn in the blob folder tail\/Tail\/ continues the chain past the last restored LSN \d+/);
+  sb.setClockSpeed(40);
+  await waitFor('the tail log restored', async () => fileState(await status(sb, 'Tail'), chain[2]!.fileName) === 'Restored' || undefined);
+  const cut = await sqlmig(['migrate', 'cutover', '--tail-log-taken', ...azure(sb), '--migration', migrationId(sb, 'Tail'), '--json']);
+  assert.equal(cut.code, 0, cut.stdout + cut.stderr);
+  const [result] = JSON.parse(cut.stdout).results;
+  assert.equal(result.outcome, 'completed');
+  assert.equal(result.status, 'Succeeded', 'reported done only once the service says Succeeded');
+  assert.equal((await status(sb, 'Tail')).status, 'Succeeded');
+});
+
+test('a cutover is confirmed: without --tail-log-taken (and no terminal to ask) nothing is sent', async () => {
+  const r = await sqlmig(['migrate', 'cutover', ...azure(sb), '--migration', migrationId(sb, 'Nobody')]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--tail-log-taken/);
+  const gone = await sqlmig(['migrate', 'cutover', '--tail-log-taken', '--force-reason', 'x', ...azure(sb), '--migration', migrationId(sb, 'Nobody')]);
+  assert.equal(gone.code, 2);
+  assert.match(gone.stderr, /each check has its own override now/);
 });

@@ -57,15 +57,15 @@ test('online migration of a real SQL Server chain through the CLI: full, start, 
     return state && state !== 'Restored' ? state : undefined;
   });
   sb.setClockSpeed(0.01);
-  const early = await sqlmig(['migrate', 'cutover', ...azure(sb), '--migration', id]);
+  const early = await sqlmig(['migrate', 'cutover', '--tail-log-taken', ...azure(sb), '--migration', id]);
   assert.equal(early.code, 1, early.stdout + early.stderr);
-  assert.match(early.stdout, /REFUSED RtcMI\n {2}- 1 log backup is not restored yet/);
+  assert.match(early.stdout, /REFUSED RtcMI\n {2}- RestoreTimeClean_3\.trn \(log backup\) is \w+, not restored yet/);
   sb.setClockSpeed(40);
 
   await watch.line(/RestoreTimeClean_3\.trn .*Restored/, 'the last log backup restored');
-  const cut = await sqlmig(['migrate', 'cutover', ...azure(sb), '--migration', id]);
+  const cut = await sqlmig(['migrate', 'cutover', '--tail-log-taken', ...azure(sb), '--migration', id]);
   assert.equal(cut.code, 0, cut.stdout + cut.stderr);
-  assert.match(cut.stdout, /^cut over RtcMI$/m);
+  assert.match(cut.stdout, /^cut over RtcMI: Succeeded$/m);
 
   const watched = await watch.done;
   assert.equal(watched.code, 0, watch.lines.join('\n'));
@@ -106,7 +106,7 @@ test('offline migration with a last backup name: uploaded by migrate start, rest
   assert.equal(s.properties.migrationStatusDetails.lastRestoredFilename, 'Ledger_LOG_002.trn');
   assert.equal(fileState(s, 'Ledger_LOG_002.trn'), 'Restored');
   assert.notEqual(fileState(s, 'Ledger_LOG_003.trn'), 'Restored', 'nothing after the last backup is restored');
-  const cut = await sqlmig(['migrate', 'cutover', ...azure(sb), '--migration', migrationId(sb, 'Ledger')]);
+  const cut = await sqlmig(['migrate', 'cutover', '--tail-log-taken', ...azure(sb), '--migration', migrationId(sb, 'Ledger')]);
   assert.equal(cut.code, 1);
   assert.match(cut.stdout, /offline migration/);
   const noLast = await sqlmig(startArgs(sb, 'offline', ['Ledger2'], ['--mode', 'offline']), secrets());
@@ -133,7 +133,7 @@ test('ten databases at once: uploaded and started together, watched together, cu
   const all = JSON.parse(listed.stdout).services[0].migrations.map((m: { name: string }) => m.name);
   for (const n of names) assert.ok(all.includes(n), `${n} listed by its service`);
 
-  const cut = await sqlmig(['migrate', 'cutover', ...azure(sb), '--target', sb.info.managedInstanceId, ...names.flatMap((n) => ['--database', n]), '--concurrency', '10', '--json']);
+  const cut = await sqlmig(['migrate', 'cutover', '--tail-log-taken', ...azure(sb), '--target', sb.info.managedInstanceId, ...names.flatMap((n) => ['--database', n]), '--concurrency', '10', '--json']);
   assert.equal(cut.code, 0, cut.stdout + cut.stderr);
   assert.deepEqual(JSON.parse(cut.stdout).results.map((r: { outcome: string }) => r.outcome), names.map(() => 'completed'));
   const done = await watch.done;

@@ -48,10 +48,15 @@ function ops(calls: string[], fail: Record<string, string> = {}, pendingAfterGua
     guardCutover: async (m) => {
       calls.push(`guard ${m.name}`);
       if (m.name === 'Blocked') throw new ActionableError('a log backup is still uploading', 'wait');
+      if (m.name === 'Early') return { migration: m, notReadyOnly: 'the service does not say ReadyForCutover yet (InProgress), but every backup is restored and none is pending' };
       const p = pendingAfterGuard[m.name!];
-      return p === undefined ? m : { ...m, properties: { ...m.properties, migrationStatusDetails: { ...m.properties!.migrationStatusDetails, pendingLogBackupsCount: p } } };
+      return { migration: p === undefined ? m : { ...m, properties: { ...m.properties, migrationStatusDetails: { ...m.properties!.migrationStatusDetails, pendingLogBackupsCount: p } } } };
     },
-    cutover: run('cutover'),
+    cutover: async (m, _s, options) => {
+      await run('cutover')(m);
+      if (options?.acceptNotReady) calls.push(`  accepted not-ready: ${options.acceptNotReady}`);
+      options?.onStatus?.('Succeeded');
+    },
     cancel: run('cancel'),
     delete: run('delete'),
   };
@@ -67,7 +72,8 @@ test('cutover from the palette: offers only ready migrations, guards, confirms w
   const outcomes = await runMigrationAction('cutover', undefined, async () => all, coreRules, ops(calls, {}, { HR: 2 }), ui, signal);
   assert.deepEqual(ui.picks[0]!.map((i) => i.label), ['Sales', 'HR']);
   assert.equal(ui.confirms[0]!.message, 'Complete the cutover of 2 databases?');
-  assert.equal(ui.confirms[0]!.button, 'Complete Cutover');
+  assert.equal(ui.confirms[0]!.button, 'Tail-Log Backup Taken: Complete Cutover');
+  assert.match(ui.confirms[0]!.detail, /Confirm only when writes to the source are stopped and the tail-log backup is in the backup location/);
   assert.match(ui.confirms[0]!.detail, /Sales \(mi-prod\): 1 log backup pending restore/);
   assert.match(ui.confirms[0]!.detail, /HR \(mi-prod\): 2 log backups pending restore/);
   assert.match(ui.confirms[0]!.detail, /may result in data loss/);
@@ -112,4 +118,14 @@ test('operations that are not available say why before asking anything', async (
   const unavailable = { ...ops([]), availability: { available: false as const, reason: 'Completing migrations is not available here.' } };
   await assert.rejects(runMigrationAction('cutover', undefined, async () => [], coreRules, unavailable, ui, signal), /not available here/);
   assert.equal(ui.picks.length + ui.confirms.length, 0);
+});
+
+test('InProgress with nothing left to restore: the confirmation explains why it is safe, and only that check is overridden', async () => {
+  const calls: string[] = [];
+  const ui = new ScriptedUi(() => undefined);
+  const early = { ...ready('Early'), properties: { ...ready('Early').properties, migrationStatus: 'InProgress' } };
+  const out = await runMigrationAction('cutover', [early], async () => [], coreRules, ops(calls), ui, signal);
+  assert.deepEqual(out.map((o) => o.ok), [true]);
+  assert.match(ui.confirms[0]!.detail, /Early \(mi-prod\): .*the service does not say ReadyForCutover yet \(InProgress\), but every backup is restored and none is pending/);
+  assert.deepEqual(calls, ['guard Early', 'cutover Early', '  accepted not-ready: confirmed in the editor: the service does not say ReadyForCutover yet (InProgress), but every backup is restored and none is pending']);
 });
