@@ -5,6 +5,7 @@
  */
 import { StorageManagementClient, type StorageAccount } from '@azure/arm-storage';
 import { BlobServiceClient, ContainerClient, StorageSharedKeyCredential, type StoragePipelineOptions } from '@azure/storage-blob';
+import { containerNameProblem } from '../naming';
 import { parseArmId } from './armId';
 import { isLoopback } from './cloud';
 import { collect, prepareArmPipeline, sdkClientOptions, type AzureContext } from './context';
@@ -96,13 +97,7 @@ export function createContainer(ctx: AzureContext, storageAccountId: string, nam
 }
 
 /** Why a container name is unusable for migration backups, or undefined when it is fine. */
-export function containerNameProblem(name: string): string | undefined {
-  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(name)) {
-    return `"${name}" is not a valid container name: 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit`;
-  }
-  if (name === 'backup') return 'the container name "backup" is reserved on SQL Managed Instance: choose another';
-  return undefined;
-}
+export { containerNameProblem };
 
 export interface BlobAccess {
   /** The account's blob endpoint, e.g. https://acct.blob.core.windows.net/ or Azurite's http://127.0.0.1:P/acct/ */

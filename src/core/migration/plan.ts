@@ -7,7 +7,7 @@
  * The folder inside a container is sent as `blobContainerName: "container/folder"`.
  */
 import { expectArmId, type ArmId } from '../azure/armId';
-import { containerNameProblem } from '../azure/storage';
+import { blobFolderProblem, containerNameProblem, databaseCountProblem, targetDatabaseNameProblem, uncPathProblem, windowsUserProblem } from '../naming';
 import { migrationIdOf, type MigrationRef } from '../azure/dms/client';
 import type { DatabaseMigrationSqlMi } from '../azure/dms/models';
 
@@ -86,26 +86,7 @@ export class PlanError extends Error {
   }
 }
 
-/** SQL MI holds at most 100 user databases. */
-export const MI_MAX_DATABASES = 100;
-
-function targetNameProblem(name: string): string | undefined {
-  if (!name.trim()) return 'a target database name is empty';
-  if (name.length > 128) return `target database name "${name.slice(0, 20)}..." is longer than 128 characters`;
-  if (/[/\\?#%&:*<>|"\u0000-\u001f]/.test(name) || name.endsWith('.') || name.endsWith(' ')) {
-    return `target database name "${name}" has characters a migration resource name cannot hold (/ \\ ? # % & : * < > | " or a trailing dot or space)`;
-  }
-  if (['master', 'model', 'msdb', 'tempdb'].includes(name.toLowerCase())) return `"${name}" is a system database name`;
-  return undefined;
-}
-
-function folderProblem(folder: string, db: string): string | undefined {
-  if (!folder || folder.includes('/') || folder.includes('\\')) {
-    return `the blob folder for ${db} must be a single folder name directly in the container, not "${folder}"`;
-  }
-  if (folder.length > 255 || folder === '.' || folder === '..') return `the blob folder "${folder}" for ${db} is not usable`;
-  return undefined;
-}
+export { MI_MAX_DATABASES } from '../naming';
 
 /** Checks everything at once and reports every problem, or returns the plan ready to send. */
 export function validatePlan(input: MigrationPlanInput): MigrationPlan {
@@ -127,8 +108,9 @@ export function validatePlan(input: MigrationPlanInput): MigrationPlan {
   if (!src.dataSource?.trim()) problems.push('the source server name is empty');
   if (!src.userName?.trim()) problems.push('the source login (user name) is empty');
   if (!src.password) problems.push('the source password is empty');
-  if (src.authentication === 'WindowsAuthentication' && !/^[^\\]+\\[^\\]+$/.test(src.userName ?? '')) {
-    problems.push(`Windows authentication wants the login as DOMAIN\\user, not "${src.userName}"`);
+  if (src.authentication === 'WindowsAuthentication') {
+    const p = windowsUserProblem(src.userName ?? '', 'the Windows login');
+    if (p) problems.push(p);
   }
   if (!input.backup.accountKey) problems.push('the storage account key is empty');
   if (input.mode !== 'online' && input.mode !== 'offline') problems.push(`the mode must be online or offline, not "${String(input.mode)}"`);
@@ -138,22 +120,25 @@ export function validatePlan(input: MigrationPlanInput): MigrationPlan {
     const p = containerNameProblem(b.container);
     if (p) problems.push(p);
   } else if (b.kind === 'share') {
-    if (!/^\\\\[^\\]+\\[^\\]+/.test(b.path)) problems.push(`the network share must be a UNC path such as \\\\server.corp.local\\backups, not "${b.path}"`);
-    if (!/^[^\\]+\\[^\\]+$/.test(b.userName)) problems.push(`the share user must be DOMAIN\\user, not "${b.userName}"`);
+    const unc = uncPathProblem(b.path);
+    if (unc) problems.push(unc);
+    const user = windowsUserProblem(b.userName, 'the share user');
+    if (user) problems.push(user);
     if (!b.password) problems.push('the share password is empty');
   } else {
     problems.push(`unknown backup source kind "${(b as { kind: string }).kind}"`);
   }
 
   if (input.databases.length === 0) problems.push('no database was chosen');
-  if (input.databases.length > MI_MAX_DATABASES) problems.push(`${input.databases.length} databases: a managed instance holds at most ${MI_MAX_DATABASES}`);
+  const count = databaseCountProblem(input.databases.length, input.existingTargetDatabases?.length ?? 0);
+  if (count) problems.push(count);
   const existing = new Set((input.existingTargetDatabases ?? []).map((n) => n.toLowerCase()));
   const seenSource = new Set<string>();
   const seenTarget = new Map<string, string>();
   const seenFolder = new Map<string, string>();
   const planned: PlannedDatabase[] = [];
   for (const d of input.databases) {
-    const targetName = (d.target ?? d.source).trim();
+    const targetName = d.target ?? d.source;
     if (!d.source?.trim()) {
       problems.push('a source database name is empty');
       continue;
@@ -163,8 +148,8 @@ export function validatePlan(input: MigrationPlanInput): MigrationPlan {
       continue;
     }
     seenSource.add(d.source.toLowerCase());
-    const tp = targetNameProblem(targetName);
-    if (tp) problems.push(tp);
+    const tp = targetDatabaseNameProblem(targetName);
+    if (tp) problems.push(`${d.source}: ${tp}`);
     const other = seenTarget.get(targetName.toLowerCase());
     if (other) problems.push(`${d.source} and ${other} would both be restored as ${targetName}`);
     seenTarget.set(targetName.toLowerCase(), d.source);
@@ -173,8 +158,8 @@ export function validatePlan(input: MigrationPlanInput): MigrationPlan {
     let folder: string | undefined;
     if (b.kind === 'blob' || b.kind === 'upload') {
       folder = d.folder ?? d.source;
-      const fp = folderProblem(folder, d.source);
-      if (fp) problems.push(fp);
+      const fp = blobFolderProblem(folder);
+      if (fp) problems.push(`${d.source}: ${fp}`);
       // DMS restores everything it finds in the folder: two databases in one folder hang the restore.
       const sharing = seenFolder.get(folder.toLowerCase());
       if (sharing) problems.push(`${d.source} and ${sharing} would share the blob folder "${folder}": each database needs its own folder`);

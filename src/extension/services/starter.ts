@@ -68,8 +68,25 @@ export function migrationStarter(deps: StarterDeps): MigrationStarter {
           }
         }
       }
-      if (problems.length) throw new ActionableError(l10n.t('The migration plan has problems: {0}', problems.join('; ')), l10n.t('Fix them in the wizard, then start again.'));
+      if (problems.length) throw planProblems(problems, deps);
       for (const p of plans) for (const w of p.warnings) deps.log.warn(`start: ${w}`);
+
+      // Every database's backup chain, as the service will see it, before anything is uploaded or
+      // created: a problem stops the start (the same check and words as sqlmig migrate start).
+      progress(l10n.t('Checking the backup chains'));
+      for (const [i, plan] of plans.entries()) {
+        if (plan.backup.kind === 'share') continue;
+        const info = await core.getStorageAccount(ctx, plan.backup.storageAccountId, signal);
+        if (!info.blobEndpoint) throw new Error(l10n.t('storage account {0} reports no blob endpoint', info.name));
+        const container = core.containerClient({ blobEndpoint: info.blobEndpoint, accountName: info.name, accountKey: plan.backup.accountKey }, plan.backup.container);
+        const chains = plan.backup.kind === 'upload' ? await core.checkLocalChains(container, plan, { signal }) : await core.checkBlobChains(container, plan, { signal });
+        for (const r of chains) for (const w of r.warnings) deps.log.warn(`start: ${r.source}: ${w}`);
+        problems.push(...core.blockingProblems(chains));
+        // An offline migration ends on the last file of the chain checked now, not one remembered earlier.
+        const lastOf = new Map(chains.filter((r) => r.lastBackupName).map((r) => [r.source, r.lastBackupName!]));
+        if (plan.mode === 'offline') plans[i] = { ...plan, planned: plan.planned.map((db) => (lastOf.has(db.source) ? { ...db, lastBackupName: lastOf.get(db.source)! } : db)) };
+      }
+      if (problems.length) throw planProblems(problems, deps);
 
       const results: StartedMigration[] = [];
       const dms = new core.DmsClient(ctx);
@@ -118,6 +135,17 @@ export function migrationStarter(deps: StarterDeps): MigrationStarter {
   };
 }
 
+/** Every problem in the log; the wizard shows the first few and how many more there are. */
+function planProblems(problems: string[], deps: StarterDeps): ActionableError {
+  deps.log.warn(`start: nothing was uploaded or started:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  const shown = problems.slice(0, 5);
+  const more = problems.length - shown.length;
+  return new ActionableError(
+    l10n.t('Nothing was uploaded or started: the migration plan has {0} problem(s): {1}', problems.length, shown.join('; ') + (more > 0 ? l10n.t(' (and {0} more: see the Azure SQL Migration log)', more) : '')),
+    l10n.t('Fix them in the wizard, then start again.'),
+  );
+}
+
 /** The core's plan inputs for databases sharing a backup location: one for a container, one per database for shares. */
 function planInputs(request: MigrationRequest, secrets: MigrationSecrets, dbs: DatabaseRequest[], accountKey: string, existing: string[]): MigrationPlanInput[] {
   const input = (backup: BackupSource, chosen: DatabaseRequest[]): MigrationPlanInput => ({
@@ -138,7 +166,8 @@ function planInputs(request: MigrationRequest, secrets: MigrationSecrets, dbs: D
       target: d.targetDatabase,
       ...(d.location.kind !== 'share' && { folder: splitContainer(d.location.container, d.sourceDatabase).folder }),
       ...(d.location.kind === 'local' && { localFolder: d.location.folder }),
-      ...(d.lastBackupName && { lastBackupName: d.lastBackupName }),
+      // A local chain names its own last file at start (checkLocalChains); a name from an earlier check may be stale.
+      ...(d.lastBackupName && d.location.kind !== 'local' && { lastBackupName: d.lastBackupName }),
     })),
     existingTargetDatabases: existing,
   });

@@ -9,7 +9,7 @@ import { knownCloud, loadCloudFile, type Cloud } from '../../core/azure/cloud';
 import { describeError, isCancellation } from '../errors';
 import type { Redactor } from '../redact';
 import type { Assessment, MigrationSecrets, ReportFormat, SignedInAccount, SourceConnectionInfo, WizardServices } from '../services/types';
-import { parseWebviewMessage, type HostMessage, type Op, type StepId, type WebviewMessage, type WizardState } from '../../webview/wizard/protocol';
+import { fitHostMessage, parseWebviewMessage, type HostMessage, type Op, type StepId, type WebviewMessage, type WizardState } from '../../webview/wizard/protocol';
 import { capabilityView, initialState, reduce, type Action, type Slice } from './reducer';
 import { fromSaved, resume, toSaved } from './persistence';
 import { buildRequest } from './request';
@@ -180,7 +180,10 @@ export class WizardController {
     const message: HostMessage = { type: 'state', state: this.state };
     if (!this.sentL10n && this.deps.l10nBundle) message.l10n = this.deps.l10nBundle;
     this.sentL10n = true;
-    this.deps.host.post(message);
+    // Validated here as the webview will: a state it refused would leave the wizard stuck.
+    const fitted = fitHostMessage(message);
+    if (fitted.clipped.length) this.deps.log.warn(`wizard: shortened to fit the webview's message limits: ${fitted.clipped.join(', ')}`);
+    this.deps.host.post(fitted.message);
     this.deps.store.save(toSaved(this.state)).catch((e) => this.deps.log.warn(`wizard: could not save its state: ${(e as Error).message}`));
   }
 

@@ -203,10 +203,11 @@ function step(s: WizardState, a: Action): WizardState {
       const backups = { ...s.backups, ...p };
       if (p.storageAccountId !== undefined && p.storageAccountId !== s.backups.storageAccountId) backups.containers = [];
       if (p.location !== undefined && p.location !== s.backups.location) {
-        // A local folder is not a share path and vice versa.
-        backups.databases = backups.databases.map((d) => ({ ...d, folder: '', check: undefined, checkOp: IDLE }));
+        // A local folder is not a share path and vice versa; a last backup named for one is not the other's.
+        backups.databases = backups.databases.map((d) => ({ ...d, folder: '', lastBackupName: '', check: undefined, checkOp: IDLE }));
       }
-      if (p.mode !== undefined && p.mode !== s.backups.mode) backups.databases = backups.databases.map((d) => ({ ...d, check: undefined, checkOp: IDLE }));
+      // Another mode plans another chain: the last backup must be checked again.
+      if (p.mode !== undefined && p.mode !== s.backups.mode) backups.databases = backups.databases.map((d) => ({ ...d, lastBackupName: '', check: undefined, checkOp: IDLE }));
       return { ...s, backups };
     }
     case 'backups.storageAccounts':
@@ -220,17 +221,19 @@ function step(s: WizardState, a: Action): WizardState {
     case 'backups.database':
       return updateDatabase(s, a.source, (d) => {
         const next = { ...d, ...a.patch };
-        return a.patch.folder !== undefined && a.patch.folder !== d.folder ? { ...next, check: undefined, checkOp: IDLE } : next;
+        // A new folder holds another chain: what was checked, and the last backup taken from it, no longer hold.
+        return a.patch.folder !== undefined && a.patch.folder !== d.folder ? { ...next, lastBackupName: a.patch.lastBackupName ?? '', check: undefined, checkOp: IDLE } : next;
       });
     case 'backups.folderChosen':
-      return updateDatabase(s, a.source, (d) => (d.folder === a.folder ? d : { ...d, folder: a.folder, check: undefined, checkOp: IDLE }));
+      return updateDatabase(s, a.source, (d) => (d.folder === a.folder ? d : { ...d, folder: a.folder, lastBackupName: '', check: undefined, checkOp: IDLE }));
     case 'backups.checkOp':
       return updateDatabase(s, a.source, (d) => ({ ...d, checkOp: a.op }));
     case 'backups.checked':
       return updateDatabase(s, a.source, (d) =>
         d.folder !== a.result.folder
           ? d // the folder changed while the check ran
-          : { ...d, check: a.result, lastBackupName: d.lastBackupName || (a.result.lastBackupName ?? '') },
+          : // A checked local chain names its own last file (taken again at Start from the chain uploaded then).
+            { ...d, check: a.result, lastBackupName: s.backups.location === 'local' ? (a.result.lastBackupName ?? '') : d.lastBackupName },
       );
 
     case 'service.list':

@@ -5,45 +5,18 @@
 import * as l10n from '@vscode/l10n';
 import type { DatabaseBackup, StepId, WizardState } from '../../webview/wizard/protocol';
 
-const SYSTEM_DATABASES = new Set(['master', 'model', 'msdb', 'tempdb']);
-
-/** A database name SQL Managed Instance accepts (sysname, not a system database). */
-export function targetNameProblem(name: string): string | undefined {
-  if (name.trim() === '') return l10n.t('enter a target database name');
-  if (name !== name.trim()) return l10n.t('remove the spaces at the start or end');
-  if (name.length > 128) return l10n.t('use at most 128 characters');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f]/.test(name)) return l10n.t('remove the control characters');
-  if (SYSTEM_DATABASES.has(name.toLowerCase())) return l10n.t('{0} is a system database name', name);
-  return undefined;
-}
-
-/** Blob container names (3-63 lowercase letters, digits and single hyphens), with at most one folder below. */
-export function containerProblem(value: string): string | undefined {
-  if (value === '') return l10n.t('choose a blob container');
-  const [container, ...folders] = value.split('/');
-  if (folders.length > 1 || folders[0] === '') return l10n.t('use a container, or a container and one folder (container/folder)');
-  if (!/^[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$/.test(container!)) {
-    return l10n.t('{0} is not a valid container name: use 3 to 63 lowercase letters, digits and single hyphens', container!);
-  }
-  if (container === 'backup') return l10n.t('SQL Managed Instance does not accept a container named "backup"');
-  return undefined;
-}
-
-export function uncPathProblem(path: string): string | undefined {
-  if (path === '') return l10n.t('enter the network share path');
-  return /^\\\\[^\\/:*?"<>|]+(\\[^\\/:*?"<>|]+)+\\?$/.test(path) ? undefined : l10n.t('{0} is not a network path such as \\\\server.domain.com\\backups\\Sales', path);
-}
+// The naming rules are the core's: the plan check that runs at Start uses the very same.
+export { containerPathProblem as containerProblem, targetDatabaseNameProblem as targetNameProblem, uncPathProblem } from '../../core/naming';
+import { containerPathProblem, databaseCountProblem, targetDatabaseNameProblem, uncPathProblem, windowsUserProblem } from '../../core/naming';
 
 export function shareUserProblem(user: string): string | undefined {
-  if (user === '') return l10n.t('enter the user that reads the share, as DOMAIN\\user');
-  return /^[^\\\s]+\\[^\\\s]+$/.test(user) ? undefined : l10n.t('write the share user as DOMAIN\\user');
+  return windowsUserProblem(user, 'the user that reads the share');
 }
 
 function databaseProblems(s: WizardState, db: DatabaseBackup, all: DatabaseBackup[]): string[] {
   const out: string[] = [];
   const say = (what: string) => out.push(`${db.source}: ${what}`);
-  const name = targetNameProblem(db.target);
+  const name = targetDatabaseNameProblem(db.target);
   if (name) say(name);
   else {
     if (all.some((o) => o !== db && o.target.toLowerCase() === db.target.toLowerCase())) say(l10n.t('another database also migrates to {0}', db.target));
@@ -63,7 +36,7 @@ function databaseProblems(s: WizardState, db: DatabaseBackup, all: DatabaseBacku
     else if (!db.check.ready) say(l10n.t('its backup chain is not ready ({0})', db.check.problems[0] ?? l10n.t('see the check')));
   }
   if (location === 'blob' || location === 'local') {
-    const c = containerProblem(db.container);
+    const c = containerPathProblem(db.container);
     if (c) say(c);
     else if (all.some((o) => o !== db && o.container === db.container)) say(l10n.t('{0} uses the same container; give each database its own', all.find((o) => o !== db && o.container === db.container)!.source));
   }
@@ -99,7 +72,7 @@ export function validateStep(s: WizardState, step: StepId): string[] {
       }
       if (!src.connected) out.push(l10n.t('Connect to list the databases.'));
       else if (src.selected.length === 0) out.push(l10n.t('Select at least one database.'));
-      else if (src.selected.length > 100) out.push(l10n.t('A managed instance holds at most 100 user databases; select fewer.'));
+      else if (databaseCountProblem(src.selected.length)) out.push(`${databaseCountProblem(src.selected.length)!}; select fewer`);
       else {
         const assessed = new Set(src.assessment.databases);
         const missing = src.selected.filter((n) => !assessed.has(n));
@@ -115,6 +88,10 @@ export function validateStep(s: WizardState, step: StepId): string[] {
       const mi = s.target.instances.find((i) => i.id === s.target.instanceId);
       if (!mi) out.push(l10n.t('Choose the target managed instance.'));
       else if (mi.state !== 'Ready') out.push(l10n.t('{0} is {1}; choose a managed instance that is Ready (or start it in the Azure portal).', mi.name, mi.state));
+      else {
+        const count = databaseCountProblem(s.source.selected.length, s.target.existingDatabases.length);
+        if (count) out.push(`${mi.name}: ${count}`);
+      }
       return out;
     }
     case 'backups': {

@@ -228,3 +228,34 @@ function parseWith<T>(schema: v.GenericSchema<unknown, T>, input: unknown): Pars
 export const parseWebviewMessage = (input: unknown) => parseWith(WebviewMessageSchema, input);
 export const parseHostMessage = (input: unknown) => parseWith(HostMessageSchema, input);
 export const parseWizardState = (input: unknown) => parseWith(WizardStateSchema, input);
+
+/**
+ * Fits a host message to the schema the webview checks it against: a string or list longer than
+ * its field allows is cut (a string ends with "…"), so one long error (say, a plan with a
+ * hundred problems) can never make the webview refuse every later state. Returns what was cut,
+ * by path, for the log; the full text belongs there.
+ */
+export function fitHostMessage(message: HostMessage): { message: HostMessage; clipped: string[] } {
+  const clipped: string[] = [];
+  let current: unknown = message;
+  for (let round = 0; round < 50; round++) {
+    const r = v.safeParse(HostMessageSchema, current);
+    if (r.success) return { message: r.output, clipped };
+    const fixable = r.issues.filter((i) => i.type === 'max_length' && typeof i.requirement === 'number' && i.path?.length);
+    if (!fixable.length) break;
+    current = structuredClone(current);
+    for (const issue of fixable) {
+      const keys = issue.path!.map((p) => p.key as string | number);
+      const parent = keys.slice(0, -1).reduce<any>((o, k) => o?.[k], current);
+      const last = keys[keys.length - 1]!;
+      const value = parent?.[last];
+      const max = issue.requirement as number;
+      if (typeof value === 'string') parent[last] = `${value.slice(0, Math.max(0, max - 1))}…`;
+      else if (Array.isArray(value)) parent[last] = value.slice(0, max);
+      else continue;
+      clipped.push(keys.join('.'));
+    }
+  }
+  const left = parseHostMessage(current);
+  throw new Error(`a wizard state does not fit its message schema${left.ok ? '' : `: ${left.error}`}`);
+}

@@ -41,7 +41,8 @@ test('field rules: target names, containers, share paths and users', () => {
   assert.match(containerProblem('Sales')!, /not a valid container name/);
   assert.match(containerProblem('a--b')!, /not a valid/);
   assert.match(containerProblem('sales/a/b')!, /one folder/);
-  assert.match(containerProblem('backup')!, /does not accept/);
+  assert.match(containerProblem('backup')!, /reserved on SQL Managed Instance/);
+  for (const bad of ['Sales/2024', 'Sales.', 'Q&A']) assert.ok(targetNameProblem(bad), `${bad} is refused by the wizard as by the plan check`);
   assert.equal(uncPathProblem('\\\\fs01.contoso.com\\backups\\Sales'), undefined);
   assert.match(uncPathProblem('C:\\backups')!, /not a network path/);
   assert.equal(shareUserProblem('CONTOSO\\svc-backup'), undefined);
@@ -313,4 +314,36 @@ test('Start Over asks first, then forgets every answer and the passwords in memo
   await send({ type: 'source.update', patch: { server: 'sql01', userName: 'migrator' } });
   await send({ type: 'source.connect' });
   assert.deepEqual(rec.passwordsSeen, [undefined]);
+});
+
+test('the last backup name never outlives its folder or mode: checked from A, then B, then another mode', () => {
+  let s = initialState([{ name: 'AzureCloud', displayName: 'Azure' }], 'AzureCloud');
+  s = { ...s, backups: { ...s.backups, mode: 'offline', databases: [{ source: 'Ledger', target: 'Ledger', folder: '', container: 'ledger', lastBackupName: '', checkOp: { status: 'idle' } }] } };
+  const checked = (folder: string, last: string) => ({ type: 'backups.checked' as const, source: 'Ledger', result: { database: 'Ledger', folder, ready: true, steps: [], problems: [], warnings: [], ignored: [], lastBackupName: last } });
+  s = reduce(s, { type: 'backups.folderChosen', source: 'Ledger', folder: '/a' });
+  s = reduce(s, checked('/a', 'Ledger_LOG_002.trn'));
+  assert.equal(s.backups.databases[0]!.lastBackupName, 'Ledger_LOG_002.trn');
+  s = reduce(s, { type: 'backups.folderChosen', source: 'Ledger', folder: '/b' });
+  assert.equal(s.backups.databases[0]!.lastBackupName, '', 'a new folder clears the name of the old one');
+  s = reduce(s, checked('/b', 'Ledger_LOG_004.trn'));
+  assert.equal(s.backups.databases[0]!.lastBackupName, 'Ledger_LOG_004.trn', 'the check of B names B\'s last file');
+  s = reduce(s, checked('/b', 'Ledger_LOG_005.trn'));
+  assert.equal(s.backups.databases[0]!.lastBackupName, 'Ledger_LOG_005.trn', 'a re-check of a folder that gained logs takes the new last file');
+  s = reduce(s, { type: 'backups.update', patch: { mode: 'online' } });
+  assert.equal(s.backups.databases[0]!.lastBackupName, '');
+});
+
+test('a state too long for the webview\'s messages is shortened on the host, never refused by the webview', async () => {
+  const { fitHostMessage, parseHostMessage } = await import('../../../src/webview/wizard/protocol');
+  let s = initialState([{ name: 'AzureCloud', displayName: 'Azure' }], 'AzureCloud');
+  const hundred = Array.from({ length: 100 }, (_, i) => `Shop${i}: SIMPLE recovery model: the database makes no log backups, so an online migration is impossible`).join('; ');
+  s = { ...s, start: { ...s.start, op: { status: 'error', message: hundred } } };
+  const message = { type: 'state' as const, state: s };
+  assert.ok(hundred.length > 8192);
+  assert.equal(parseHostMessage(message).ok, false, 'as it was, the webview would refuse it');
+  const fitted = fitHostMessage(message);
+  assert.equal(parseHostMessage(fitted.message).ok, true);
+  assert.deepEqual(fitted.clipped, ['state.start.op.message']);
+  const op = fitted.message.state.start.op as { message: string };
+  assert.ok(op.message.endsWith('…') && op.message.length === 8192);
 });

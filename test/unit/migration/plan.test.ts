@@ -78,7 +78,7 @@ test('every problem is reported at once', () => {
     /would both be restored as sales/i,
     /would share the blob folder "shared"/,
     /needs the last backup file name/,
-    /characters a migration resource name cannot hold/,
+    /Pay: the target database name "a\/b" has "\/", which a migration's resource name cannot hold/,
     /last backup name is a file name, not a path/,
   ]) assert.match(text, want);
 });
@@ -86,7 +86,7 @@ test('every problem is reported at once', () => {
 test('names already on the instance, share formats, online with a last backup, Windows logins', () => {
   assert.match(problems({ existingTargetDatabases: ['SALES'] }).join('\n'), /a database named Sales already exists on the target instance/);
   const share = problems({ backup: { kind: 'share', path: 'C:\\backups', userName: 'svc', password: '', storageAccountId: SA_ID, accountKey } }).join('\n');
-  assert.match(share, /UNC path/);
+  assert.match(share, /not a network path such as/);
   assert.match(share, /DOMAIN\\user/);
   assert.match(share, /share password is empty/);
   assert.match(problems({ databases: [{ source: 'Sales', lastBackupName: 'Sales_LOG_003.trn' }] }).join('\n'), /only for offline migrations/);
@@ -130,4 +130,11 @@ test('start: N databases with bounded concurrency, a result for each, one failur
   assert.doesNotMatch(results[3]!.error!, new RegExp(accountKey.replace(/[+/=]/g, '.')), 'the echoed key is cut out');
   assert.equal(results[0]!.migrationOperationId, 'op-Db0');
   assert.equal(results[0]!.status, 'InProgress');
+});
+
+test('the naming rules are the core\'s, the same the wizard shows: names the resource id cannot hold are refused', () => {
+  for (const bad of ['Sales/2024', 'Sales.', 'Q&A', 'a#b', 'x:y']) {
+    assert.ok(problems({ databases: [{ source: 'Sales', target: bad }] }).some((p) => p.startsWith(`Sales: the target database name "${bad}"`)), bad);
+  }
+  assert.ok(problems({ databases: Array.from({ length: 31 }, (_, i) => ({ source: `Db${i}` })), existingTargetDatabases: Array.from({ length: 70 }, (_, i) => `Old${i}`) }).some((p) => /31 databases beside the 70 already on the instance: a managed instance holds at most 100/.test(p)));
 });
