@@ -10,7 +10,7 @@ import { sampleChain, writeChain } from '../../../sandbox/backups/sampleChain';
 import type { Sandbox } from '../../../sandbox/sandbox';
 import { sqlmig } from '../../support/cli';
 import { tempDir } from '../../support/tmp';
-import { azure, Background, cliSandbox, migrationId, secrets, startArgs, status, waitFor } from './support';
+import { azure, fileState, Background, cliSandbox, migrationId, secrets, startArgs, status, waitFor } from './support';
 
 let sb: Sandbox;
 const root = tempDir();
@@ -98,6 +98,9 @@ test('a restore failure ends the watch with the service\'s reason; the failed mi
   const s = await status(sb, 'Broken');
   assert.equal(s.status, 'Failed');
   assert.deepEqual(s.problems, ["RestoreFailed: Restoring backup file 'Broken_LOG_002.trn' failed: the log backup is damaged (checksum mismatch on page 1:4711)."]);
+  // Nothing is being restored any more: the failed file is not left Restoring.
+  assert.equal(fileState(s, 'Broken_LOG_002.trn'), 'Arrived');
+  assert.equal(s.properties.migrationStatusDetails.currentRestoringFilename, undefined);
 
   const id = migrationId(sb, 'Broken');
   const cancel = await sqlmig(['migrate', 'cancel', ...azure(sb), '--migration', id]);

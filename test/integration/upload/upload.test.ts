@@ -199,4 +199,22 @@ describe('direct upload to Azurite', () => {
     assert.equal((await done).files.length, 0);
     assert.ok(events.some((e) => e.type === 'waiting' && /Late/.test(e.reason)));
   });
+
+  test('watch mode flattens subfolders only where names do not collide: two stripes of one name are refused, not overwritten', async () => {
+    const dir = join(root, 'watch-clash');
+    const [s1, s2, log1a, log1b] = sampleChain({ databaseName: 'Clash', logs: 1, stripes: 2 });
+    // Ola Hallengren-style layouts: each stripe in its own folder under the same file name.
+    await writeChain(join(dir, 'Stripe1'), [{ ...s1!, fileName: 'Clash_FULL.bak' }, { ...log1a!, fileName: 'Clash_LOG.trn' }]);
+    await writeChain(join(dir, 'Stripe2'), [{ ...s2!, fileName: 'Clash_FULL.bak' }, { ...log1b!, fileName: 'Clash_LOG.trn' }]);
+    const ac = new AbortController();
+    const events: WatchEvent[] = [];
+    const container = service.getContainerClient('clash');
+    const done = watchAndUpload(container, [dir], { database: 'Clash', intervalMs: 30, signal: ac.signal, onEvent: (e) => events.push(e) });
+    await new Promise((r) => setTimeout(r, 200));
+    ac.abort();
+    assert.equal((await done).files.length, 0, 'nothing was sent');
+    assert.ok(events.some((e) => e.type === 'waiting' && /two files of the chain have the same name and would overwrite each other/.test(e.reason)), JSON.stringify(events));
+    assert.equal(await container.exists(), false);
+    await assert.rejects(uploadDatabaseBackups(container, [dir], { database: 'Clash' }), /two files of the chain have the same name/);
+  });
 });
