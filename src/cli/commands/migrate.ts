@@ -10,16 +10,13 @@ import { formatLsn, mapBounded, type PlanProblemCode } from '../../core/backup';
 import {
   ACCEPTABLE_PROBLEMS,
   backupFiles,
-  blockingProblems,
-  checkBlobChains,
-  checkLocalChains,
-  canCancel,
-  canDelete,
+  cancelMany,
   cutoverMany,
+  deleteMany,
   migrationProblems,
   readCutoverLocation,
+  runMigrationPlan,
   PlanError,
-  startMigrations,
   statusOf,
   validatePlan,
   withoutSecrets,
@@ -28,12 +25,11 @@ import {
   type CutoverOverrides,
   type CutoverResult,
   type BackupSource,
-  type ChainReport,
   type DatabaseChoice,
   type MigrationPlan,
   type MigrationPlanInput,
+  type OperationResult,
 } from '../../core/migration';
-import { ensureContainer, uploadChainFiles } from '../../core/upload';
 import { table } from '../../core/text';
 import { AZURE_HELP, AZURE_OPTIONS, azureSession, need, printJson, secretFromEnv, str, strs, type AzureSession, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command, type Io, type Values } from '../command';
@@ -253,44 +249,38 @@ Exit code: 0 when every database started, 1 when any failed, 2 on usage or plan 
     for (const w of plan.warnings) io.err(`warning: ${w}`);
     const accept = acceptanceOf(values);
     let container: ContainerClient | undefined;
-    let chains: ChainReport[] = [];
     if (backup.kind === 'upload' || backup.kind === 'blob') {
       const account = await getStorageAccount(session.ctx, backup.storageAccountId, io.signal);
       if (!account.blobEndpoint) throw new Error(`storage account ${account.name} reports no blob endpoint`);
       container = containerClient({ blobEndpoint: account.blobEndpoint, accountName: account.name, accountKey }, backup.container);
-      const options = { ...(values['new-base'] && { newBase: true }), ...signalOf(io) };
-      chains = backup.kind === 'upload' ? await checkLocalChains(container, plan, options) : await checkBlobChains(container, plan, options);
     }
-    for (const r of chains) for (const w of r.warnings) io.err(`warning: ${r.source}: ${w}`);
-    const blockers = blockingProblems(chains, accept);
-    if (blockers.length) {
-      if (values.json) printJson(io, { started: false, problems: blockers });
-      io.err(`Nothing was uploaded or started: the backup chains have ${blockers.length === 1 ? 'a problem' : `${blockers.length} problems`}:\n${blockers.map((b) => `  - ${b}`).join('\n')}`);
+    const run = await runMigrationPlan(new DmsClient(session.ctx), plan, {
+      ...(container && { container }),
+      ...(accept && { accept }),
+      ...(values['new-base'] && { newBase: true }),
+      concurrency,
+      ...signalOf(io),
+      onEvent: (e) => {
+        if (e.type === 'checked') for (const r of e.chains) for (const w of r.warnings) io.err(`warning: ${r.source}: ${w}`);
+        if (values.json) return;
+        if (e.type === 'uploaded') {
+          const pre = e.chain.preflight;
+          const already = pre?.continues ? ` (continuing the chain already there, up to LSN ${formatLsn(pre.continues.reachedLsn)})` : '';
+          io.out(`${e.database}: ${e.files} backup file(s) uploaded to ${file.backup.kind === 'share' ? '' : (file.backup as { container: string }).container}/${e.chain.folder}/${already}`);
+        } else if (e.type === 'upload-failed') io.out(`FAILED   ${e.database}\n  ${e.error.replace(/\n/g, '\n  ')}`);
+        else if (e.type === 'started') {
+          const r = e.result;
+          io.out(r.ok ? `started  ${r.source} -> ${r.target}  ${r.status ?? ''}` : `FAILED   ${r.source} -> ${r.target}\n  ${r.error?.replace(/\n/g, '\n  ')}`);
+        }
+      },
+    });
+    if (run.refused) {
+      if (values.json) printJson(io, { started: false, problems: run.refused });
+      io.err(`Nothing was uploaded or started: the backup chains have ${run.refused.length === 1 ? 'a problem' : `${run.refused.length} problems`}:\n${run.refused.map((b) => `  - ${b}`).join('\n')}`);
       return EXIT_USAGE;
     }
     if (accept) io.err(`accepted: ${accept.codes.join(', ')} (${accept.reason})`);
-    // Offline migrations end on the chain's last file, as checked above.
-    const lastOf = new Map(chains.filter((r) => r.lastBackupName).map((r) => [r.source, r.lastBackupName!]));
-    plan = { ...plan, planned: plan.planned.map((db) => (lastOf.has(db.source) && plan!.mode === 'offline' ? { ...db, lastBackupName: lastOf.get(db.source)! } : db)) };
-    if (backup.kind === 'upload') {
-      await mapBounded(chains, concurrency, async (r) => {
-        const pre = r.preflight!;
-        await ensureContainer(container!, io.signal);
-        const files = await uploadChainFiles(container!, r.folder, pre, pre.files, signalOf(io));
-        if (!values.json) {
-          const already = pre.continues ? ` (continuing the chain already there, up to LSN ${formatLsn(pre.continues.reachedLsn)})` : '';
-          io.out(`${r.source}: ${files.length} backup file(s) uploaded to ${backup.container}/${r.folder}/${already}`);
-        }
-      }, io.signal);
-    }
-    const dms = new DmsClient(session.ctx);
-    const results = await startMigrations(dms, plan, {
-      concurrency,
-      ...signalOf(io),
-      onResult: (r) => {
-        if (!values.json) io.out(r.ok ? `started  ${r.source} -> ${r.target}  ${r.status ?? ''}` : `FAILED   ${r.source} -> ${r.target}\n  ${r.error?.replace(/\n/g, '\n  ')}`);
-      },
-    });
+    const results = [...run.started, ...run.uploadFailures.map((f) => ({ source: f.source, target: f.target, ok: false, error: f.error, migrationId: '' }))];
     if (values.json) printJson(io, { migrations: results });
     else {
       const follow = results.length === 1 ? `--migration ${results[0]!.migrationId}` : `--service ${file.migrationServiceId}`;
@@ -519,32 +509,21 @@ was refused, failed or not confirmed, 2 on usage errors.`,
   },
 };
 
-async function eachMigration(
-  values: Values,
-  io: Io,
-  verb: string,
-  act: (dms: DmsClient, ref: MigrationRef) => Promise<string | undefined>,
-): Promise<number> {
+/** Prints the core's results: the same shape and words as cutover (done, REFUSED with why, FAILED). */
+function printResults(values: Values, io: Io, verb: string, results: OperationResult[]): number {
+  if (values.json) {
+    printJson(io, { results: results.map((r) => ({ migration: migrationIdOf(r.ref), database: r.ref.targetDatabase, outcome: r.outcome === 'done' ? verb : r.outcome, ok: r.outcome === 'done', ...(r.status && { status: r.status }), ...(r.reason && { error: r.reason }) })) });
+  } else {
+    for (const r of results) io.out(r.outcome === 'done' ? `${verb} ${r.ref.targetDatabase}` : `${r.outcome.toUpperCase()} ${r.ref.targetDatabase}\n  ${r.reason?.replace(/\n/g, '\n  ')}`);
+  }
+  return results.every((r) => r.outcome === 'done') ? EXIT_OK : EXIT_FAILED;
+}
+
+async function dmsFor(values: Values, io: Io): Promise<{ dms: DmsClient; refs: MigrationRef[] }> {
   const refs = refsFrom(values);
   if (!refs.length) throw new UsageError('name the migrations: --migration ID, or --target with --database');
   const session = await azureSession(values, io);
-  const dms = new DmsClient(session.ctx);
-  const results = await mapBounded(refs, 4, async (ref) => {
-    try {
-      const refused = await act(dms, ref);
-      return refused ? { ref, outcome: 'refused', error: refused } : { ref, outcome: verb };
-    } catch (e) {
-      if ((e as Error).name === 'AbortError') throw e;
-      return { ref, outcome: 'failed', error: (e as Error).message };
-    }
-  }, io.signal);
-  // The same shape and words as cutover: done, REFUSED (nothing was asked of the service), FAILED.
-  if (values.json) {
-    printJson(io, { results: results.map((r) => ({ migration: migrationIdOf(r.ref), database: r.ref.targetDatabase, outcome: r.outcome, ok: r.outcome === verb, ...(r.error && { error: r.error }) })) });
-  } else {
-    for (const r of results) io.out(r.outcome === verb ? `${verb} ${r.ref.targetDatabase}` : `${r.outcome.toUpperCase()} ${r.ref.targetDatabase}\n  ${r.error?.replace(/\n/g, '\n  ')}`);
-  }
-  return results.every((r) => r.outcome === verb) ? EXIT_OK : EXIT_FAILED;
+  return { dms: new DmsClient(session.ctx), refs };
 }
 
 export const migrateCancel: Command = {
@@ -564,14 +543,12 @@ ${sandboxExample([
 ])}
 
 Exit code: 0 when every migration was canceled, 1 otherwise, 2 on usage errors.`,
-  options: { ...AZURE_OPTIONS, ...REF_OPTIONS },
-  run: (values, _p, io) =>
-    eachMigration(values, io, 'canceled', async (dms, ref) => {
-      const m = await dms.getMigration(ref, signalOf(io));
-      if (!canCancel(m)) return `it is ${statusOf(m)}: only a migration in progress can be canceled`;
-      await dms.cancelMigration(ref, m.properties!.migrationOperationId!, signalOf(io));
-      return undefined;
-    }),
+  options: { ...AZURE_OPTIONS, ...REF_OPTIONS, concurrency: { type: 'string' } },
+  async run(values, _p, io) {
+    const concurrency = concurrencyOf(values);
+    const { dms, refs } = await dmsFor(values, io);
+    return printResults(values, io, 'canceled', await cancelMany(dms, refs, { concurrency, ...signalOf(io) }));
+  },
 };
 
 export const migrateDelete: Command = {
@@ -592,14 +569,10 @@ ${sandboxExample([
 ])}
 
 Exit code: 0 when every migration was deleted, 1 otherwise, 2 on usage errors.`,
-  options: { ...AZURE_OPTIONS, ...REF_OPTIONS, force: { type: 'boolean' } },
-  run: (values, _p, io) =>
-    eachMigration(values, io, 'deleted', async (dms, ref) => {
-      if (!values.force) {
-        const m = await dms.getMigration(ref, signalOf(io));
-        if (!canDelete(m)) return `it is ${statusOf(m)}: cancel it first ("sqlmig migrate cancel"), or pass --force`;
-      }
-      await dms.deleteMigration(ref, { force: Boolean(values.force), ...signalOf(io) });
-      return undefined;
-    }),
+  options: { ...AZURE_OPTIONS, ...REF_OPTIONS, force: { type: 'boolean' }, concurrency: { type: 'string' } },
+  async run(values, _p, io) {
+    const concurrency = concurrencyOf(values);
+    const { dms, refs } = await dmsFor(values, io);
+    return printResults(values, io, 'deleted', await deleteMany(dms, refs, { concurrency, ...(values.force && { force: true }), ...signalOf(io) }));
+  },
 };

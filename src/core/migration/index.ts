@@ -6,3 +6,5 @@ export * from './cutover';
 export * from './monitor';
 export * from './chainCheck';
 export * from './cutoverLocation';
+export * from './operations';
+export * from './runPlan';

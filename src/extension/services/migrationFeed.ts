@@ -8,6 +8,7 @@
 import * as l10n from '@vscode/l10n';
 import type { MigrationRef, MigrationServiceRef } from '../../core/azure/dms/client';
 import type { MigrationMonitor } from '../../core/migration/monitor';
+import type { OperationResult } from '../../core/migration/operations';
 import type { DatabaseMigrationJson } from '../dashboard/dmsShape';
 import { ActionableError } from '../errors';
 import { listAllSubscriptions } from './azureResources';
@@ -86,6 +87,13 @@ export class CoreMigrationFeed implements MigrationFeed {
   }
 }
 
+/** The core's refusal, in its words, as something the user can act on; a failure as it is. */
+function throwUnlessDone(r: OperationResult | undefined, what: string): void {
+  if (r?.outcome === 'done') return;
+  if (r?.outcome === 'refused') throw new ActionableError(`${r.ref.targetDatabase} ${what}: ${r.reason}`, l10n.t('Refresh the Migrations view.'));
+  throw new Error(r?.reason ?? l10n.t('the operation did not complete'));
+}
+
 function refOf(core: CoreApi, m: DatabaseMigrationJson): MigrationRef {
   return core.migrationRefFromId(m.id);
 }
@@ -133,19 +141,15 @@ export function migrationOperations(deps: FeedDeps): MigrationOperations {
 
     async cancel(m, signal) {
       const { core, dms } = await session(signal);
-      const ref = refOf(core, m);
-      const fresh = await dms.getMigration(ref, { signal });
-      if (!core.canCancel(fresh)) throw new ActionableError(l10n.t('The migration of {0} is {1} and cannot be canceled now.', ref.targetDatabase, core.statusOf(fresh)), l10n.t('Refresh the Migrations view.'));
-      await dms.cancelMigration(ref, fresh.properties!.migrationOperationId!, { signal });
+      const [r] = await core.cancelMany(dms, [refOf(core, m)], { signal });
+      throwUnlessDone(r, l10n.t('cannot be canceled now'));
       await deps.uploads.stop(m.id);
     },
 
     async delete(m, signal) {
       const { core, dms } = await session(signal);
-      const ref = refOf(core, m);
-      const fresh = await dms.getMigration(ref, { signal });
-      if (!core.canDelete(fresh)) throw new ActionableError(l10n.t('The migration of {0} is {1}: cancel or complete it before deleting it.', ref.targetDatabase, core.statusOf(fresh)), l10n.t('Refresh the Migrations view.'));
-      await dms.deleteMigration(ref, { signal });
+      const [r] = await core.deleteMany(dms, [refOf(core, m)], { signal });
+      throwUnlessDone(r, l10n.t('cannot be deleted now'));
       await deps.uploads.stop(m.id);
     },
   };

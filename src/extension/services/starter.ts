@@ -6,8 +6,9 @@
  * requests and are cut out of any error text. No `vscode` here.
  */
 import * as l10n from '@vscode/l10n';
+import type { ContainerClient } from '@azure/storage-blob';
 import type { BackupSource, DatabaseChoice, MigrationPlan, MigrationPlanInput } from '../../core/migration/plan';
-import { ActionableError, isCancellation } from '../errors';
+import { ActionableError } from '../errors';
 import { contextFor } from './azureContext';
 import { loadCore } from './loadCore';
 import type { LocalUploads, UploadJob } from './localUploads';
@@ -72,57 +73,45 @@ export function migrationStarter(deps: StarterDeps): MigrationStarter {
       for (const p of plans) for (const w of p.warnings) deps.log.warn(`start: ${w}`);
 
       // Every database's backup chain, as the service will see it, before anything is uploaded or
-      // created: a problem stops the start (the same check and words as sqlmig migrate start).
+      // created: a problem in any plan stops the whole start (the core's check and words, as in sqlmig).
       progress(l10n.t('Checking the backup chains'));
-      for (const [i, plan] of plans.entries()) {
-        if (plan.backup.kind === 'share') continue;
-        const info = await core.getStorageAccount(ctx, plan.backup.storageAccountId, signal);
-        if (!info.blobEndpoint) throw new Error(l10n.t('storage account {0} reports no blob endpoint', info.name));
-        const container = core.containerClient({ blobEndpoint: info.blobEndpoint, accountName: info.name, accountKey: plan.backup.accountKey }, plan.backup.container);
-        const chains = plan.backup.kind === 'upload' ? await core.checkLocalChains(container, plan, { signal }) : await core.checkBlobChains(container, plan, { signal });
+      const checked = [];
+      for (const plan of plans) {
+        let container: ContainerClient | undefined;
+        if (plan.backup.kind !== 'share') {
+          const info = await core.getStorageAccount(ctx, plan.backup.storageAccountId, signal);
+          if (!info.blobEndpoint) throw new Error(l10n.t('storage account {0} reports no blob endpoint', info.name));
+          container = core.containerClient({ blobEndpoint: info.blobEndpoint, accountName: info.name, accountKey: plan.backup.accountKey }, plan.backup.container);
+        }
+        const chains = await core.checkPlanChains(plan, { ...(container && { container }), signal });
         for (const r of chains) for (const w of r.warnings) deps.log.warn(`start: ${r.source}: ${w}`);
         problems.push(...core.blockingProblems(chains));
-        // An offline migration ends on the last file of the chain checked now, not one remembered earlier.
-        const lastOf = new Map(chains.filter((r) => r.lastBackupName).map((r) => [r.source, r.lastBackupName!]));
-        if (plan.mode === 'offline') plans[i] = { ...plan, planned: plan.planned.map((db) => (lastOf.has(db.source) ? { ...db, lastBackupName: lastOf.get(db.source)! } : db)) };
+        checked.push({ plan, container, chains });
       }
       if (problems.length) throw planProblems(problems, deps);
 
       const results: StartedMigration[] = [];
       const dms = new core.DmsClient(ctx);
-      for (const plan of plans) {
-        // Local folders: the chain goes up first; a database whose upload fails is not started.
+      for (const { plan, container, chains } of checked) {
+        // Local folders go up through the editor's watcher: an online migration's new log backups
+        // follow, and the watch survives a window reload. A database whose upload fails is not started.
         const jobs = new Map<string, UploadJob>();
-        const ready = [];
-        for (const db of plan.planned) {
-          if (plan.backup.kind !== 'upload') {
-            ready.push(db);
-            continue;
-          }
-          const job: UploadJob = {
-            migrationId: '',
-            database: db.source,
-            localFolder: db.localFolder!,
-            storageAccountId: plan.backup.storageAccountId,
-            container: plan.backup.container,
-            blobFolder: db.folder!,
-            mode: plan.mode,
-          };
-          try {
+        const run = await core.runMigrationPlan(dms, plan, {
+          ...(container && { container }),
+          checked: chains,
+          signal,
+          upload: async (db) => {
+            const b = plan.backup as Extract<typeof plan.backup, { kind: 'upload' }>;
+            const job: UploadJob = { migrationId: '', database: db.source, localFolder: db.localFolder!, storageAccountId: b.storageAccountId, container: b.container, blobFolder: db.folder!, mode: plan.mode };
             await deps.uploads.upload(account, job, signal, progress);
             jobs.set(db.source, job);
-            ready.push(db);
-          } catch (e) {
-            if (isCancellation(e) || signal.aborted) throw e;
-            results.push({ sourceDatabase: db.source, targetDatabase: db.target, error: l10n.t('the upload failed, so the migration was not started: {0}', (e as Error).message) });
-          }
-        }
-        if (!ready.length) continue;
-        const started = await core.startMigrations(dms, { ...plan, planned: ready }, {
-          signal,
-          onResult: (r) => progress(r.ok ? l10n.t('{0}: started', r.source) : l10n.t('{0}: not started', r.source)),
+          },
+          onEvent: (e) => {
+            if (e.type === 'started') progress(e.result.ok ? l10n.t('{0}: started', e.result.source) : l10n.t('{0}: not started', e.result.source));
+          },
         });
-        for (const r of started) {
+        for (const f of run.uploadFailures) results.push({ sourceDatabase: f.source, targetDatabase: f.target, error: f.error });
+        for (const r of run.started) {
           const job = jobs.get(r.source);
           if (job && r.ok) await deps.uploads.attach(job, r.migrationId);
           else if (job) deps.uploads.discard(job);

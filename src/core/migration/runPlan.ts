@@ -1,0 +1,116 @@
+/**
+ * Running a migration plan, the one way both faces do it: check every database's backup chain
+ * as the service will see it (nothing happens while a problem stands that was not accepted),
+ * name each offline migration's last file from its chain, upload the local chains a few
+ * databases at a time, then start the migrations. A database whose upload fails is not started;
+ * the others go on. The faces only present the events and the result.
+ */
+import type { ContainerClient } from '@azure/storage-blob';
+import { mapBounded } from '../backup/scan';
+import type { DmsClient } from '../azure/dms/client';
+import { ensureContainer, uploadChainFiles, type UploadEvent } from '../upload/databaseUpload';
+import { blockingProblems, checkBlobChains, checkLocalChains, type Acceptance, type ChainReport } from './chainCheck';
+import type { MigrationPlan, PlannedDatabase } from './plan';
+import { startMigrations, type StartResult } from './start';
+
+export type PlanRunEvent =
+  | { type: 'checked'; chains: ChainReport[] }
+  | { type: 'upload'; database: string; event: UploadEvent }
+  | { type: 'uploaded'; database: string; chain: ChainReport; files: number }
+  | { type: 'upload-failed'; database: string; error: string }
+  | { type: 'started'; result: StartResult };
+
+export interface PlanRunOptions {
+  /** The blob container of a blob or upload plan (with the key to read and write it). */
+  container?: ContainerClient;
+  /** Problems to start despite, with the reason. */
+  accept?: Acceptance;
+  /** Upload plans: plan from the newest full even where a folder holds a chain already. */
+  newBase?: boolean;
+  /** The chains as checkPlanChains found them just before (several plans checked together). */
+  checked?: ChainReport[];
+  /** Databases uploaded and started at once (default 4). */
+  concurrency?: number;
+  signal?: AbortSignal;
+  pollIntervalMs?: number;
+  /**
+   * How a database's checked chain goes up. By default its files are uploaded once; the editor
+   * hands it to its watcher, which keeps uploading new log backups of an online migration.
+   */
+  upload?: (db: PlannedDatabase, chain: ChainReport, container: ContainerClient, signal?: AbortSignal) => Promise<void>;
+  onEvent?: (e: PlanRunEvent) => void;
+}
+
+export interface PlanRun {
+  /** Set when nothing was uploaded or started: every problem, one per line. */
+  refused?: string[];
+  chains: ChainReport[];
+  /** One per database that was started or tried (not those whose upload failed). */
+  started: StartResult[];
+  uploadFailures: { source: string; target: string; error: string }[];
+}
+
+/** Every database's backup chain of a plan, as the service will see it; reads, never writes. */
+export function checkPlanChains(plan: MigrationPlan, options: Pick<PlanRunOptions, 'container' | 'newBase' | 'signal' | 'concurrency'>): Promise<ChainReport[]> {
+  const { container, signal } = options;
+  const kind = plan.backup.kind;
+  if ((kind === 'upload' || kind === 'blob') && !container) throw new Error(`a ${kind} plan needs its blob container`);
+  const o = { ...(options.newBase && { newBase: true }), ...(signal && { signal }), ...(options.concurrency && { concurrency: options.concurrency }) };
+  return kind === 'upload' ? checkLocalChains(container!, plan, o) : kind === 'blob' ? checkBlobChains(container!, plan, o) : Promise.resolve([]);
+}
+
+export async function runMigrationPlan(dms: Pick<DmsClient, 'createMigration'>, plan: MigrationPlan, options: PlanRunOptions = {}): Promise<PlanRun> {
+  const { container, signal } = options;
+  const emit = (e: PlanRunEvent) => options.onEvent?.(e);
+  const kind = plan.backup.kind;
+  const chains = options.checked ?? (await checkPlanChains(plan, options));
+  emit({ type: 'checked', chains });
+  const refused = blockingProblems(chains, options.accept);
+  if (refused.length) return { refused, chains, started: [], uploadFailures: [] };
+
+  // An offline migration ends on its chain's last file, as checked just now.
+  const chainOf = new Map(chains.map((c) => [c.source, c]));
+  let planned = plan.planned.map((db) => {
+    const last = chainOf.get(db.source)?.lastBackupName;
+    return plan.mode === 'offline' && last ? { ...db, lastBackupName: last } : db;
+  });
+
+  const uploadFailures: PlanRun['uploadFailures'] = [];
+  if (kind === 'upload') {
+    const failed = new Set<string>();
+    await mapBounded(
+      planned,
+      options.concurrency ?? 4,
+      async (db) => {
+        const chain = chainOf.get(db.source)!;
+        try {
+          if (options.upload) await options.upload(db, chain, container!, signal);
+          else {
+            await ensureContainer(container!, signal);
+            const pre = chain.preflight!;
+            await uploadChainFiles(container!, chain.folder, pre, pre.files, { ...(signal && { signal }), onEvent: (event) => emit({ type: 'upload', database: db.source, event }) });
+          }
+          emit({ type: 'uploaded', database: db.source, chain, files: chain.preflight?.files.length ?? 0 });
+        } catch (e) {
+          if ((e as Error).name === 'AbortError' || signal?.aborted) throw e;
+          failed.add(db.source);
+          const error = `the upload failed, so the migration was not started: ${(e as Error).message}`;
+          uploadFailures.push({ source: db.source, target: db.target, error });
+          emit({ type: 'upload-failed', database: db.source, error });
+        }
+      },
+      signal,
+    );
+    planned = planned.filter((db) => !failed.has(db.source));
+  }
+
+  const started = planned.length
+    ? await startMigrations(dms, { ...plan, planned }, {
+        ...(options.concurrency && { concurrency: options.concurrency }),
+        ...(signal && { signal }),
+        ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
+        onResult: (result) => emit({ type: 'started', result }),
+      })
+    : [];
+  return { chains, started, uploadFailures };
+}
