@@ -7,11 +7,12 @@ import type { DatabaseInfo, ServerInventory } from '../source/inventory';
 import type { MiLimitsTable, ServiceTier, TierLimits } from '../sku/miLimits';
 import type { ProbeId } from './probes';
 import type { CodeText } from './tsqlText';
+import type { MigrationMode } from '../migrationMode';
 
 /** blocker: the restore fails or the database cannot be chosen; issue: migrates but something breaks; warning: review. */
 export type Category = 'blocker' | 'issue' | 'warning';
 export type RuleLevel = 'instance' | 'database';
-export type MigrationMode = 'online' | 'offline';
+export type { MigrationMode };
 /** Where a rule comes from: Microsoft's public Managed Instance rule ids, the online-migration prerequisites, or MI limits and T-SQL differences. */
 export type RuleOrigin = 'managed-instance-rule' | 'online-prerequisite' | 'managed-instance-limit';
 

@@ -15,6 +15,7 @@ import { branchesOf, onBranch, type Branch } from './forks';
 import { formatLsn, type Lsn } from './lsn';
 import { formatIsoWithOffset, toInstant, type LocalDateTime } from './mtfDate';
 import { isRestorable, type BackupHeader, type BackupReading, type BackupType, type RecoveryModel, type Verdict } from './types';
+import type { MigrationMode } from '../migrationMode';
 
 /** Why a file is not in a plan: a planning reason, or the file's own verdict when it cannot take part. */
 export type IgnoreCode =
@@ -88,7 +89,7 @@ export interface DatabasePlan {
   restoresTo?: { lsn: Lsn; date?: Date; stopAt?: Date };
 }
 
-export type MigrationMode = 'online' | 'offline';
+export type { MigrationMode };
 
 export interface PlanOptions {
   /** Only plan databases with this name (case-insensitive); files of others are "other database". */

@@ -10,8 +10,9 @@ import { expectArmId, type ArmId } from '../azure/armId';
 import { blobFolderProblem, containerNameProblem, databaseCountProblem, targetDatabaseNameProblem, uncPathProblem, windowsUserProblem } from '../naming';
 import { migrationIdOf, type MigrationRef } from '../azure/dms/client';
 import type { DatabaseMigrationSqlMi } from '../azure/dms/models';
+import type { MigrationMode } from '../migrationMode';
 
-export type MigrationMode = 'online' | 'offline';
+export type { MigrationMode };
 
 export interface SourceConnection {
   /** Server name as the integration runtime reaches it, e.g. SQLSRC01 or sqlsrc01.corp.local,1433 */

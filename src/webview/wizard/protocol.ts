@@ -7,6 +7,7 @@
  * and the state only says whether one was entered.
  */
 import * as v from 'valibot';
+import { MIGRATION_MODES } from '../../core/migrationMode';
 
 export const STEPS = ['account', 'source', 'target', 'backups', 'service', 'summary'] as const;
 export const StepSchema = v.picklist(STEPS);
@@ -71,7 +72,7 @@ const AssessmentSchema = v.object({
   reportAvailable: v.boolean(),
 });
 export type AssessmentView = v.InferOutput<typeof AssessmentSchema>;
-export const ModeSchema = v.picklist(['online', 'offline']);
+export const ModeSchema = v.picklist(MIGRATION_MODES);
 export const LocationKindSchema = v.picklist(['blob', 'local', 'share']);
 export type LocationKind = v.InferOutput<typeof LocationKindSchema>;
 
