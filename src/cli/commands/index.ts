@@ -5,7 +5,10 @@ import { backupsScan } from './backupsScan';
 import { backupsUpload } from './backupsUpload';
 import { clouds } from './clouds';
 import { dmsCreate, dmsKeys, dmsNodes, dmsRegenerateKey, dmsShow } from './dms';
-import { migrateCancel, migrateCutover, migrateDelete, migrateStart, migrateStatus } from './migrate';
+import { migrateCancel, migrateDelete } from './migrateCancel';
+import { migrateCutover } from './migrateCutover';
+import { migrateStart } from './migrateStart';
+import { migrateStatus } from './migrateStatus';
 import { targetsList } from './targets';
 
 export const commands: Command[] = [

@@ -1,0 +1,92 @@
+/** `sqlmig migrate status`: migrations and their backup files; --watch follows them. */
+import { DmsClient, serviceRefFromId } from '../../core/azure/dms/client';
+import type { DatabaseMigration, DatabaseMigrationSqlMi } from '../../core/azure/dms/models';
+import { mapBounded } from '../../core/backup';
+import { backupFiles, migrationProblems, statusOf, withoutSecrets } from '../../core/migration';
+import { table } from '../../core/text';
+import { AZURE_HELP, AZURE_OPTIONS, azureSession, printJson, str, strs, type AzureSession, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
+import { EXIT_OK, UsageError, type Command } from '../command';
+import { watchMigrations } from './migrateWatch';
+import { REF_OPTIONS, REF_HELP, refsFrom, signalOf } from './migrationRefs';
+
+function row(m: DatabaseMigration | DatabaseMigrationSqlMi): string[] {
+  const p = m.properties;
+  return [m.name ?? '', p?.sourceDatabaseName ?? '', statusOf(m), p?.offlineConfiguration?.offline ? 'offline' : 'online', p?.startedOn ?? '', migrationProblems(m).length ? `${migrationProblems(m).length} problem(s)` : ''];
+}
+
+function describeDetailed(m: DatabaseMigrationSqlMi): string {
+  const p = m.properties;
+  const d = p?.migrationStatusDetails;
+  const lines = [
+    `${m.name}: ${statusOf(m)}  (source ${p?.sourceServerName ?? ''}/${p?.sourceDatabaseName ?? ''}, ${p?.offlineConfiguration?.offline ? 'offline' : 'online'}, operation ${p?.migrationOperationId ?? 'none'})`,
+    ...(d ? [`  full backup restored: ${d.isFullBackupRestored ? 'yes' : 'no'}; log backups pending: ${d.pendingLogBackupsCount ?? 0}; restoring: ${d.currentRestoringFilename ?? '-'}; last restored: ${d.lastRestoredFilename ?? '-'}`] : []),
+    ...migrationProblems(m).map((x) => `  ! ${x}`),
+  ];
+  const files = backupFiles(m);
+  if (files.length) lines.push(table([['File', 'Type', 'State', 'First LSN', 'Last LSN', 'Note'], ...files.map((f) => [f.fileName, f.backupType ?? '', f.state, f.firstLsn ?? '', f.lastLsn ?? '', f.reason ?? f.rawStatus ?? ''])], '    '));
+  return lines.join('\n');
+}
+
+export const migrateStatus: Command = {
+  name: ['migrate', 'status'],
+  summary: 'Show migrations and their backup files; --watch follows them',
+  usage: 'sqlmig migrate status (--service ID... | --migration ID... | --target MI_ID --database NAME...) [--watch [--interval S]] [azure options]',
+  help: `With --service, lists every migration of the service (one call per service, however many
+there are). With --migration (or --target/--database), shows each one in detail: status,
+restore progress, the problems the service reports, and every backup file (Arrived,
+Uploading, Uploaded, Restoring, Restored, or Ignored with the reason).
+
+With --watch, keeps refreshing (backing off when Azure throttles) and prints each change as it
+happens: a migration's status (ReadyForCutover, Succeeded, Failed with the service's reason...),
+each backup file of a watched migration (--migration) moving from Arrived to Restored, and, for
+network-share migrations, the integration runtime going offline. It ends when every watched
+migration has finished (or on Ctrl-C); with --json it prints one JSON object per change.
+
+  --service ID           a migration service's resource id (repeat)
+${REF_HELP}
+  --watch                follow until the watched migrations finish
+  --interval SECONDS     refresh interval for --watch (default 15)
+
+${AZURE_HELP}
+
+${sandboxExample([
+  `S=${SANDBOX_PROVIDERS}`,
+  `sqlmig migrate status ${SANDBOX_CLOUD} --service $S/Microsoft.DataMigration/sqlMigrationServices/dms-sandbox`,
+  `sqlmig migrate status ${SANDBOX_CLOUD} --target $S/Microsoft.Sql/managedInstances/sqlmi-sandbox --database Sales --watch --interval 2`,
+])}
+
+Exit code: 0; with --watch, 0 when every watched migration Succeeded, 1 otherwise; 2 on usage errors.`,
+  options: { ...AZURE_OPTIONS, ...REF_OPTIONS, service: { type: 'string', multiple: true }, watch: { type: 'boolean' }, interval: { type: 'string' } },
+  async run(values, _p, io) {
+    const refs = refsFrom(values);
+    let services;
+    try {
+      services = strs(values, 'service').map(serviceRefFromId);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    if (!refs.length && !services.length) throw new UsageError('name --service, or --migration, or --target with --database');
+    const session: AzureSession = await azureSession(values, io);
+    const dms = new DmsClient(session.ctx);
+    if (values.watch) {
+      const seconds = Number(str(values, 'interval') ?? 15);
+      if (!Number.isFinite(seconds) || seconds < 0.05) throw new UsageError('--interval must be a number of seconds');
+      return watchMigrations(io, dms, { services, refs, intervalMs: seconds * 1000, json: Boolean(values.json), describe: describeDetailed });
+    }
+    const listed = await mapBounded(services, 4, async (s) => ({ service: s, migrations: await dms.listMigrations(s, signalOf(io)) }));
+    const detailed = await mapBounded(refs, 8, (r) => dms.getMigration(r, { expand: true, ...signalOf(io) }));
+    if (values.json) {
+      printJson(io, {
+        services: listed.map((l) => ({ id: `/subscriptions/${l.service.subscriptionId}/resourceGroups/${l.service.resourceGroup}/providers/Microsoft.DataMigration/sqlMigrationServices/${l.service.name}`, migrations: l.migrations.map((m) => ({ id: m.id, name: m.name, status: statusOf(m), properties: withoutSecrets(m).properties })) })),
+        migrations: detailed.map((m) => ({ id: m.id, name: m.name, status: statusOf(m), problems: migrationProblems(m), files: backupFiles(m), properties: withoutSecrets(m).properties })),
+      });
+      return EXIT_OK;
+    }
+    for (const l of listed) {
+      io.out(`${l.service.name}: ${l.migrations.length} migration(s)`);
+      if (l.migrations.length) io.out(table([['Target', 'Source', 'Status', 'Mode', 'Started', ''], ...l.migrations.map(row)]));
+    }
+    for (const m of detailed) io.out(describeDetailed(m));
+    return EXIT_OK;
+  },
+};
