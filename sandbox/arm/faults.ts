@@ -1,15 +1,18 @@
 /**
  * Fault injection for tests, on the admin route `/_sandbox/faults` (or `sandbox.faults` in
- * process): throttling with Retry-After, server errors, dropped connections, slow answers and
- * slow long-running operations. A fault applies to requests whose method and path match, for
- * a number of times.
+ * process): throttling with Retry-After, server errors, dropped connections (before or after
+ * the request is acted on), slow answers and slow long-running operations. A fault applies to
+ * requests whose method and path match, for a number of times.
  */
 export interface FaultSpec {
   /**
    * throttle: 429 TooManyRequests with Retry-After; error: an ARM error (500 by default);
-   * drop: the connection is destroyed without an answer; delay: the answer waits `delayMs`.
+   * drop: the connection is destroyed without an answer, before the request is acted on;
+   * dropAfterAccept: the request is acted on as usual (a change takes effect, an operation
+   * starts), then the connection is destroyed instead of answering: the answer is lost;
+   * delay: the answer waits `delayMs`.
    */
-  kind: 'throttle' | 'error' | 'drop' | 'delay';
+  kind: 'throttle' | 'error' | 'drop' | 'dropAfterAccept' | 'delay';
   /** Only this HTTP method (any when absent). */
   method?: string;
   /** Only paths containing this text, compared without regard to case (any when absent). */
@@ -26,7 +29,7 @@ export interface FaultSpec {
   delayMs?: number;
 }
 
-const KINDS = new Set(['throttle', 'error', 'drop', 'delay']);
+const KINDS = new Set(['throttle', 'error', 'drop', 'dropAfterAccept', 'delay']);
 
 /** Validates a fault from JSON; says which field is wrong. */
 export function parseFault(value: unknown): FaultSpec {

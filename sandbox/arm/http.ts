@@ -3,6 +3,7 @@
  * resource provider, the `{error:{code,message}}` body, and `nextLink` paging with absolute URLs.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { withRetryAfter } from './operations';
 
 /** An ARM error: answered as `{ error: { code, message } }` with this status. */
 export class ArmError extends Error {
@@ -64,12 +65,16 @@ interface Route {
   handler: Handler;
 }
 
-/** Routes like `/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}`, matched without regard to case. */
+/**
+ * Routes like `/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}`, matched
+ * without regard to case. Every answer of a long-running operation gets its Retry-After here.
+ */
 export class Router {
   private readonly routes: Route[] = [];
 
   add(method: string, pattern: string, provider: Provider | null, handler: Handler): void {
-    this.routes.push({ method, segments: split(pattern).map((s) => (s.startsWith('{') ? s : s.toLowerCase())), provider, handler });
+    const answer: Handler = async (req) => withRetryAfter(await handler(req));
+    this.routes.push({ method, segments: split(pattern).map((s) => (s.startsWith('{') ? s : s.toLowerCase())), provider, handler: answer });
   }
 
   match(method: string, pathname: string): { route: Route; params: Record<string, string> } | { methodNotAllowed: true } | undefined {

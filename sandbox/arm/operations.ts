@@ -2,10 +2,12 @@
  * Long-running operations. A request that starts one answers 201/202 with an absolute
  * `Azure-AsyncOperation` URL (and, for resource-group deletes, a `Location` URL as ARM does);
  * the operation-status resource says InProgress until the work finishes, then Succeeded or
- * Failed with an error.
+ * Failed with an error. Both the answer that starts an operation and every poll answer while it
+ * runs carry `Retry-After`, as ARM's contract asks (see withRetryAfter).
  */
 import { randomUUID } from 'node:crypto';
 import type { SimClock } from '../clock';
+import type { ArmResponse } from './http';
 
 export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled';
 
@@ -20,10 +22,27 @@ export interface Operation {
   error?: { code: string; message: string };
 }
 
+/** Marks an operation-status body while it runs, with the Retry-After its answer carries (not serialized). */
+const RUNNING = Symbol('sandbox.runningOperation');
+
+/** The Operations that hands out poll URLs on each origin (a sandbox's), for withRetryAfter to ask. */
+const issuers = new Map<string, WeakRef<Operations>>();
+
 export class Operations {
   private readonly ops = new Map<string, Operation>();
+  /** How long pollers are asked to wait between polls, in simulated seconds. */
+  retryAfterSeconds = 5;
 
   constructor(private readonly clock: SimClock) {}
+
+  /**
+   * Retry-After in real time (the clock runs `speed` times faster): whole seconds as ARM sends
+   * it, at least 1, and the exact wait in retry-after-ms, which Azure clients read first.
+   */
+  retryAfter(): Record<string, string> {
+    const ms = Math.max(1, Math.round((this.retryAfterSeconds * 1000) / this.clock.speed));
+    return { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))), 'retry-after-ms': String(ms) };
+  }
 
   /** `statusPath` gets the operation id appended. */
   start(statusPathPrefix: string, apiVersion: string, id: string = randomUUID()): Operation {
@@ -56,12 +75,13 @@ export class Operations {
   }
 
   url(op: Operation, baseUrl: string): string {
+    issuers.set(new URL(baseUrl).origin, new WeakRef(this));
     return `${baseUrl}${op.statusPath}?api-version=${op.apiVersion}`;
   }
 
   /** The operation-status resource (what pollers read). */
   body(op: Operation): Record<string, unknown> {
-    return {
+    const body = {
       id: op.statusPath,
       name: op.id,
       status: op.status,
@@ -70,5 +90,30 @@ export class Operations {
       ...(op.status === 'Succeeded' && { percentComplete: 100 }),
       ...(op.error && { error: op.error }),
     };
+    if (op.status === 'InProgress') Object.defineProperty(body, RUNNING, { value: this.retryAfter() });
+    return body;
   }
+}
+
+/**
+ * Adds Retry-After to the answers of long-running operations: one that starts an operation
+ * (its Azure-AsyncOperation or Location URL was handed out by an Operations) and a status
+ * answer while the operation runs. The router applies it to every route, so no provider can
+ * forget it; a Retry-After a route sets itself is kept.
+ */
+export function withRetryAfter(res: ArmResponse): ArmResponse {
+  const headers = res.headers ?? {};
+  if (Object.keys(headers).some((h) => h.toLowerCase() === 'retry-after')) return res;
+  let asked = (res.body as { [RUNNING]?: Record<string, string> } | undefined)?.[RUNNING];
+  if (!asked && res.status >= 200 && res.status < 300) {
+    const poll = Object.entries(headers).find(([h]) => ['azure-asyncoperation', 'location'].includes(h.toLowerCase()))?.[1];
+    let origin: string | undefined;
+    try {
+      origin = poll ? new URL(poll).origin : undefined;
+    } catch {
+      origin = undefined;
+    }
+    asked = origin ? issuers.get(origin)?.deref()?.retryAfter() : undefined;
+  }
+  return asked ? { ...res, headers: { ...headers, ...asked } } : res;
 }

@@ -81,15 +81,18 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     }
     const auth = req.headers.authorization ?? '';
     const authorized = /^Bearer /i.test(auth) && sameSecret(auth.slice(7).trim(), o.accessToken);
+    let fault: ReturnType<Faults['take']>;
+    /** dropAfterAccept: whatever the request did stays done; its answer never leaves. */
+    const answer = (r: ArmResponse) => (fault?.kind === 'dropAfterAccept' ? void req.socket.destroy() : send(res, r, requestId));
     try {
       const isSandboxRoute = url.pathname.toLowerCase().startsWith('/_sandbox/');
       if (!isSandboxRoute) {
-        const fault = o.faults.take(method, url.pathname);
+        fault = o.faults.take(method, url.pathname);
         if (fault?.kind === 'drop') {
           req.socket.destroy();
           return;
         }
-        if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.delayMs ?? 1000));
+        if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault?.delayMs ?? 1000));
         if (fault?.kind === 'throttle') {
           const after = String(fault.retryAfterSeconds ?? 1);
           throw new ArmError(429, 'TooManyRequests', `The request was throttled. Retry after ${after} seconds.`, { 'retry-after': after });
@@ -112,10 +115,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       if ('methodNotAllowed' in m) throw new ArmError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}'.`);
       if (m.route.provider) checkApiVersion(url, m.route.provider);
       armReq.params = m.params;
-      send(res, await m.route.handler(armReq), requestId);
+      answer(await m.route.handler(armReq));
     } catch (e) {
       if (e instanceof ArmError) {
-        send(res, fail(e), requestId);
+        answer(fail(e));
         return;
       }
       o.onInternalError?.(e);

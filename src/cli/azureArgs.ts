@@ -3,7 +3,6 @@
  * and how secrets come in (environment variables only: a value on the command line would sit in
  * the shell history and in every process listing).
  */
-import { writeFile } from 'node:fs/promises';
 import type { AzureContext } from '../core/azure/context';
 import type { Cloud } from '../core/azure/cloud';
 import { credentialForCloud, resolveCloud, SIGN_IN_METHODS, type SignInMethod } from '../core/azure/credentials';
@@ -102,11 +101,6 @@ export function secretFromEnv(io: Io, variable: string, what: string): string {
 
 export function printJson(io: Io, value: unknown): void {
   io.out(JSON.stringify(value, null, 2));
-}
-
-/** Writes secrets to a file only its owner can read. */
-export async function writeSecretFile(path: string, content: string): Promise<void> {
-  await writeFile(path, content, { mode: 0o600 });
 }
 
 /** "abcd…wxyz": enough to tell two keys apart, not enough to use one. */

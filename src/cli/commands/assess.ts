@@ -7,8 +7,11 @@ import {
   assessServer, AssessmentInputError, formatReport, reportFromJson, reportToCsv, reportToHtml, reportToJson,
   type AssessmentReport,
 } from '../../core/assessment';
+import { sqlDatabaseResource } from '../../core/azure/cloud';
+import { credentialForCloud, SIGN_IN_METHODS, sqlAccessToken, type SignInMethod } from '../../core/azure/credentials';
 import { limitsTable, parseTier } from '../../core/sku/miLimits';
 import { parseServerAddress, SourceError, type EncryptMode, type SourceAuth } from '../../core/source';
+import { cloudFrom, str } from '../azureArgs';
 import { EXIT_FAILED, EXIT_OK, UsageError, type Command, type Io, type Values } from '../command';
 
 export const PASSWORD_ENV = 'SQLMIG_SOURCE_PASSWORD';
@@ -27,12 +30,34 @@ async function promptSecret(question: string): Promise<string> {
   }
 }
 
+/**
+ * A Microsoft Entra token for the cloud's SQL audience: SQLMIG_SOURCE_ACCESS_TOKEN, or one asked
+ * of the cloud's own sign-in authority. The audience goes with it, so a token of another cloud
+ * is refused before connecting.
+ */
+async function entraToken(values: Values, io: Io): Promise<SourceAuth> {
+  const cloud = await cloudFrom(values);
+  const audience = sqlDatabaseResource(cloud);
+  const given = io.env[TOKEN_ENV];
+  if (given) return { kind: 'entra-token', token: given, audience };
+  const method = (str(values, 'sign-in') ?? 'auto') as SignInMethod;
+  if (!SIGN_IN_METHODS.includes(method)) throw new UsageError(`--sign-in must be one of ${SIGN_IN_METHODS.join(', ')}`);
+  if (cloud.accessToken) throw new UsageError(`the cloud file's token is for Resource Manager, not SQL Server: set ${TOKEN_ENV} to a token for ${audience}`);
+  const tenant = str(values, 'tenant');
+  const credential = credentialForCloud(cloud, { method, ...(tenant && { tenantId: tenant }), onDeviceCode: (m) => io.err(m) });
+  try {
+    return { kind: 'entra-token', token: await sqlAccessToken(cloud, credential, io.signal), audience };
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new Error(`${(e as Error).message}\nSign in to ${cloud.displayName} (for the Azure CLI: az cloud set --name ${cloud.name}, then az login), or set ${TOKEN_ENV} to a token for ${audience}.`);
+  }
+}
+
 async function credentials(values: Values, io: Io): Promise<SourceAuth> {
   const kind = typeof values.auth === 'string' ? values.auth : 'sql';
-  if (kind === 'entra-token') {
-    const token = io.env[TOKEN_ENV];
-    if (!token) throw new UsageError(`--auth entra-token reads the access token from the ${TOKEN_ENV} environment variable, which is empty`);
-    return { kind: 'entra-token', token };
+  if (kind === 'entra-token') return entraToken(values, io);
+  for (const o of ['cloud', 'cloud-file', 'sign-in', 'tenant']) {
+    if (str(values, o)) throw new UsageError(`--${o} chooses where the Microsoft Entra token comes from: it goes with --auth entra-token`);
   }
   if (kind !== 'sql' && kind !== 'windows') throw new UsageError(`--auth must be sql, windows or entra-token, not "${kind}"`);
   const user = typeof values.user === 'string' ? values.user : undefined;
@@ -83,7 +108,7 @@ async function writeOutputs(report: AssessmentReport, values: Values, io: Io): P
 export const assess: Command = {
   name: ['assess'],
   summary: 'Assess a source SQL Server\'s databases for Azure SQL Managed Instance',
-  usage: 'sqlmig assess --server HOST[,PORT] --user USER [--database NAME]... [--tier TIER] [--offline] [--json | --html FILE | --csv FILE]',
+  usage: 'sqlmig assess --server HOST[,PORT] (--user USER | --auth entra-token [--cloud NAME]) [--database NAME]... [--tier TIER] [--offline] [--json | --html FILE | --csv FILE]',
   help: `Connects to the source SQL Server, reads its inventory and checks every user database
 (or those named with --database) against the Managed Instance rules and the prerequisites
 of an online migration. Each database comes out READY, ISSUES (migrates, but something
@@ -92,13 +117,23 @@ concerns and what to do.
 
 The password comes from the ${PASSWORD_ENV} environment variable, or a prompt when
 run in a terminal; it is never an option. A Microsoft Entra access token comes from
-${TOKEN_ENV}.
+${TOKEN_ENV} or, when that is not set, from signing in to the cloud (--sign-in). It
+is for the cloud's SQL audience: https://database.windows.net/ in Azure (--cloud
+AzureCloud, the default), https://database.usgovcloudapi.net/ in Azure US Government,
+https://database.chinacloudapi.cn/ in Azure China, or a cloud file's "sqlDatabaseResource".
 
 Connection:
   --server HOST[,PORT]          also HOST\\INSTANCE
   --user USER                   a SQL login, or DOMAIN\\user with --auth windows
   --auth sql|windows|entra-token
                                 SQL authentication (default), Windows (NTLM), or an access token
+  --cloud NAME | --cloud-file PATH
+                                with entra-token: the token's cloud, AzureCloud (default),
+                                AzureUSGovernment or AzureChinaCloud (aliases public, usgov, china)
+  --sign-in METHOD              with entra-token and no ${TOKEN_ENV}: how to sign in to
+                                the cloud, auto (default: environment, then the Azure CLI),
+                                azure-cli, environment or device-code
+  --tenant ID                   the Microsoft Entra tenant to sign in to
   --encrypt mandatory|optional|strict
                                 TLS after PRELOGIN (default), only if the server insists, or
                                 TDS 8.0 strict (SQL Server 2022+, always checks the certificate)
@@ -129,11 +164,16 @@ Exit code: 0 when no assessed database is blocked, 1 when one is or the assessme
 Examples:
   SQLMIG_SOURCE_PASSWORD=... sqlmig assess --server sql01,1433 --user migrator --html report.html
   sqlmig assess --server sql01 --user CONTOSO\\dba --auth windows --database Sales --tier bc --json
+  sqlmig assess --server sql01.contoso.us --auth entra-token --cloud usgov --html report.html
   sqlmig assess --import report.json --csv findings.csv`,
   options: {
     server: { type: 'string' },
     user: { type: 'string' },
     auth: { type: 'string' },
+    cloud: { type: 'string' },
+    'cloud-file': { type: 'string' },
+    'sign-in': { type: 'string' },
+    tenant: { type: 'string' },
     encrypt: { type: 'string' },
     'trust-server-certificate': { type: 'boolean' },
     'trusted-certificate': { type: 'string' },

@@ -1,9 +1,11 @@
 /** `sqlmig dms ...`: the Database Migration Service and its self-hosted integration runtime. */
+import { constants, lstat, open } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { DmsClient, serviceRefFromId, type MigrationServiceRef } from '../../core/azure/dms/client';
 import type { AuthKeyName } from '../../core/azure/dms/models';
 import { createResourceGroup } from '../../core/azure/resourceGroups';
 import { table } from '../../core/text';
-import { AZURE_HELP, AZURE_OPTIONS, azureSession, mask, need, printJson, str, subscriptionOf, writeSecretFile, type AzureSession, sandboxExample, SANDBOX_CLOUD, SANDBOX_DATA, SANDBOX_SERVICE } from '../azureArgs';
+import { AZURE_HELP, AZURE_OPTIONS, azureSession, mask, need, printJson, str, subscriptionOf, type AzureSession, sandboxExample, SANDBOX_CLOUD, SANDBOX_DATA, SANDBOX_SERVICE } from '../azureArgs';
 import { EXIT_FAILED, EXIT_OK, UsageError, type Command, type Io, type Values } from '../command';
 
 const SERVICE_OPTIONS = { ...AZURE_OPTIONS, 'resource-group': { type: 'string' as const }, name: { type: 'string' as const }, service: { type: 'string' as const } };
@@ -114,6 +116,50 @@ function keysFile(keys: { authKey1?: string; authKey2?: string }): string {
   return `${JSON.stringify({ ...(keys.authKey1 && { authKey1: keys.authKey1 }), ...(keys.authKey2 && { authKey2: keys.authKey2 }) }, null, 2)}\n`;
 }
 
+const throughLink = (path: string) => `${path} is a symbolic link: the keys are never written through one. Remove it, or choose another file.`;
+
+/** Why the keys must not go to `path` (a link would put them wherever it points, or keep a readable name), or undefined. */
+function unsafeKeysTarget(st: { isSymbolicLink(): boolean; isFile(): boolean; nlink: number }, path: string): string | undefined {
+  if (st.isSymbolicLink()) return throughLink(path);
+  if (!st.isFile()) return `${path} is not a regular file: choose a file for the keys.`;
+  if (st.nlink > 1) return `${path} has other hard links, through which the keys could be read: remove it, or choose another file.`;
+  return undefined;
+}
+
+/** Checks the --out file before anything is asked of Azure, so a refused path never costs a regenerated key. */
+async function checkKeysPath(path: string): Promise<void> {
+  try {
+    const why = unsafeKeysTarget(await lstat(path), path);
+    if (why) throw new UsageError(why);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
+
+/**
+ * Writes the keys to a file only its owner can read: opened without following a symbolic link
+ * (O_NOFOLLOW), checked, narrowed to 0600 and emptied before a byte of the keys goes in, also
+ * when the file existed with a wider mode.
+ */
+async function writeKeysFile(path: string, content: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_WRONLY | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new Error(throughLink(path));
+    throw new Error(`cannot write the keys to ${path}: ${(e as Error).message}`);
+  }
+  try {
+    const why = unsafeKeysTarget(await handle.stat(), path);
+    if (why) throw new Error(why);
+    await handle.chmod(0o600);
+    await handle.truncate(0);
+    await handle.writeFile(content);
+  } finally {
+    await handle.close();
+  }
+}
+
 export const dmsKeys: Command = {
   name: ['dms', 'keys'],
   summary: 'Get the integration runtime registration keys (written to a private file)',
@@ -136,10 +182,11 @@ ${sandboxExample([
 Exit code: 0, 1 when Azure refused, 2 on usage errors.`,
   options: { ...SERVICE_OPTIONS, out: { type: 'string' } },
   async run(values, _p, io) {
+    const out = str(values, 'out') && resolve(io.cwd, str(values, 'out')!);
+    if (out) await checkKeysPath(out);
     const { ref, dms } = await setup(values, io);
     const keys = await dms.listAuthKeys(ref, io.signal ? { signal: io.signal } : {});
-    const out = str(values, 'out');
-    if (out) await writeSecretFile(out, keysFile(keys));
+    if (out) await writeKeysFile(out, keysFile(keys));
     if (values.json) {
       printJson(io, { authKey1: mask(keys.authKey1), authKey2: mask(keys.authKey2), ...(out && { writtenTo: out }) });
       return EXIT_OK;
@@ -172,10 +219,15 @@ Exit code: 0, 1 when Azure refused, 2 on usage errors.`,
   async run(values, _p, io) {
     const key = need(values, 'key');
     if (key !== 'authKey1' && key !== 'authKey2') throw new UsageError('--key must be authKey1 or authKey2');
+    const out = str(values, 'out') && resolve(io.cwd, str(values, 'out')!);
+    if (out) await checkKeysPath(out);
     const { ref, dms } = await setup(values, io);
     const result = await dms.regenerateAuthKey(ref, key as AuthKeyName, io.signal ? { signal: io.signal } : {});
-    const out = str(values, 'out');
-    if (out) await writeSecretFile(out, keysFile(result));
+    if (out) {
+      await writeKeysFile(out, keysFile(result)).catch((e: Error) => {
+        throw new Error(`${key} was regenerated, but ${e.message}\nGet the keys with "sqlmig dms keys --out FILE".`);
+      });
+    }
     const shown = mask((result as Record<string, string | undefined>)[key]);
     if (values.json) printJson(io, { regenerated: key, [key]: shown, ...(out && { writtenTo: out }) });
     else io.out(`${key} regenerated: ${shown}${out ? ` (written to ${out})` : ''}`);

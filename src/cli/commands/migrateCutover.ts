@@ -45,7 +45,8 @@ function describeCutover(r: CutoverResult, overrides: CutoverOverrides): string 
         ? `cutover started ${db}: the service says ${r.status ?? 'Completing'}; follow it with sqlmig migrate status --migration ${migrationIdOf(r.ref)} --watch${why}`
         : `${r.outcome.toUpperCase()} ${db}`;
   const blockers = r.outcome === 'refused' || r.overridden.length ? r.blockers.map((b) => `  - ${b}`) : [];
-  return [head, ...blockers, ...(r.error ? [`  ${r.error.replace(/\n/g, '\n  ')}`] : [])].join('\n');
+  const warnings = r.warnings.map((w) => `  ! ${w}`);
+  return [head, ...blockers, ...warnings, ...(r.error ? [`  ${r.error.replace(/\n/g, '\n  ')}`] : [])].join('\n');
 }
 
 export const migrateCutover: Command = {
@@ -126,6 +127,7 @@ was refused, failed or not confirmed, 2 on usage errors.`,
           forced: r.forced,
           overridden: Object.fromEntries(r.overridden.map((c) => [c, overrides[c]])),
           blockers: r.blockers,
+          warnings: r.warnings,
           ...(r.error && { error: r.error }),
         })),
       });

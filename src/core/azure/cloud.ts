@@ -1,7 +1,8 @@
 /**
- * Clouds. A cloud is where ARM lives, which token audience it wants and where to sign in:
- * Azure public, US Government, China, or a custom one described by a JSON file (an Azure
- * Stack Hub, or the local sandbox, which also puts a ready token in its file).
+ * Clouds. A cloud is where ARM lives, which token audiences it wants (Resource Manager's, and
+ * SQL's for Microsoft Entra logins to SQL Server) and where to sign in: Azure public, US
+ * Government, China, or a custom one described by a JSON file (an Azure Stack Hub, or the
+ * local sandbox, which also puts a ready token in its file).
  */
 import { readFile } from 'node:fs/promises';
 
@@ -15,6 +16,12 @@ export interface Cloud {
   armScope: string;
   /** Microsoft Entra sign-in host, e.g. https://login.microsoftonline.com */
   authorityHost: string;
+  /**
+   * The audience (resource) of Microsoft Entra tokens for SQL in this cloud: Azure SQL, and
+   * SQL Server's Entra logins, e.g. https://database.windows.net/ (trailing slash included).
+   * Absent: Azure public's (read it with sqlDatabaseResource()).
+   */
+  sqlDatabaseResource?: string;
   /** Blob endpoints end with this host suffix (blob.core.windows.net); informational, endpoints come from ARM. */
   storageSuffix: string;
   /** The portal, for links shown to the user. */
@@ -33,6 +40,7 @@ export const AZURE_PUBLIC: Cloud = {
   armEndpoint: 'https://management.azure.com',
   armScope: 'https://management.azure.com/.default',
   authorityHost: 'https://login.microsoftonline.com',
+  sqlDatabaseResource: 'https://database.windows.net/',
   storageSuffix: 'blob.core.windows.net',
   portalUrl: 'https://portal.azure.com',
 };
@@ -43,6 +51,7 @@ export const AZURE_US_GOVERNMENT: Cloud = {
   armEndpoint: 'https://management.usgovcloudapi.net',
   armScope: 'https://management.usgovcloudapi.net/.default',
   authorityHost: 'https://login.microsoftonline.us',
+  sqlDatabaseResource: 'https://database.usgovcloudapi.net/',
   storageSuffix: 'blob.core.usgovcloudapi.net',
   portalUrl: 'https://portal.azure.us',
 };
@@ -53,6 +62,7 @@ export const AZURE_CHINA: Cloud = {
   armEndpoint: 'https://management.chinacloudapi.cn',
   armScope: 'https://management.chinacloudapi.cn/.default',
   authorityHost: 'https://login.chinacloudapi.cn',
+  sqlDatabaseResource: 'https://database.chinacloudapi.cn/',
   storageSuffix: 'blob.core.chinacloudapi.cn',
   portalUrl: 'https://portal.azure.cn',
 };
@@ -78,6 +88,29 @@ export function isLoopback(url: string): boolean {
 
 function stripSlash(url: string): string {
   return url.replace(/\/+$/, '');
+}
+
+/** The audience of Entra tokens for SQL in this cloud, e.g. https://database.usgovcloudapi.net/ */
+export function sqlDatabaseResource(cloud: Cloud): string {
+  return cloud.sqlDatabaseResource ?? AZURE_PUBLIC.sqlDatabaseResource!;
+}
+
+/** The scope to ask Entra for a SQL token: the resource and "/.default" (https://database.windows.net//.default). */
+export function sqlDatabaseScope(cloud: Cloud): string {
+  return `${sqlDatabaseResource(cloud)}/.default`;
+}
+
+/** A cloud file's SQL audience: an https URL, kept with one trailing slash as Entra issues it; Azure public's when absent. */
+function sqlResource(value: string | undefined, source: string): string {
+  if (value === undefined) return AZURE_PUBLIC.sqlDatabaseResource!;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${source}: "sqlDatabaseResource" is not a URL: ${value} (e.g. https://database.windows.net/)`);
+  }
+  if (url.protocol !== 'https:' && !isLoopback(value)) throw new Error(`${source}: "sqlDatabaseResource" must be an https URL, e.g. https://database.windows.net/`);
+  return `${stripSlash(value)}/`;
 }
 
 /** Validates a cloud description (from a file or settings); says which field is wrong. */
@@ -107,6 +140,7 @@ export function parseCloud(value: unknown, source = 'the cloud description'): Cl
     armScope: text('armScope', false) ?? `${armEndpoint}/.default`,
     authorityHost: stripSlash(text('authorityHost', false) ?? AZURE_PUBLIC.authorityHost),
     storageSuffix: text('storageSuffix', false) ?? AZURE_PUBLIC.storageSuffix,
+    sqlDatabaseResource: sqlResource(text('sqlDatabaseResource', false), source),
   };
   const portalUrl = text('portalUrl', false);
   const tenantId = text('tenantId', false);

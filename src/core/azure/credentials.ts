@@ -7,7 +7,7 @@
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { AzureCliCredential, ChainedTokenCredential, DeviceCodeCredential, EnvironmentCredential } from '@azure/identity';
-import { AZURE_PUBLIC, knownCloud, KNOWN_CLOUDS, loadCloudFile, type Cloud } from './cloud';
+import { AZURE_PUBLIC, knownCloud, KNOWN_CLOUDS, loadCloudFile, sqlDatabaseResource, sqlDatabaseScope, type Cloud } from './cloud';
 import { staticTokenCredential } from './pipeline';
 
 export type SignInMethod = 'auto' | 'azure-cli' | 'environment' | 'device-code';
@@ -40,10 +40,14 @@ export interface CredentialOptions {
   onDeviceCode?: (message: string) => void;
 }
 
+/** What every @azure/identity credential of this cloud is built with: the cloud's own sign-in authority. */
+export function identityOptions(cloud: Cloud, tenantId = cloud.tenantId): { authorityHost: string; additionallyAllowedTenants: string[]; tenantId?: string } {
+  return { authorityHost: cloud.authorityHost, additionallyAllowedTenants: ['*'], ...(tenantId && { tenantId }) };
+}
+
 export function credentialForCloud(cloud: Cloud, options: CredentialOptions = {}): TokenCredential {
   if (cloud.accessToken) return staticTokenCredential(cloud.accessToken);
-  const tenantId = options.tenantId ?? cloud.tenantId;
-  const common = { authorityHost: cloud.authorityHost, additionallyAllowedTenants: ['*'], ...(tenantId && { tenantId }) };
+  const common = identityOptions(cloud, options.tenantId ?? cloud.tenantId);
   const method = options.method ?? 'auto';
   switch (method) {
     case 'azure-cli':
@@ -69,4 +73,25 @@ export function tenantCredential(credential: TokenCredential, tenantId: string):
       return credential.getToken(scopes, { ...options, tenantId });
     },
   };
+}
+
+/**
+ * A Microsoft Entra access token for SQL Server in this cloud: asked of `credential` (built for
+ * the cloud's authority by credentialForCloud) for the cloud's SQL audience, so a US Government
+ * token is for https://database.usgovcloudapi.net/, not Azure public's database.windows.net.
+ */
+export async function sqlAccessToken(cloud: Cloud, credential: TokenCredential, signal?: AbortSignal): Promise<string> {
+  const audience = sqlDatabaseResource(cloud);
+  if (cloud.accessToken) {
+    throw new Error(`the cloud file's access token is for Resource Manager, not for SQL Server: get a token for ${audience} and pass it instead`);
+  }
+  let token: AccessToken | null;
+  try {
+    token = await credential.getToken(sqlDatabaseScope(cloud), signal ? { abortSignal: signal } : {});
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new Error(`could not get a Microsoft Entra token for ${audience} from ${cloud.authorityHost}: ${(e as Error).message}`);
+  }
+  if (!token?.token) throw new Error(`could not get a Microsoft Entra token for ${audience} from ${cloud.authorityHost}: the sign-in returned none`);
+  return token.token;
 }

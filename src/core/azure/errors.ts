@@ -3,6 +3,7 @@
  * and what to do next. Nothing from the request (bodies carry passwords and keys) is kept.
  */
 import { retryAfterMs } from './retry';
+import { maskSecrets } from '../redact';
 
 export interface AzureErrorInit {
   /** What we were doing, e.g. "start the migration of Sales". */
@@ -132,17 +133,20 @@ function parseBody(text: string | null | undefined): unknown {
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EPIPE', 'REQUEST_SEND_ERROR']);
 
-/** Wraps anything an Azure SDK or our REST client threw; AbortErrors and AzureErrors pass through. */
+/** Wraps anything an Azure SDK or our REST client threw; AbortErrors pass through, AzureErrors get the action and lose the secrets. */
 export function toAzureError(e: unknown, action?: string, redact: readonly string[] = []): Error {
+  const clean = (s: string | undefined) => (s === undefined ? undefined : redactSecrets(s, redact));
   if (e instanceof AzureError) {
-    if (e.action || !action) return e;
-    // Raised deep inside a call (an unusable page, a foreign link): say which call, and what to do.
-    const hint = e.hint ?? hintFor(e.code, e.statusCode);
-    return new AzureError({ action, code: e.code, serviceMessage: e.serviceMessage, ...(e.statusCode !== undefined && { statusCode: e.statusCode }), ...(hint && { hint }), ...(e.retryAfterMs !== undefined && { retryAfterMs: e.retryAfterMs }) });
+    // Raised deep inside a call (an unusable page, a foreign link, a failed operation whose
+    // message may echo the request): say which call and what to do, and cut the secrets out.
+    const serviceMessage = clean(e.serviceMessage)!;
+    const hint = e.hint !== undefined ? clean(e.hint) : e.action || !action ? undefined : hintFor(e.code, e.statusCode);
+    if ((e.action || !action) && serviceMessage === e.serviceMessage && hint === e.hint) return e;
+    const act = e.action ?? action;
+    return new AzureError({ ...(act && { action: act }), code: e.code, serviceMessage, ...(e.statusCode !== undefined && { statusCode: e.statusCode }), ...(hint && { hint }), ...(e.retryAfterMs !== undefined && { retryAfterMs: e.retryAfterMs }) });
   }
   const err = e as RestErrorLike;
   if (err?.name === 'AbortError') return e as Error;
-  const clean = (s: string | undefined) => (s === undefined ? undefined : redactSecrets(s, redact));
   const status = err?.statusCode ?? err?.response?.status;
   const fromBody = bodyError(err?.details) ?? bodyError(err?.response?.parsedBody) ?? bodyError(parseBody(err?.response?.bodyAsText));
   if (status === undefined && err?.code && NETWORK_CODES.has(err.code)) {
@@ -166,11 +170,8 @@ export function toAzureError(e: unknown, action?: string, redact: readonly strin
   });
 }
 
-/** Replaces each secret (password, key) found in text with "***". */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
-  return out;
+  return maskSecrets(text, secrets);
 }
 
 /** Runs an Azure call and rethrows its failure as an AzureError about `action`. */

@@ -59,6 +59,8 @@ export interface CutoverCheck {
   overridden: CutoverOverride[];
   /** True when allowed only because of overrides. */
   forced: boolean;
+  /** What could not be checked (a network share is read by the runtime, not from here): the DBA confirms it. */
+  warnings: string[];
   migrationOperationId?: string;
 }
 
@@ -125,7 +127,6 @@ export function checkCutover(m: DatabaseMigrationSqlMi, options: { overrides?: C
   if (d && !isFullBackupRestored(m)) add('hard', 'the full backup is not restored yet');
   if (d?.restoreBlockingReason) add('restore-blocked', `the restore is blocked: ${d.restoreBlockingReason}`);
   if (d) for (const p of pendingBackups(m, options.location)) add('pending-backups', p);
-  if (options.location?.unchecked) add('pending-backups', `the backup location was not compared: ${options.location.unchecked}`);
   if (status !== 'ReadyForCutover' && !details.some((x) => x.check === 'hard')) add('not-ready', `the service does not report ReadyForCutover yet (it says ${status})`);
 
   const failed = [...new Set(details.filter((x) => x.check !== 'hard').map((x) => x.check as CutoverOverride))];
@@ -137,6 +138,7 @@ export function checkCutover(m: DatabaseMigrationSqlMi, options: { overrides?: C
     details,
     overridden,
     forced: allowed && overridden.length > 0,
+    warnings: options.location?.unchecked ? [`the backup location was not compared: ${options.location.unchecked}`] : [],
     ...(opId && { migrationOperationId: opId }),
   };
 }
@@ -163,6 +165,7 @@ export interface CutoverResult {
   blockers: string[];
   overridden: CutoverOverride[];
   forced: boolean;
+  warnings: string[];
   /** The migration's status when we last read it. */
   status?: string;
   error?: string;
@@ -227,7 +230,7 @@ export async function cutoverMany(
         const m = await dms.getMigration(ref, { expand: true, ...(options.signal && { signal: options.signal }) });
         const location = options.location ? await options.location(m, options.signal) : undefined;
         const check = checkCutover(m, { ...(options.overrides && { overrides: options.overrides }), ...(location && { location }) });
-        const base = { ref, blockers: check.blockers, overridden: check.overridden, forced: check.forced };
+        const base = { ref, blockers: check.blockers, overridden: check.overridden, forced: check.forced, warnings: check.warnings };
         if (!check.allowed) {
           result = { ...base, outcome: 'refused', status: statusOf(m) };
         } else {
@@ -240,7 +243,7 @@ export async function cutoverMany(
         }
       } catch (e) {
         if ((e as Error).name === 'AbortError') throw e;
-        result = { ref, outcome: 'failed', blockers: [], overridden: [], forced: false, error: (e as Error).message };
+        result = { ref, outcome: 'failed', blockers: [], overridden: [], forced: false, warnings: [], error: (e as Error).message };
       }
       options.onResult?.(result);
       return result;

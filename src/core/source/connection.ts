@@ -12,8 +12,13 @@ export type SourceAuth =
   | { kind: 'sql'; user: string; password: string }
   /** NTLM: DOMAIN\user (or user plus domain) with a password. */
   | { kind: 'windows'; user: string; password: string; domain?: string }
-  /** A Microsoft Entra access token for https://database.windows.net/. */
-  | { kind: 'entra-token'; token: string };
+  /**
+   * A Microsoft Entra access token for SQL. `audience` is the resource SQL Server expects in the
+   * chosen cloud (sqlDatabaseResource in src/core/azure/cloud.ts; https://database.windows.net/
+   * in Azure public, https://database.usgovcloudapi.net/ in US Government): a token issued for
+   * another is refused before connecting, with what to do.
+   */
+  | { kind: 'entra-token'; token: string; audience?: string };
 
 /**
  * mandatory: TLS after PRELOGIN (TDS 7.4), the usual setting; optional: plain unless the server
@@ -149,9 +154,44 @@ function userOf(auth: SourceAuth): string | undefined {
   return auth.kind === 'entra-token' ? undefined : auth.user;
 }
 
+/** The audience (`aud` claim) a JWT access token was issued for; undefined when the token cannot be read as one. */
+export function tokenAudience(token: string): string | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const aud = (JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { aud?: unknown })?.aud;
+    return typeof aud === 'string' ? aud : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const PUBLIC_SQL_AUDIENCE = 'https://database.windows.net/';
+const withoutSlash = (url: string) => url.replace(/\/+$/, '').toLowerCase();
+
+/**
+ * A token for another cloud's SQL (or another service) never logs in: say so before connecting.
+ * Tokens whose audience is an application id (a GUID, not a URL) are left to the server.
+ */
+function checkTokenAudience(auth: SourceAuth, server: string): void {
+  if (auth.kind !== 'entra-token' || !auth.audience) return;
+  const aud = tokenAudience(auth.token);
+  if (!aud || !/^https?:\/\//i.test(aud) || withoutSlash(aud) === withoutSlash(auth.audience)) return;
+  throw new SourceError('login-failed',
+    `The Microsoft Entra access token is for ${aud}, but SQL Server in the chosen cloud takes tokens for ${auth.audience}: ${server} would refuse it. ` +
+    `Get a token for ${auth.audience} (az account get-access-token --resource ${auth.audience}), or choose the cloud the token was issued in.`);
+}
+
+/** The login advice names Azure public's SQL audience (src/core/source/errors.ts): name the chosen cloud's instead. */
+function inCloud(e: SourceError, auth: SourceAuth): SourceError {
+  if (auth.kind !== 'entra-token' || !auth.audience || withoutSlash(auth.audience) === withoutSlash(PUBLIC_SQL_AUDIENCE) || !e.message.includes(PUBLIC_SQL_AUDIENCE)) return e;
+  return new SourceError(e.kind, e.message.split(PUBLIC_SQL_AUDIENCE).join(auth.audience), e.number, e.queryId);
+}
+
 /** Opens a connection (and logs in) or throws a SourceError saying which failure class it hit. */
 export async function connectSource(options: SourceConnectionOptions, queryOptions: QueryOptions = {}): Promise<SourceConnection> {
   const server = formatServerAddress(parseServerAddress(options.server));
+  checkTokenAudience(options.auth, server);
   const ctx: ErrorContext = {
     server,
     ...(userOf(options.auth) && { user: userOf(options.auth) }),
@@ -167,7 +207,7 @@ export async function connectSource(options: SourceConnectionOptions, queryOptio
     await abortable(pool.connect(), queryOptions.signal, `Connecting to ${server}`, () => void pool.close().catch(() => undefined));
   } catch (e) {
     await pool.close().catch(() => undefined);
-    throw connectError(e, ctx);
+    throw inCloud(connectError(e, ctx), options.auth);
   }
   let roundTrips = 0;
   return {

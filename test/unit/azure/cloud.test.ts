@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AZURE_PUBLIC, isLoopback, knownCloud, loadCloudFile, parseCloud } from '../../../src/core/azure';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import { AZURE_CHINA, AZURE_PUBLIC, AZURE_US_GOVERNMENT, isLoopback, knownCloud, loadCloudFile, parseCloud, sqlDatabaseResource, sqlDatabaseScope } from '../../../src/core/azure';
+import { identityOptions, sqlAccessToken } from '../../../src/core/azure/credentials';
 import { tempDir } from '../../support/tmp';
 
 test('known clouds by name and alias', () => {
@@ -39,4 +41,44 @@ test('cloud files: read, and clear errors for missing or malformed ones', async 
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, '{ name: ');
   await assert.rejects(loadCloudFile(bad), /is not valid JSON/);
+});
+
+test('each cloud has its own SQL audience and sign-in authority for the source\'s Microsoft Entra token', async () => {
+  const expected: [string, string, string][] = [
+    ['AzureCloud', 'https://database.windows.net/', 'https://login.microsoftonline.com'],
+    ['AzureUSGovernment', 'https://database.usgovcloudapi.net/', 'https://login.microsoftonline.us'],
+    ['AzureChinaCloud', 'https://database.chinacloudapi.cn/', 'https://login.chinacloudapi.cn'],
+  ];
+  for (const [name, audience, authority] of expected) {
+    const cloud = knownCloud(name)!;
+    assert.equal(sqlDatabaseResource(cloud), audience, name);
+    assert.equal(sqlDatabaseScope(cloud), `${audience}/.default`, name);
+    assert.equal(identityOptions(cloud).authorityHost, authority, name);
+    // The token is asked for the cloud's SQL scope, of a credential built for the cloud's authority.
+    const asked: string[] = [];
+    const credential: TokenCredential = {
+      async getToken(scopes): Promise<AccessToken> {
+        asked.push(...[scopes].flat());
+        return { token: `token-for-${name}`, expiresOnTimestamp: Date.now() + 60_000 };
+      },
+    };
+    assert.equal(await sqlAccessToken(cloud, credential), `token-for-${name}`);
+    assert.deepEqual(asked, [`${audience}/.default`], name);
+  }
+  assert.equal(sqlDatabaseScope(AZURE_PUBLIC), 'https://database.windows.net//.default', 'the form Entra documents for Azure SQL');
+  assert.notEqual(sqlDatabaseResource(AZURE_US_GOVERNMENT), sqlDatabaseResource(AZURE_CHINA));
+  const failing: TokenCredential = { getToken: async () => { throw new Error('AADSTS700016: application not found in the directory'); } };
+  await assert.rejects(sqlAccessToken(AZURE_US_GOVERNMENT, failing), /could not get a Microsoft Entra token for https:\/\/database\.usgovcloudapi\.net\/ from https:\/\/login\.microsoftonline\.us: AADSTS700016/);
+  const sandbox = parseCloud({ name: 'sandbox', armEndpoint: 'http://127.0.0.1:5000', accessToken: 'arm-token' });
+  await assert.rejects(sqlAccessToken(sandbox, failing), /the cloud file's access token is for Resource Manager, not for SQL Server/);
+});
+
+test('a cloud file names its SQL audience (sqlDatabaseResource); without one it is Azure public\'s', () => {
+  const stack = parseCloud({ name: 'stack', armEndpoint: 'https://management.local.azurestack.external', authorityHost: 'https://login.stack.local', sqlDatabaseResource: 'https://database.stack.local' });
+  assert.equal(stack.sqlDatabaseResource, 'https://database.stack.local/');
+  assert.equal(sqlDatabaseScope(stack), 'https://database.stack.local//.default');
+  assert.equal(identityOptions(stack).authorityHost, 'https://login.stack.local');
+  assert.equal(sqlDatabaseResource(parseCloud({ name: 'plain', armEndpoint: 'https://arm.example' })), 'https://database.windows.net/');
+  assert.throws(() => parseCloud({ name: 'x', armEndpoint: 'https://a', sqlDatabaseResource: 'not a url' }), /"sqlDatabaseResource" is not a URL/);
+  assert.throws(() => parseCloud({ name: 'x', armEndpoint: 'https://a', sqlDatabaseResource: 'http://database.example/' }), /"sqlDatabaseResource" must be an https URL/);
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sqlmig } from '../../support/cli';
@@ -15,10 +15,13 @@ const key2 = `IR@${randomBytes(24).toString('base64')}`;
 let server: Server;
 let cloudFile: string;
 const seen: { method: string; url: string; auth: string | undefined }[] = [];
+/** Runs when a request arrives, before it is answered (to change the disk under a running command). */
+let onRequest: ((path: string) => void) | undefined;
 
 /** A stand-in for ARM on loopback: answers a few DMS routes with the documented shapes. */
 function arm(method: string, path: string): { status: number; body?: unknown } {
   if (method === 'POST' && path.endsWith('/sqlMigrationServices/dms1/listAuthKeys')) return { status: 200, body: { authKey1: key1, authKey2: key2 } };
+  if (method === 'POST' && path.endsWith('/sqlMigrationServices/dms1/regenerateAuthKeys')) return { status: 200, body: { keyName: 'authKey2', authKey2: key2 } };
   if (method === 'GET' && path.endsWith('/sqlMigrationServices/dms1')) {
     return { status: 200, body: { name: 'dms1', location: 'westeurope', properties: { provisioningState: 'Succeeded', integrationRuntimeState: 'NeedRegistration' } } };
   }
@@ -30,6 +33,7 @@ describe('sqlmig Azure commands', () => {
   before(async () => {
     server = createServer((req, res) => {
       seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization });
+      onRequest?.(new URL(req.url!, 'http://x').pathname);
       const r = arm(req.method!, new URL(req.url!, 'http://x').pathname);
       res.writeHead(r.status, { 'content-type': 'application/json' }).end(r.body === undefined ? undefined : JSON.stringify(r.body));
     });
@@ -85,6 +89,54 @@ describe('sqlmig Azure commands', () => {
     const req = seen.find((s) => s.url.includes('/listAuthKeys'))!;
     assert.equal(req.auth, `Bearer ${token}`, 'signed with the cloud file\'s token');
     assert.match(req.url, /^\/subscriptions\/sub1\/resourceGroups\/rg\/providers\/Microsoft\.DataMigration\/sqlMigrationServices\/dms1\/listAuthKeys\?api-version=2025-09-01-preview$/);
+  });
+
+  test('dms keys --out: a file that existed with a wider mode ends 0600 with only the keys in it', async () => {
+    const keysArgs = ['--cloud-file', cloudFile, '--resource-group', 'rg', '--name', 'dms1'];
+    for (const [words, mode] of [[['dms', 'keys'], 0o644], [['dms', 'regenerate-key', '--key', 'authKey2'], 0o666]] as const) {
+      const out = join(dir, `existing-${words[1]}.json`);
+      writeFileSync(out, 'an older and much longer content that must not survive the write of the keys\n'.repeat(20));
+      chmodSync(out, mode);
+      const r = await sqlmig([...words, ...keysArgs, '--out', out]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(statSync(out).mode & 0o777, 0o600, words.join(' '));
+      assert.equal(JSON.parse(readFileSync(out, 'utf8')).authKey2, key2);
+    }
+  });
+
+  test('dms keys --out: a symbolic link there is refused before anything is asked of Azure, and its target is untouched', async () => {
+    const target = join(dir, 'victim.txt');
+    writeFileSync(target, 'keep me\n', { mode: 0o644 });
+    for (const words of [['dms', 'keys'], ['dms', 'regenerate-key', '--key', 'authKey2']]) {
+      const link = join(dir, `link-${words[1]}.json`);
+      symlinkSync(target, link);
+      const before = seen.length;
+      const r = await sqlmig([...words, '--cloud-file', cloudFile, '--resource-group', 'rg', '--name', 'dms1', '--out', link]);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /is a symbolic link: the keys are never written through one\. Remove it, or choose another file\./);
+      assert.equal(seen.length, before, 'nothing reached the service (no key was regenerated for nothing)');
+      assert.equal(readFileSync(target, 'utf8'), 'keep me\n');
+      assert.equal(statSync(target).mode & 0o777, 0o644);
+    }
+  });
+
+  test('dms keys --out: a symbolic link planted while the keys are being read is not followed either', async () => {
+    const target = join(dir, 'victim2.txt');
+    writeFileSync(target, 'keep me too\n', { mode: 0o644 });
+    const out = join(dir, 'raced.json');
+    onRequest = (path) => {
+      if (path.endsWith('/listAuthKeys')) symlinkSync(target, out);
+    };
+    try {
+      const r = await sqlmig(['dms', 'keys', '--cloud-file', cloudFile, '--resource-group', 'rg', '--name', 'dms1', '--out', out]);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, /raced\.json is a symbolic link/);
+      assert.ok(!r.stderr.includes(key1));
+    } finally {
+      onRequest = undefined;
+    }
+    assert.ok(lstatSync(out).isSymbolicLink());
+    assert.equal(readFileSync(target, 'utf8'), 'keep me too\n');
   });
 
   test('dms show: a runtime that is not registered is a "no", with the steps to register it', async () => {

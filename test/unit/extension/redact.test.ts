@@ -8,10 +8,56 @@ test('known secret values are masked wherever they appear, longest first', () =>
   const password = `pw-${Math.random().toString(36).slice(2)}`;
   r.add(password);
   r.add(`${password}-extended`);
-  r.add('abc'); // too short to mask safely
+  r.add('abc'); // short: masked only where it stands as a value (below), not loose in prose
   const out = r.redact(`login failed for sa with ${password} (and ${password}-extended) abc`);
   assert.ok(!out.includes(password));
   assert.match(out, /with \*\*\* \(and \*\*\*\) abc/);
+});
+
+test('short secrets (1 to 3 characters) are masked where they stand as a value, never out of words or prose', () => {
+  const r = new Redactor();
+  r.add('a');
+  r.add('7x');
+  const cases: [string, string][] = [
+    ['Password=a;Encrypt=true', 'Password=***;Encrypt=true'],
+    ['pin:7x, next', 'pin:***, next'],
+    ['{"password":"a","user":"sa"}', '{"password":"***","user":"sa"}'],
+    ['{"pin": "7x"}', '{"pin": "***"}'],
+    ["share password 'a' refused", "share password '***' refused"],
+    ['{"body":"{\\"password\\":\\"a\\"}"}', '{"body":"{\\"password\\":\\"***\\"}"}'],
+    ['{"outer":"{\\"inner\\":\\"{\\\\\\"pin\\\\\\":\\\\\\"7x\\\\\\"}\\"}"}', '{"outer":"{\\"inner\\":\\"{\\\\\\"pin\\\\\\":\\\\\\"***\\\\\\"}\\"}"}'],
+    ['x=7x&y=1', 'x=***&y=1'],
+  ];
+  for (const [input, want] of cases) assert.equal(r.redact(input), want, input);
+  // Prose and words keep every "a" and "7x".
+  const prose = 'Restored a backup at 07:00 as planned: a data file, 7x faster (a b c); sa has access';
+  assert.equal(r.redact(prose), prose);
+});
+
+test('secrets with quotes or backslashes are masked in their JSON-escaped forms too, once or nested', () => {
+  const r = new Redactor();
+  const secret = 'Pa"ss\\w0rd';
+  r.add(secret);
+  const once = JSON.stringify(secret).slice(1, -1);
+  const twice = JSON.stringify(once).slice(1, -1);
+  assert.notEqual(once, secret);
+  const text = `raw ${secret} | json ${JSON.stringify({ password: secret })} | nested ${JSON.stringify({ body: JSON.stringify({ password: secret }) })}`;
+  const out = r.redact(text);
+  for (const form of [secret, once, twice]) assert.ok(!out.includes(form), `${form} leaked in ${out}`);
+  assert.ok(!out.includes('ss\\'), out);
+  assert.equal(out, 'raw *** | json {"password":"***"} | nested {"body":"{\\"password\\":\\"***\\"}"}');
+  // A short secret with a quote in it, escaped.
+  const q = new Redactor();
+  q.add('a"');
+  assert.equal(q.redact('{"password":"a\\""}'), '{"password":"***"}');
+});
+
+test('secret-shaped values inside escaped JSON (JSON in JSON) are masked without being registered', () => {
+  const r = new Redactor();
+  const out = r.redact('{"request":"{\\"password\\":\\"s3cr3t-value\\",\\"authKey1\\":\\"IR@0b5d0ac2-1c3f-4c2c-9c8e-6b7d1c1c0e01@dms@weu@QmFzZTY0\\"}"}');
+  assert.ok(!out.includes('s3cr3t-value'), out);
+  assert.ok(!out.includes('QmFzZTY0'), out);
+  assert.match(out, /\\"password\\":\\"\*\*\*\\"/);
 });
 
 test('secret-shaped text is masked without being registered', () => {

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { SimClock } from '../../../sandbox/clock';
 import { Faults, parseFault } from '../../../sandbox/arm/faults';
 import { ArmError, checkApiVersion, page, Router, type ArmRequest } from '../../../sandbox/arm/http';
+import { Operations, withRetryAfter } from '../../../sandbox/arm/operations';
 import { buildWorld, parseArmId } from '../../../sandbox/arm/world';
 
 test('the clock runs at its speed, and a speed change re-times pending sleeps', async () => {
@@ -38,6 +39,39 @@ test('faults match by method and path, count down, and malformed ones are refuse
   assert.throws(() => parseFault({ kind: 'boom' }), /"kind" must be one of/);
   assert.throws(() => parseFault({ kind: 'error', status: 700 }), /"status" must be an HTTP error status/);
   assert.throws(() => parseFault({ kind: 'delay', delayMs: -1 }), /"delayMs" must be a number >= 0/);
+  assert.equal(parseFault({ kind: 'dropAfterAccept', method: 'POST', path: '/cutover' }).kind, 'dropAfterAccept');
+});
+
+test('long-running operations carry Retry-After in real time: on the answer that starts one and on every poll while it runs', async () => {
+  const clock = new SimClock(50);
+  const ops = new Operations(clock);
+  const op = ops.start('/subscriptions/s/providers/Microsoft.DataMigration/locations/l/operationStatuses', '2025-09-01-preview');
+  const base = 'http://127.0.0.1:4567';
+  // 5 simulated seconds at 50x: 100 ms, or 1 s in Retry-After's whole seconds.
+  const started = withRetryAfter({ status: 202, headers: { 'azure-asyncoperation': ops.url(op, base) } });
+  assert.equal(started.headers!['retry-after'], '1');
+  assert.equal(started.headers!['retry-after-ms'], '100');
+  const location = withRetryAfter({ status: 202, headers: { location: ops.url(op, base) } });
+  assert.equal(location.headers!['retry-after-ms'], '100');
+  const polled = withRetryAfter({ status: 200, body: ops.body(op) });
+  assert.equal(polled.headers!['retry-after-ms'], '100');
+  assert.equal(JSON.stringify(polled.body), JSON.stringify(ops.body(op)), 'the body is as before');
+  assert.ok(!JSON.stringify(polled.body).includes('retry'), 'nothing of it in the JSON');
+  clock.setSpeed(1);
+  assert.equal(withRetryAfter({ status: 200, body: ops.body(op) }).headers!['retry-after'], '5', 'at real speed, 5 seconds');
+  ops.succeed(op);
+  assert.equal(withRetryAfter({ status: 200, body: ops.body(op) }).headers, undefined, 'a finished operation asks for no wait');
+  // Not an operation: a plain answer, a foreign Location, or a route's own Retry-After stay as they are.
+  assert.equal(withRetryAfter({ status: 200, body: { name: 'x' } }).headers, undefined);
+  assert.equal(withRetryAfter({ status: 201, headers: { location: 'http://127.0.0.1:1/elsewhere' } }).headers!['retry-after'], undefined);
+  assert.equal(withRetryAfter({ status: 202, headers: { 'azure-asyncoperation': ops.url(op, base), 'Retry-After': '30' } }).headers!['retry-after'], undefined);
+  // The router applies it to every route's answer.
+  const r = new Router();
+  const running = ops.start('/subscriptions/s/providers/Microsoft.Sql/locations/l/operationStatuses', 'v');
+  r.add('POST', '/x/{name}/cutover', null, () => ({ status: 202, headers: { 'azure-asyncoperation': ops.url(running, base) } }));
+  const m = r.match('POST', '/x/db1/cutover');
+  assert.ok(m && 'route' in m);
+  assert.equal((await m.route.handler({ method: 'POST', url: new URL(`${base}/x/db1/cutover`), headers: {}, body: undefined, params: m.params })).headers!['retry-after'], '5');
 });
 
 test('routes match without regard to case; api-versions are checked, also when repeated', () => {
