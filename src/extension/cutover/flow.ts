@@ -7,8 +7,7 @@
 import * as l10n from '@vscode/l10n';
 import { ActionableError, describeError, isCancellation } from '../errors';
 import { targetOf, type DatabaseMigrationJson } from '../dashboard/dmsShape';
-import { pendingLogBackups } from '../dashboard/model';
-import { statusOf, type Allowed, type MigrationRules } from '../dashboard/statusRules';
+import { pendingLogBackups, statusOf, type Allowed, type MigrationRules } from '../dashboard/statusRules';
 import type { MigrationOperations } from '../services/types';
 
 export type MigrationAction = 'cutover' | 'cancel' | 'delete';

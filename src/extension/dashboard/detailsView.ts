@@ -4,10 +4,11 @@
  * script; colours come from the theme.
  */
 import * as l10n from '@vscode/l10n';
-import type { FileHistory } from './changes';
+import { backupSetsOf, fileStatusText } from './backupSets';
 import { targetOf, type DatabaseMigrationJson } from './dmsShape';
-import { backupSetsOf, backupTypeLabel, formatBytes, pendingLogBackups } from './model';
-import { isOffline, statusOf } from './statusRules';
+import { backupTypeLabel, formatBytes } from './model';
+import type { FileHistory } from './observations';
+import { isOffline, pendingLogBackups, statusOf } from './statusRules';
 import { escapeXml as esc, timelineSvg } from './timeline';
 
 export const DETAILS_STYLE = `
@@ -71,12 +72,10 @@ export function detailsBody(m: DatabaseMigrationJson, history: readonly FileHist
 
   const svg = timelineSvg(history, { now });
   const rows = backupSetsOf(m).flatMap((set) =>
-    (set.listOfBackupFiles ?? []).map((f) => {
-      const status = f.status ?? (set.isBackupRestored ? 'Restored' : '');
-      const reason = /^(ignored|skipped)$/i.test(status) && set.ignoreReasons?.length ? set.ignoreReasons.join('; ') : '';
-      return `<tr><td>${esc(f.fileName ?? '')}</td><td class="nowrap">${esc(backupTypeLabel(set.backupType))}</td><td>${esc(status)}${reason ? ` — ${esc(reason)}` : ''}</td>` +
-        `<td class="num">${esc(formatBytes(f.totalSize))}</td><td class="num">${esc(set.firstLSN ?? '')}</td><td class="num">${esc(set.lastLSN ?? '')}</td></tr>`;
-    }),
+    set.files.map((f) =>
+      `<tr><td>${esc(f.fileName)}</td><td class="nowrap">${esc(backupTypeLabel(f.backupType))}</td><td>${esc(fileStatusText(f))}${f.reason ? ` — ${esc(f.reason)}` : ''}</td>` +
+      `<td class="num">${esc(formatBytes(f.totalSize))}</td><td class="num">${esc(f.firstLsn ?? '')}</td><td class="num">${esc(f.lastLsn ?? '')}</td></tr>`,
+    ),
   );
 
   return [

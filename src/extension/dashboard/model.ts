@@ -1,12 +1,14 @@
 /**
- * The dashboard tree as plain data, built from what the migration service reports: status
- * groups -> migrations (one per target database) -> backup sets -> files. The tree provider
- * only maps these nodes onto VS Code tree items, so everything shown is tested here.
+ * The dashboard tree as plain data, built from what the migration service reports and the
+ * core's rules: status groups -> migrations (one per target database) -> backup sets -> files.
+ * The tree provider only maps these nodes onto VS Code tree items, so everything shown is
+ * tested here.
  */
 import * as l10n from '@vscode/l10n';
-import { targetOf, type DatabaseMigrationJson, type SqlBackupFileInfoJson, type SqlBackupSetInfoJson } from './dmsShape';
-import { pendingLogBackups as corePendingLogBackups } from '../../core/migration/backupFiles';
-import { asCore, GROUP_ORDER, groupOf, isOffline, statusOf, type MigrationRules, type StatusGroup } from './statusRules';
+import type { FileState } from '../../core/migration/backupFiles';
+import { backupSetsOf, fileStatusText, type BackupFileShown, type BackupSetShown } from './backupSets';
+import { targetOf, type DatabaseMigrationJson } from './dmsShape';
+import { GROUP_ORDER, groupOf, isOffline, pendingLogBackups, statusOf, type MigrationRules, type StatusGroup } from './statusRules';
 
 export interface ViewIcon {
   /** A codicon id, e.g. `pass-filled` or `sync~spin`. */
@@ -62,25 +64,20 @@ const MIGRATION_ICON: Record<StatusGroup, ViewIcon> = {
   canceled: { id: 'circle-slash', color: 'disabledForeground' },
 };
 
-/** The icon and colour of a backup file status; unknown statuses still get a neutral icon. */
-export function fileStatusIcon(status: string | undefined): ViewIcon {
-  switch ((status ?? '').toLowerCase()) {
-    case 'arrived':
-    case 'queued':
-    case 'initial':
-      return { id: 'circle-large-outline', color: 'descriptionForeground' };
-    case 'uploading': return { id: 'cloud-upload', color: 'charts.blue' };
-    case 'uploaded': return { id: 'cloud', color: 'charts.blue' };
-    case 'restoring': return { id: 'sync~spin', color: 'charts.yellow' };
-    case 'restored': return { id: 'pass-filled', color: 'charts.green' };
-    case 'ignored':
-    case 'skipped':
-      return { id: 'circle-slash', color: 'list.warningForeground' };
-    case 'canceled':
-    case 'cancelled':
-      return { id: 'close', color: 'disabledForeground' };
-    default: return { id: 'question', color: 'descriptionForeground' };
-  }
+const FILE_ICON: Record<FileState, ViewIcon> = {
+  Arrived: { id: 'circle-large-outline', color: 'descriptionForeground' },
+  Uploading: { id: 'cloud-upload', color: 'charts.blue' },
+  Uploaded: { id: 'cloud', color: 'charts.blue' },
+  Restoring: { id: 'sync~spin', color: 'charts.yellow' },
+  Restored: { id: 'pass-filled', color: 'charts.green' },
+  Ignored: { id: 'circle-slash', color: 'list.warningForeground' },
+  Canceled: { id: 'close', color: 'disabledForeground' },
+  Unknown: { id: 'question', color: 'descriptionForeground' },
+};
+
+/** The icon and colour of a backup file's state (the core's; a status it does not know is Unknown). */
+export function fileStatusIcon(state: FileState): ViewIcon {
+  return FILE_ICON[state];
 }
 
 export function formatBytes(n: number | undefined): string {
@@ -105,35 +102,6 @@ export function backupTypeLabel(type: string | undefined): string {
   }
 }
 
-/** LSNs are decimal strings that exceed 2^53: compare them as bigints. */
-function lsnKey(text: string | undefined): bigint {
-  return text && /^\d+$/.test(text) ? BigInt(text) : -1n;
-}
-
-function byFirstLsn(a: SqlBackupSetInfoJson, b: SqlBackupSetInfoJson): number {
-  const x = lsnKey(a.firstLSN);
-  const y = lsnKey(b.firstLSN);
-  return x === y ? (a.backupStartDate ?? '').localeCompare(b.backupStartDate ?? '') : x < y ? -1 : 1;
-}
-
-/** Every backup set the service mentions, once, in LSN order. */
-export function backupSetsOf(m: DatabaseMigrationJson): SqlBackupSetInfoJson[] {
-  const d = m.properties?.migrationStatusDetails;
-  const all = [d?.fullBackupSetInfo, d?.lastRestoredBackupSetInfo, ...(d?.activeBackupSets ?? [])].filter((s): s is SqlBackupSetInfoJson => !!s);
-  const seen = new Map<string, SqlBackupSetInfoJson>();
-  for (const s of all) {
-    const key = s.backupSetId ?? `${s.firstLSN}-${s.lastLSN}-${s.backupType}`;
-    // activeBackupSets come last and carry the freshest file statuses.
-    seen.set(key, { ...seen.get(key), ...s });
-  }
-  return [...seen.values()].sort(byFirstLsn);
-}
-
-/** Log backups seen but not restored (the core's count: the service's, or the files listed); unknown without details. */
-export function pendingLogBackups(m: DatabaseMigrationJson): number | undefined {
-  return m.properties?.migrationStatusDetails ? corePendingLogBackups(asCore(m)) : undefined;
-}
-
 function contextValueOf(m: DatabaseMigrationJson, rules: MigrationRules): string {
   const flags = [rules.canCutover(m).ok && 'canCutover', rules.canCancel(m).ok && 'canCancel', rules.canDelete(m).ok && 'canDelete'].filter(Boolean);
   return ['migration', ...flags].join(';');
@@ -153,7 +121,7 @@ function migrationTooltip(m: DatabaseMigrationJson): string {
     [l10n.t('Target'), t.managedInstance ? `${t.managedInstance} / ${t.database}` : t.database],
     [l10n.t('Mode'), isOffline(m) ? l10n.t('Offline') : l10n.t('Online')],
     [l10n.t('Started'), p.startedOn],
-    [l10n.t('Log backups pending restore'), d.pendingLogBackupsCount?.toString()],
+    [l10n.t('Log backups pending restore'), pendingLogBackups(m)?.toString()],
     [l10n.t('Last restored file'), d.lastRestoredFilename],
     [l10n.t('Restoring now'), d.currentRestoringFilename],
   ];
@@ -191,58 +159,54 @@ function problemsOf(m: DatabaseMigrationJson): ViewNode[] {
   return out;
 }
 
-function fileNode(m: DatabaseMigrationJson, set: SqlBackupSetInfoJson, setId: string, f: SqlBackupFileInfoJson, index: number): ViewNode {
-  const status = f.status ?? (set.isBackupRestored ? 'Restored' : 'Arrived');
-  const ignored = /^(ignored|skipped)$/i.test(status);
-  const reason = ignored && set.ignoreReasons?.length ? set.ignoreReasons.join('; ') : undefined;
-  const progress = /^uploading$/i.test(status) && f.totalSize ? ` ${Math.floor(((f.dataWritten ?? 0) / f.totalSize) * 100)}%` : '';
-  const parts = [status + progress, formatBytes(f.totalSize), reason].filter(Boolean);
+function fileNode(m: DatabaseMigrationJson, set: BackupSetShown, setId: string, f: BackupFileShown, index: number): ViewNode {
+  const status = fileStatusText(f);
+  const progress = f.state === 'Uploading' && f.totalSize ? ` ${Math.floor(((f.dataWritten ?? 0) / f.totalSize) * 100)}%` : '';
+  const parts = [status + progress, formatBytes(f.totalSize), f.reason].filter(Boolean);
   const tooltip = [
-    `**${md(f.fileName ?? '')}**`,
+    `**${md(f.fileName)}**`,
     `${md(l10n.t('Status'))}: ${md(status)}`,
     f.totalSize !== undefined && `${md(l10n.t('Size'))}: ${md(formatBytes(f.totalSize))}`,
     f.dataWritten !== undefined && f.totalSize !== undefined && `${md(l10n.t('Uploaded'))}: ${md(formatBytes(f.dataWritten))} / ${md(formatBytes(f.totalSize))}`,
     f.copyThroughput !== undefined && `${md(l10n.t('Throughput'))}: ${md((f.copyThroughput / 1024).toFixed(1))} MB/s`,
-    set.firstLSN && `${md(l10n.t('LSN range'))}: ${set.firstLSN} – ${set.lastLSN ?? ''}`,
-    (set.familyCount ?? 1) > 1 && `${md(l10n.t('Stripe {0} of {1}', f.familySequenceNumber ?? index + 1, set.familyCount ?? 1))}`,
-    reason && `${md(l10n.t('Ignored because'))}: ${md(reason)}`,
+    f.firstLsn && `${md(l10n.t('LSN range'))}: ${f.firstLsn} – ${f.lastLsn ?? ''}`,
+    set.familyCount > 1 && `${md(l10n.t('Stripe {0} of {1}', f.familySequenceNumber ?? index + 1, set.familyCount))}`,
+    f.reason && `${md(l10n.t('Ignored because'))}: ${md(f.reason)}`,
   ].filter(Boolean).join('  \n');
   return {
-    id: `${setId}/${f.fileName ?? index}`,
+    id: `${setId}/${f.fileName}`,
     kind: 'file',
-    label: f.fileName ?? l10n.t('(unnamed file)'),
+    label: f.fileName,
     description: parts.join(' · '),
     tooltip,
-    icon: fileStatusIcon(status),
+    icon: fileStatusIcon(f.state),
     contextValue: `backupFile;${status.toLowerCase()}`,
     migrationId: m.id,
   };
 }
 
-function setNode(m: DatabaseMigrationJson, set: SqlBackupSetInfoJson, index: number): ViewNode {
-  const id = `${m.id}/set/${set.backupSetId ?? index}`;
-  const files = set.listOfBackupFiles ?? [];
-  const ignored = (set.ignoreReasons?.length ?? 0) > 0;
-  const state = set.isBackupRestored ? l10n.t('Restored') : ignored ? l10n.t('Ignored') : undefined;
-  const lsns = set.firstLSN ? `${set.firstLSN} – ${set.lastLSN ?? '?'}` : undefined;
-  const size = files.reduce((sum, f) => sum + (f.totalSize ?? 0), 0);
+function setNode(m: DatabaseMigrationJson, set: BackupSetShown): ViewNode {
+  const id = `${m.id}/set/${set.key}`;
+  const state = set.state === 'Restored' ? l10n.t('Restored') : set.state === 'Ignored' ? l10n.t('Ignored') : undefined;
+  const lsns = set.firstLsn ? `${set.firstLsn} – ${set.lastLsn ?? '?'}` : undefined;
+  const size = set.files.reduce((sum, f) => sum + (f.totalSize ?? 0), 0);
   return {
     id,
     kind: 'backupSet',
     label: backupTypeLabel(set.backupType),
-    description: [state, lsns, files.length > 1 ? l10n.t('{0} stripes', files.length) : undefined, size ? formatBytes(size) : undefined].filter(Boolean).join(' · '),
+    description: [state, lsns, set.files.length > 1 ? l10n.t('{0} stripes', set.files.length) : undefined, size ? formatBytes(size) : undefined].filter(Boolean).join(' · '),
     tooltip: [
       `**${md(backupTypeLabel(set.backupType))}**`,
       lsns && `${md(l10n.t('LSN range'))}: ${lsns}`,
       set.backupFinishDate && `${md(l10n.t('Backup finished'))}: ${md(set.backupFinishDate)}`,
       set.hasBackupChecksums === false && md(l10n.t('Written without checksums')),
-      ignored && `${md(l10n.t('Ignored because'))}: ${md(set.ignoreReasons!.join('; '))}`,
+      set.reason && `${md(l10n.t('Ignored because'))}: ${md(set.reason)}`,
     ].filter(Boolean).join('  \n'),
-    icon: set.isBackupRestored ? { id: 'pass-filled', color: 'charts.green' } : ignored ? { id: 'circle-slash', color: 'list.warningForeground' } : { id: 'archive' },
+    icon: set.state === 'Restored' ? { id: 'pass-filled', color: 'charts.green' } : set.state === 'Ignored' ? { id: 'circle-slash', color: 'list.warningForeground' } : { id: 'archive' },
     contextValue: 'backupSet',
     migrationId: m.id,
-    expanded: !set.isBackupRestored,
-    children: files.map((f, i) => fileNode(m, set, id, f, i)),
+    expanded: set.state !== 'Restored',
+    children: set.files.map((f, i) => fileNode(m, set, id, f, i)),
   };
 }
 
@@ -256,7 +220,7 @@ export function migrationNode(m: DatabaseMigrationJson, rules: MigrationRules): 
     pending !== undefined && !isOffline(m) && group !== 'succeeded' && group !== 'canceled' ? (pending === 1 ? l10n.t('1 log backup pending') : l10n.t('{0} log backups pending', pending)) : undefined,
     t.managedInstance,
   ].filter(Boolean).join(' · ');
-  const children = [...problemsOf(m), ...backupSetsOf(m).map((s, i) => setNode(m, s, i))];
+  const children = [...problemsOf(m), ...backupSetsOf(m).map((s) => setNode(m, s))];
   return {
     id: m.id,
     kind: 'migration',

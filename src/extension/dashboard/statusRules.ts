@@ -1,10 +1,14 @@
 /**
- * Which group a migration belongs to and which actions it allows: the core's own predicates
- * (src/core/migration/status.ts, the same ones sqlmig uses), with the reason a user reads when
- * an action is refused. Pure functions, loaded with the view (no Azure SDK behind them).
+ * The rules the view applies, each one the core's (src/core/migration: status.ts, backupFiles.ts,
+ * cutover.ts, operations.ts; the same ones sqlmig uses), read off the service's JSON: the heading
+ * a migration goes under, what it allows (and, when not, the core's reason), the log backups it
+ * waits for, its backup files. `MigrationRules` is the seam the UI tests use. Pure functions,
+ * loaded with the view (no Azure SDK behind them).
  */
+import { backupFiles, pendingLogBackups as corePendingLogBackups, type BackupFileView } from '../../core/migration/backupFiles';
 import { checkCutover } from '../../core/migration/cutover';
-import { canCancel, canCutover, canDelete, statusOf as coreStatusOf } from '../../core/migration/status';
+import { cancelRefusal, deleteRefusal } from '../../core/migration/operations';
+import { canCutover, isOnline, normalizeStatus, statusOf as coreStatusOf } from '../../core/migration/status';
 import type { DatabaseMigrationSqlMi } from '../../core/azure/dms/models';
 import type { DatabaseMigrationJson } from './dmsShape';
 
@@ -28,32 +32,40 @@ export function statusOf(m: DatabaseMigrationJson): string {
   return coreStatusOf(asCore(m));
 }
 
+/** The heading a status goes under; the core spells the status (any case, "Cancelled"). */
 export function groupOf(status: string): StatusGroup {
-  const s = status.toLowerCase();
-  if (s === 'readyforcutover') return 'ready';
-  if (s === 'completing') return 'completing';
-  if (s === 'failed') return 'failed';
-  if (s === 'succeeded') return 'succeeded';
-  if (s === 'canceled' || s === 'cancelled') return 'canceled';
-  // InProgress, Creating, Uploading*, Restoring, Retriable, Canceling, and any state the service adds later.
-  return 'inProgress';
+  switch (normalizeStatus(status)) {
+    case 'ReadyForCutover': return 'ready';
+    case 'Completing': return 'completing';
+    case 'Failed': return 'failed';
+    case 'Succeeded': return 'succeeded';
+    case 'Canceled': return 'canceled';
+    // InProgress, Creating, Uploading*, Restoring, Retriable, Canceling, and any state the service adds later.
+    default: return 'inProgress';
+  }
 }
 
 export function isOffline(m: DatabaseMigrationJson): boolean {
-  return m.properties?.offlineConfiguration?.offline === true;
+  return !isOnline(asCore(m));
 }
+
+/** Log backups seen but not restored (the core's count); unknown until the details are read. */
+export function pendingLogBackups(m: DatabaseMigrationJson): number | undefined {
+  return m.properties?.migrationStatusDetails ? corePendingLogBackups(asCore(m)) : undefined;
+}
+
+/** Every backup file the service reports, with the core's state (and why it is ignored). */
+export function backupFilesOf(m: DatabaseMigrationJson): BackupFileView[] {
+  return backupFiles(asCore(m));
+}
+
+const refused = (reason: string | undefined): Allowed => (reason ? { ok: false, reason } : { ok: true });
 
 export const coreRules: MigrationRules = {
   canCutover(m) {
     if (canCutover(asCore(m))) return { ok: true };
     return { ok: false, reason: checkCutover(asCore(m)).blockers[0] ?? `the migration is ${statusOf(m)}` };
   },
-  canCancel(m) {
-    if (canCancel(asCore(m))) return { ok: true };
-    const status = statusOf(m);
-    return { ok: false, reason: m.properties?.migrationOperationId ? `a migration that is ${status} cannot be canceled` : 'the service reports no migration operation to cancel' };
-  },
-  canDelete(m) {
-    return canDelete(asCore(m)) ? { ok: true } : { ok: false, reason: `a migration that is ${statusOf(m)} must be canceled or completed before it is deleted` };
-  },
+  canCancel: (m) => refused(cancelRefusal(asCore(m))),
+  canDelete: (m) => refused(deleteRefusal(asCore(m))),
 };

@@ -4,7 +4,8 @@
  * Colours are CSS classes that the details view maps to theme colours.
  */
 import * as l10n from '@vscode/l10n';
-import type { FileHistory } from './changes';
+import type { FileState } from '../../core/migration/backupFiles';
+import { byFirstLsn, type FileHistory } from './observations';
 
 const ROW = 26;
 const LABEL = 220;
@@ -16,15 +17,9 @@ export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-function first(h: FileHistory, ...statuses: string[]): Date | undefined {
-  const times = statuses.map((s) => h.seen.get(s)).filter((d): d is Date => !!d);
+function first(h: FileHistory, ...states: FileState[]): Date | undefined {
+  const times = states.map((s) => h.seen.get(s)).filter((d): d is Date => !!d);
   return times.length ? new Date(Math.min(...times.map((d) => d.getTime()))) : undefined;
-}
-
-function lsnOrder(a: FileHistory, b: FileHistory): number {
-  const x = a.firstLsn && /^\d+$/.test(a.firstLsn) ? BigInt(a.firstLsn) : -1n;
-  const y = b.firstLsn && /^\d+$/.test(b.firstLsn) ? BigInt(b.firstLsn) : -1n;
-  return x === y ? a.fileName.localeCompare(b.fileName) : x < y ? -1 : 1;
 }
 
 function clock(d: Date): string {
@@ -42,7 +37,7 @@ export interface TimelineOptions {
 /** An SVG document (no scripts, no external references), or undefined when nothing was observed yet. */
 export function timelineSvg(files: readonly FileHistory[], options: TimelineOptions): string | undefined {
   if (files.length === 0) return undefined;
-  const rows = [...files].sort(lsnOrder);
+  const rows = [...files].sort(byFirstLsn);
   const seen = rows.flatMap((h) => [...h.seen.values()]).map((d) => d.getTime());
   const taken = rows.map((h) => h.backupFinished?.getTime()).filter((t): t is number => t !== undefined);
   const end = Math.max(options.now.getTime(), ...seen, ...taken);
@@ -76,7 +71,7 @@ export function timelineSvg(files: readonly FileHistory[], options: TimelineOpti
     const uploaded = first(h, 'Uploaded', 'Restoring', 'Restored');
     const restoring = first(h, 'Restoring');
     const restored = first(h, 'Restored');
-    const ignored = first(h, 'Ignored', 'Skipped');
+    const ignored = first(h, 'Ignored');
     const seg = (cls: string, a: Date | undefined, b: Date | undefined) => {
       if (!a) return;
       const x1 = x(a);

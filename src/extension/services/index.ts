@@ -9,7 +9,7 @@ import type { Redactor } from '../redact';
 import { storageService, subscriptionService, targetService } from './azureResources';
 import { localBackupCheck } from './backupCheck';
 import { LocalUploads, type UploadJobStore } from './localUploads';
-import { CoreMigrationFeed, migrationOperations } from './migrationFeed';
+import { MigrationFeedService, migrationOperations, type LiveMigrationFeed } from './migrationFeed';
 import { migrationServiceService } from './migrationServices';
 import { sourceService } from './sourceService';
 import { migrationStarter } from './starter';
@@ -30,6 +30,8 @@ export interface BackendEnv {
 }
 
 export interface FullBackend extends Backend {
+  /** The Migrations view follows it (the core's monitor behind it). */
+  feed: LiveMigrationFeed;
   uploads: LocalUploads;
 }
 
@@ -38,7 +40,7 @@ export function createBackend(env: BackendEnv): FullBackend {
   const uploads = new LocalUploads(env.uploadJobs, env.log, env.uploadConcurrency, secret, env.uploadWatchIntervalMs);
   const feedDeps = { accounts: env.accounts, registry: env.registry, uploads, log: env.log };
   return {
-    feed: new CoreMigrationFeed(feedDeps),
+    feed: new MigrationFeedService(feedDeps),
     operations: migrationOperations(feedDeps),
     rules: coreRules,
     uploads,

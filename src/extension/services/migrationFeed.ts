@@ -1,13 +1,14 @@
 /**
- * The Migrations view's data and actions on the core. The feed keeps one MigrationMonitor per
- * signed-in cloud: each refresh is one listMigrations per migration service plus one expanded
- * read per migration whose files are on screen (the monitor stops reading one once it has
- * confirmed it finished). Cutover goes through the core's guard and cutoverMany; cancel and
- * delete read the migration fresh and check the core's predicates first. No `vscode` here.
+ * The Migrations view's data and actions on the core. The feed keeps one core MigrationMonitor
+ * per signed-in account, and the monitor does the polling, the back-off (Retry-After, throttling)
+ * and the change detection: each refresh is one listMigrations per migration service plus one
+ * expanded read per migration until its end is confirmed; it refreshes on its own schedule while
+ * the view is visible. Cutover goes through the core's guard and cutoverMany; cancel and delete
+ * through cancelMany and deleteMany, which read each migration fresh. No `vscode` here.
  */
 import * as l10n from '@vscode/l10n';
 import type { MigrationRef, MigrationServiceRef } from '../../core/azure/dms/client';
-import type { MigrationMonitor } from '../../core/migration/monitor';
+import type { MigrationMonitor, MonitorEvent, MonitorEventType, MonitorSource, RefreshReport } from '../../core/migration/monitor';
 import type { OperationResult } from '../../core/migration/operations';
 import type { DatabaseMigrationJson } from '../dashboard/dmsShape';
 import { ActionableError } from '../errors';
@@ -22,23 +23,169 @@ export interface FeedDeps {
   registry: ServiceRegistry;
   uploads: LocalUploads;
   log: { info(m: string): void; warn(m: string): void };
+  /** The service the monitor reads for an account (default: the core's DmsClient; tests: a stand-in). */
+  migrationSource?: (account: SignedInAccount) => MonitorSource;
 }
 
 const asJson = (m: unknown) => m as DatabaseMigrationJson;
 
-interface Watching {
-  account: SignedInAccount;
-  key: string;
-  monitor: MigrationMonitor;
+/** What a refresh gave the view: the migrations, or why none could be read. */
+export type FeedUpdate =
+  | { kind: 'migrations'; migrations: DatabaseMigrationJson[] }
+  | { kind: 'failed'; error: unknown };
+
+/** A change the core's monitor saw, with the migration as the view reads it. */
+export interface MigrationChange {
+  type: MonitorEventType;
+  migration: DatabaseMigrationJson;
+  status: string;
+  previous?: string;
 }
 
-export class CoreMigrationFeed implements MigrationFeed {
+/** The feed the Migrations view follows: the monitor's refreshes and changes. */
+export interface LiveMigrationFeed extends MigrationFeed {
+  /** Active: the monitor refreshes on its schedule (the view is visible); inactive: only when asked. */
+  setActive(active: boolean): void;
+  /** The normal time between refreshes (0: only when asked). */
+  setIntervalMs(ms: number): void;
+  /** Refreshes now, joining one under way; the listeners have the result when it resolves. Never rejects. */
+  refresh(): Promise<void>;
+  onUpdate(listener: (u: FeedUpdate) => void): () => void;
+  onChange(listener: (c: MigrationChange) => void): () => void;
+  dispose(): void;
+}
+
+interface Session {
+  account: SignedInAccount;
+  core: CoreApi;
+  monitor: MigrationMonitor;
+  close(): void;
+}
+
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new DOMException('aborted', 'AbortError'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new DOMException('aborted', 'AbortError'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+export class MigrationFeedService implements LiveMigrationFeed {
   readonly availability = { available: true } as const;
-  private watching: Watching | undefined;
+  private session: Session | undefined;
+  private active = false;
+  private intervalMs = 30_000;
+  private asked: Promise<FeedUpdate> | undefined;
+  private last: FeedUpdate = { kind: 'migrations', migrations: [] };
+  /** Resuming local uploads after each refresh, one after the other (never two at once). */
+  private uploadsResumed: Promise<void> = Promise.resolve();
+  private readonly lifetime = new AbortController();
+  private readonly updateListeners = new Set<(u: FeedUpdate) => void>();
+  private readonly changeListeners = new Set<(c: MigrationChange) => void>();
   /** Services found by listing the subscriptions, once per account (when none is registered). */
-  private discovered = new WeakMap<SignedInAccount, string[]>();
+  private readonly discovered = new WeakMap<SignedInAccount, string[]>();
 
   constructor(private readonly deps: FeedDeps) {}
+
+  setActive(active: boolean): void {
+    if (active === this.active) return;
+    this.active = active;
+    if (!active) this.session?.monitor.stop();
+    else if (this.session) this.session.monitor.start();
+    // The first time: sign-in and services first; the monitor's schedule starts with it.
+    else void this.refresh();
+  }
+
+  setIntervalMs(ms: number): void {
+    this.intervalMs = ms;
+    this.session?.monitor.setIntervalMs(ms);
+  }
+
+  async refresh(): Promise<void> {
+    await this.ask();
+  }
+
+  async list(signal: AbortSignal): Promise<DatabaseMigrationJson[]> {
+    const update = await abortable(this.ask(), signal);
+    if (update.kind === 'failed') throw update.error;
+    return update.migrations;
+  }
+
+  onUpdate(listener: (u: FeedUpdate) => void): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
+  }
+
+  onChange(listener: (c: MigrationChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  dispose(): void {
+    this.lifetime.abort();
+    this.closeSession();
+    this.updateListeners.clear();
+    this.changeListeners.clear();
+  }
+
+  private ask(): Promise<FeedUpdate> {
+    return (this.asked ??= this.refreshAsked().finally(() => (this.asked = undefined)));
+  }
+
+  /** The account and its services may have changed since the last refresh: read them, then the monitor. */
+  private async refreshAsked(): Promise<FeedUpdate> {
+    let session: Session;
+    try {
+      session = await this.currentSession(this.lifetime.signal);
+    } catch (e) {
+      // Nothing polls without an account: a sign-in or a settings change asks again.
+      this.closeSession();
+      return this.publish({ kind: 'failed', error: e });
+    }
+    try {
+      await session.monitor.refreshNow();
+    } catch (e) {
+      if ((e as Error).name !== 'AbortError') return this.publish({ kind: 'failed', error: e });
+    }
+    await this.uploadsResumed;
+    return this.last;
+  }
+
+  private async currentSession(signal: AbortSignal): Promise<Session> {
+    const core = await loadCore();
+    const account = await this.deps.accounts.current(signal);
+    const services = await this.services(core, account, signal);
+    if (this.session?.account === account) {
+      this.session.monitor.setServices(services);
+      return this.session;
+    }
+    this.closeSession();
+    const source = this.deps.migrationSource?.(account) ?? new core.DmsClient(contextFor(account));
+    // Every listed migration is watched (the view shows every migration's files); one that
+    // appears already ready or failed is news as much as one that gets there.
+    const monitor = new core.MigrationMonitor(source, { services, watchListed: true, announceArrivals: true, intervalMs: this.intervalMs });
+    const offEvents = monitor.onEvent((e) => this.announce(e));
+    const offRefreshes = monitor.onRefresh((r) => this.refreshed(session, r));
+    const session: Session = {
+      account,
+      core,
+      monitor,
+      close: () => {
+        offEvents();
+        offRefreshes();
+        monitor.dispose();
+      },
+    };
+    this.session = session;
+    if (this.active) monitor.start();
+    return session;
+  }
+
+  private closeSession(): void {
+    this.session?.close();
+    this.session = undefined;
+  }
 
   private async services(core: CoreApi, account: SignedInAccount, signal: AbortSignal): Promise<MigrationServiceRef[]> {
     let ids = this.deps.registry.list(account.cloud);
@@ -57,33 +204,33 @@ export class CoreMigrationFeed implements MigrationFeed {
     return ids.map((id) => core.serviceRefFromId(id));
   }
 
-  async list(signal: AbortSignal): Promise<DatabaseMigrationJson[]> {
-    const core = await loadCore();
-    const account = await this.deps.accounts.current(signal);
-    const refs = await this.services(core, account, signal);
-    const key = `${account.cloud.armEndpoint}|${refs.map((r) => core.serviceIdOf(r).toLowerCase()).sort().join(',')}`;
-    if (this.watching?.account !== account || this.watching.key !== key) {
-      this.watching = { account, key, monitor: new core.MigrationMonitor(new core.DmsClient(contextFor(account)), { services: refs }) };
-    }
-    const monitor = this.watching.monitor;
-    let report = await monitor.refresh(signal);
-    // Migrations seen for the first time get their files read right away (one more round, only then).
-    const fresh = monitor.snapshot().filter((s) => !s.detailed && !s.stale);
-    if (fresh.length) {
-      for (const s of fresh) monitor.watch(s.id);
-      report = await monitor.refresh(signal);
-    }
+  /** After every refresh of the monitor, asked for or on its schedule. */
+  private refreshed(session: Session, report: RefreshReport): void {
     for (const e of report.errors) this.deps.log.warn(`migrations: ${e.target}: ${e.message}`);
-    const snapshot = monitor.snapshot();
-    if (report.errors.length && report.errors.length >= report.listCalls && snapshot.every((s) => s.stale)) {
-      const first = report.errors[0]!;
-      throw Object.assign(new Error(first.message), first.retryAfterMs !== undefined ? { retryAfterMs: first.retryAfterMs } : {});
+    // No service answered: what is known is all stale, and the view says why instead.
+    if (report.listCalls > 0 && report.listsAnswered === 0) {
+      this.publish({ kind: 'failed', error: report.errors[0]!.cause });
+      return;
     }
-    await this.deps.uploads.resume(account, (id) => {
-      const s = monitor.get(id);
-      return s ? !core.isTerminal(s.migration) : undefined;
-    });
-    return snapshot.map((s) => asJson(s.migration));
+    const { monitor, core, account } = session;
+    this.uploadsResumed = this.uploadsResumed
+      .then(() => this.deps.uploads.resume(account, (id) => {
+        const s = monitor.get(id);
+        return s ? !core.isTerminal(s.migration) : undefined;
+      }))
+      .catch((e) => this.deps.log.warn(`upload: ${(e as Error).message}`));
+    this.publish({ kind: 'migrations', migrations: monitor.snapshot().map((s) => asJson(s.migration)) });
+  }
+
+  private announce(e: MonitorEvent): void {
+    const change: MigrationChange = { type: e.type, migration: asJson(e.snapshot.migration), status: e.status, ...(e.previous && { previous: e.previous }) };
+    for (const l of this.changeListeners) l(change);
+  }
+
+  private publish(update: FeedUpdate): FeedUpdate {
+    this.last = update;
+    for (const l of this.updateListeners) l(update);
+    return update;
   }
 }
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { counts, ObservationLog, snapshot, transitions } from '../../../src/extension/dashboard/changes';
 import { buildDashboard, fileStatusIcon, formatBytes, type ViewNode } from '../../../src/extension/dashboard/model';
+import { ObservationLog } from '../../../src/extension/dashboard/observations';
+import { statusBarContent, statusCounts } from '../../../src/extension/dashboard/statusBar';
 import { coreRules, groupOf, statusOf } from '../../../src/extension/dashboard/statusRules';
 import { detailsBody } from '../../../src/extension/dashboard/detailsView';
 import { timelineSvg } from '../../../src/extension/dashboard/timeline';
@@ -44,14 +45,17 @@ test('a database shows status, pending log backups, sets in LSN order and files 
   assert.match(files.find((f) => f.label === 'Sales_LOG_003.trn')!.tooltip!, /LSN range: 9000000000000000001 – 9000000000000000002/);
 });
 
-test('file status icons and colours, including statuses the service may add later', () => {
+test('file states (the core\'s) have icons and colours; a status the service adds later shows as it says it', () => {
   assert.deepEqual(fileStatusIcon('Restored'), { id: 'pass-filled', color: 'charts.green' });
   assert.deepEqual(fileStatusIcon('Restoring'), { id: 'sync~spin', color: 'charts.yellow' });
   assert.deepEqual(fileStatusIcon('Uploading'), { id: 'cloud-upload', color: 'charts.blue' });
   assert.deepEqual(fileStatusIcon('Uploaded'), { id: 'cloud', color: 'charts.blue' });
   assert.deepEqual(fileStatusIcon('Arrived'), { id: 'circle-large-outline', color: 'descriptionForeground' });
-  assert.deepEqual(fileStatusIcon('Cancelled'), { id: 'close', color: 'disabledForeground' });
-  assert.equal(fileStatusIcon('Quarantined').id, 'question');
+  assert.deepEqual(fileStatusIcon('Canceled'), { id: 'close', color: 'disabledForeground' });
+  assert.equal(fileStatusIcon('Unknown').id, 'question');
+  const [group] = buildDashboard([migration('Q', 'InProgress', { activeBackupSets: [set('TransactionLog', '5', '6', [['Q_LOG.trn', 'Quarantined'], ['Q_LOG2.trn', 'Cancelled']])] })], coreRules);
+  const files = flat([group!]).filter((n) => n.kind === 'file');
+  assert.deepEqual(files.map((f) => [f.description?.split(' · ')[0], f.icon?.id]), [['Quarantined', 'question'], ['Canceled', 'close']]);
   assert.equal(formatBytes(0), '0 B');
   assert.equal(formatBytes(1536), '1.5 KB');
   assert.equal(formatBytes(5 * 1024 ** 3), '5.0 GB');
@@ -94,14 +98,17 @@ test('the official example renders without errors', (t) => {
   assert.equal(db.children![0]!.label, 'No backup files reported yet');
 });
 
-test('notifications fire on transitions only, never for what was already true at the first poll', () => {
-  const a = migration('A', 'InProgress');
-  const first = [a, readySales()];
-  assert.deepEqual(transitions(undefined, first), []);
-  const before = snapshot(first);
-  const next = [migration('A', 'ReadyForCutover'), readySales(), migration('B', 'Failed')];
-  assert.deepEqual(transitions(before, next).map((t) => `${t.migration.name}:${t.to}`), ['A:ready', 'B:failed']);
-  assert.deepEqual(counts(next), { ready: 2, running: 0, failed: 1 });
+test('the status bar counts what runs, waits for cutover and failed; it hides when nothing does', () => {
+  const all = [migration('A', 'ReadyForCutover'), readySales(), migration('B', 'Failed'), migration('C', 'Completing'), migration('D', 'UploadingLogBackup'), migration('E', 'Succeeded')];
+  const c = statusCounts(all);
+  assert.deepEqual(c, { ready: 2, running: 2, failed: 1 });
+  assert.deepEqual(statusBarContent(c), {
+    text: '$(sync~spin) 2  $(bell-dot) 2  $(error) 1',
+    tooltip: 'Azure SQL Migration\n2 in progress\n2 ready for cutover\n1 failed',
+    opensCutover: true,
+    failed: true,
+  });
+  assert.equal(statusBarContent(statusCounts([migration('E', 'Succeeded')])), undefined);
 });
 
 test('the observation log and the timeline picture', () => {

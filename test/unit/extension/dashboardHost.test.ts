@@ -1,51 +1,50 @@
 /**
- * The Migrations view in the extension host, fed by a migration feed as the monitor will feed
- * it: the tree, the status bar, the notifications, and errors shown as a node (not a toast).
+ * The Migrations view in the extension host on the real feed and the core's monitor, reading a
+ * scripted migration service: the tree, the status bar, the notifications (the monitor's
+ * changes), polling only while visible, and errors shown as a node (not a toast).
  */
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { fakeExtensionContext, installVscodeStub } from './vscodeStub';
-import { migration, readySales } from './fixtures';
-import type { DatabaseMigrationJson } from '../../../src/extension/dashboard/dmsShape';
+import { migration, readySales, ScriptedMigrationService, SERVICE_ID } from './fixtures';
 import type { ViewNode } from '../../../src/extension/dashboard/model';
 
-test('a feed plugged into the backend drives the tree, the status bar and the notifications', async () => {
+const AZURE = { name: 'AzureCloud', displayName: 'Azure', armEndpoint: 'https://management.azure.com', armScope: 's', authorityHost: 'h', storageSuffix: 'x' };
+
+test('the monitor drives the tree, the status bar and the notifications, while the view is visible', async () => {
   const record = installVscodeStub();
   const { Ctx } = await import('../../../src/extension/ctx');
   const { createBackend } = await import('../../../src/extension/services');
+  const { MigrationFeedService } = await import('../../../src/extension/services/migrationFeed');
   const { Dashboard } = await import('../../../src/extension/dashboard/dashboard');
 
-  const answers: (DatabaseMigrationJson[] | Error)[] = [
+  const service = new ScriptedMigrationService([
     [migration('Sales', 'InProgress', { isFullBackupRestored: true }), migration('HR', 'InProgress')],
     [readySales(), migration('HR', 'Failed', {}, { migrationFailureError: { code: 'RestoreFailed', message: 'The log chain is broken.' } })],
     Object.assign(new Error('Operation returned an invalid status code 503'), { statusCode: 503 }),
-  ];
-  let calls = 0;
-  const ctx = new Ctx(fakeExtensionContext(resolve('.')) as never, (env) => ({
-    ...createBackend(env),
-    feed: {
-      availability: { available: true },
-      list: async () => {
-        const a = answers[Math.min(calls++, answers.length - 1)]!;
-        if (a instanceof Error) throw a;
-        return a;
-      },
-    },
-  }));
+  ]);
+  const ctx = new Ctx(fakeExtensionContext(resolve('.')) as never, (env) => {
+    const backend = createBackend(env);
+    const registry = { list: () => [SERVICE_ID], add: async () => undefined };
+    return { ...backend, feed: new MigrationFeedService({ accounts: env.accounts, registry, uploads: backend.uploads, log: env.log, migrationSource: () => service }) };
+  });
+  ctx.setAccount({ label: 'dba', cloud: AZURE });
   const dashboard = new Dashboard(ctx);
   const view = record.treeViews.get('sqlMigration.migrations')!;
   const labels = () => (view.provider.getChildren() as ViewNode[]).map((g) => `${g.label}: ${(view.provider.getChildren(g) as ViewNode[]).map((m) => m.label).join(',')}`);
 
-  // Polling starts when the view becomes visible.
-  assert.equal(calls, 0);
+  // Polling starts when the view becomes visible; every migration's files are read with it.
+  assert.equal(service.listCalls, 0);
   view.setVisible(true);
   await dashboard.refresh();
+  assert.equal(service.listCalls, 1, 'becoming visible and Refresh share one refresh');
+  assert.equal(service.getCalls, 2);
   assert.deepEqual(labels(), ['In progress: HR,Sales']);
   const status = record.statusBarItems[0]!;
   assert.equal(status.shown, true);
   assert.equal(status.text, '$(sync~spin) 2');
-  assert.equal(record.messages.length, 0); // the first poll announces nothing
+  assert.equal(record.messages.length, 0); // the first refresh announces nothing
 
   await dashboard.refresh();
   assert.deepEqual(labels(), ['Ready for cutover: Sales', 'Failed: HR']);
@@ -59,13 +58,25 @@ test('a feed plugged into the backend drives the tree, the status bar and the no
   assert.equal(item.contextValue, 'migration;canCutover;canCancel');
   assert.equal(item.command.command, 'sqlMigration.showMigrationDetails');
 
-  // A failed poll becomes an error node that retries on click; no toast.
+  // A failed refresh becomes an error node that retries on click; no toast.
   await dashboard.refresh();
   const [error] = view.provider.getChildren() as ViewNode[];
   assert.match(error!.label, /Listing migrations failed: Operation returned an invalid status code 503/);
   assert.equal((view.provider.getTreeItem(error) as { command: { command: string } }).command.command, 'sqlMigration.refresh');
   assert.equal(record.messages.length, 2);
   assert.ok(record.logLines.some((l) => l.startsWith('error') && /HTTP 503/.test(l)));
+
+  // Visible, the monitor refreshes by itself (here every few ms); hidden, it stops.
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const before = service.listCalls;
+  ctx.backend.feed.setIntervalMs(2);
+  for (let i = 0; i < 100 && service.listCalls < before + 3; i++) await pause(10);
+  assert.ok(service.listCalls >= before + 3, 'it polls while visible');
+  view.setVisible(false);
+  await pause(10);
+  const hidden = service.listCalls;
+  await pause(100);
+  assert.equal(service.listCalls, hidden, 'nothing polls while hidden');
   dashboard.dispose();
   for (const d of ctx.subscriptions) d.dispose();
 });

@@ -1,6 +1,9 @@
 /** DatabaseMigration resources as the service returns them, composed from the 2025-09-01-preview schema. */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { MigrationRef } from '../../../src/core/azure/dms/client';
+import type { DatabaseMigration, DatabaseMigrationSqlMi } from '../../../src/core/azure/dms/models';
+import type { MonitorSource } from '../../../src/core/migration/monitor';
 import type { DatabaseMigrationJson, MigrationStatusDetailsJson, SqlBackupSetInfoJson } from '../../../src/extension/dashboard/dmsShape';
 
 const MI = '/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg-sql/providers/Microsoft.Sql/managedInstances/mi-prod';
@@ -63,4 +66,36 @@ export function readySales(): DatabaseMigrationJson {
       set('TransactionLog', '41000000000000001', '41000000000000002', [['Old_LOG.trn', 'Ignored']], { ignoreReasons: ['The backup is older than the restored full backup.'] }),
     ],
   });
+}
+
+export const SERVICE_ID = '/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg-sql/providers/Microsoft.DataMigration/sqlMigrationServices/dms1';
+
+/**
+ * The migration service as the core's monitor reads it: each listMigrations answers the next
+ * entry of the script (an error is thrown), without the details; a GET answers the same entry's
+ * migration with them.
+ */
+export class ScriptedMigrationService implements MonitorSource {
+  listCalls = 0;
+  getCalls = 0;
+
+  constructor(private readonly script: (DatabaseMigrationJson[] | Error)[]) {}
+
+  private answer(): DatabaseMigrationJson[] {
+    const a = this.script[Math.max(0, Math.min(this.listCalls - 1, this.script.length - 1))]!;
+    if (a instanceof Error) throw a;
+    return a.map((m) => ({ ...m, properties: { ...m.properties, migrationService: SERVICE_ID } }));
+  }
+
+  async listMigrations(): Promise<DatabaseMigration[]> {
+    this.listCalls++;
+    return this.answer().map((m) => ({ ...m, properties: { ...m.properties, migrationStatusDetails: undefined } }) as DatabaseMigration);
+  }
+
+  async getMigration(ref: MigrationRef): Promise<DatabaseMigrationSqlMi> {
+    this.getCalls++;
+    const m = this.answer().find((x) => x.name === ref.targetDatabase);
+    if (!m) throw Object.assign(new Error('not found'), { statusCode: 404 });
+    return m as unknown as DatabaseMigrationSqlMi;
+  }
 }

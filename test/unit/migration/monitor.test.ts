@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AzureError, serviceIdOf, type DatabaseMigration, type MigrationRef, type MigrationServiceRef } from '../../../src/core/azure';
-import { MigrationMonitor, type MonitorEvent, type MonitorSource } from '../../../src/core/migration';
+import { MigrationMonitor, type MonitorEvent, type MonitorSource, type RefreshReport } from '../../../src/core/migration';
 import { migration, migrationId, readyDetails, SUB } from './fixtures';
 
 /** The service as the monitor sees it: migrations per service, and failures to inject. */
@@ -182,4 +182,159 @@ test('run() refreshes until aborted, waiting what each refresh says', async () =
 test('watch() refuses ids that are not migrations', () => {
   const { monitor } = setup();
   assert.throws(() => monitor.watch('/subscriptions/x/resourceGroups/y'), /not a SQL MI database migration id/);
+});
+
+/** Waits the monitor asks for, ended by the test (a fake clock for its schedule). */
+class FakeWaits {
+  pending: { ms: number; end: () => void }[] = [];
+  sleep = (ms: number, signal?: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      const wait = { ms, end: resolve };
+      this.pending.push(wait);
+      signal?.addEventListener('abort', () => {
+        this.pending = this.pending.filter((w) => w !== wait);
+        reject(signal.reason);
+      }, { once: true });
+    });
+  /** Ends the one wait scheduled, lets the refresh it starts run, and returns how long it was. */
+  async fire(): Promise<number> {
+    assert.equal(this.pending.length, 1, 'exactly one refresh scheduled');
+    const wait = this.pending.shift()!;
+    wait.end();
+    await settle();
+    return wait.ms;
+  }
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+function scheduled(options: { intervalMs?: number } = {}) {
+  const state = new ServiceState();
+  state.set('dms1', inService(migration('Sales', 'InProgress'), 'dms1'));
+  const waits = new FakeWaits();
+  const monitor = new MigrationMonitor(state, { services: [svc('dms1')], intervalMs: options.intervalMs ?? 30_000, maxIntervalMs: 300_000, sleep: waits.sleep });
+  return { state, waits, monitor };
+}
+
+test('start() refreshes at once, then every interval until stop(); a new interval applies from now; 0 refreshes only when asked', async () => {
+  const { state, waits, monitor } = scheduled();
+  assert.equal(waits.pending.length, 0, 'nothing before start()');
+  monitor.start();
+  await settle();
+  assert.equal(state.listCalls, 1);
+  assert.equal(await waits.fire(), 30_000);
+  assert.equal(state.listCalls, 2);
+  monitor.setIntervalMs(60_000);
+  assert.equal(await waits.fire(), 60_000);
+  monitor.stop();
+  assert.equal(waits.pending.length, 0, 'stopped: nothing scheduled');
+  monitor.setIntervalMs(0);
+  monitor.start();
+  await settle();
+  assert.equal(state.listCalls, 4, 'start() still refreshes once');
+  assert.equal(waits.pending.length, 0, 'interval 0: nothing scheduled');
+  await monitor.refreshNow();
+  assert.equal(state.listCalls, 5);
+  assert.equal(waits.pending.length, 0);
+  monitor.setIntervalMs(30_000);
+  assert.equal(await waits.fire(), 30_000, 'back on: scheduled from now');
+  monitor.dispose();
+  assert.equal(waits.pending.length, 0);
+});
+
+test('the schedule waits what each refresh says: the back-off after failures (doubling, capped), Retry-After, the interval after a success', async () => {
+  const { state, waits, monitor } = scheduled();
+  state.failList.add('dms1');
+  monitor.start();
+  await settle();
+  assert.equal(await waits.fire(), 60_000);
+  state.retryAfterMs = 280_000;
+  assert.equal(await waits.fire(), 120_000);
+  state.failList.clear();
+  assert.equal(await waits.fire(), 280_000, 'the longer of the back-off (240 s) and Retry-After');
+  assert.equal(waits.pending[0]!.ms, 30_000, 'a success returns to the interval');
+  monitor.dispose();
+});
+
+test('refreshNow() joins a refresh under way, unless the services changed since it began', async () => {
+  const state = new ServiceState();
+  state.set('dms1', inService(migration('Sales', 'InProgress'), 'dms1'));
+  state.set('dms2', inService(migration('HR', 'InProgress'), 'dms2'));
+  const monitor = new MigrationMonitor(state, { services: [svc('dms1')], intervalMs: 0 });
+  const reports: number[] = [];
+  monitor.onRefresh((r) => reports.push(r.listCalls));
+  const a = monitor.refreshNow();
+  const b = monitor.refreshNow();
+  assert.equal(a, b, 'one refresh for both');
+  await a;
+  assert.equal(state.listCalls, 1);
+  const c = monitor.refreshNow();
+  monitor.setServices([svc('dms1'), svc('dms2')]);
+  const d = monitor.refreshNow();
+  assert.notEqual(c, d, 'a new service needs a refresh of its own');
+  await Promise.all([c, d]);
+  assert.deepEqual(reports, [1, 1, 2]);
+  assert.deepEqual(monitor.snapshot().map((s) => s.migration.name), ['HR', 'Sales']);
+});
+
+test('watchListed: every listed migration is read with its details in the same refresh, until its end is confirmed', async () => {
+  const state = new ServiceState();
+  const monitor = new MigrationMonitor(state, { services: [svc('dms1')], watchListed: true });
+  state.set('dms1', inService(migration('Sales', 'InProgress', { details: readyDetails() }), 'dms1'), inService(migration('Old', 'Succeeded', { details: readyDetails() }), 'dms1'));
+  const r = await monitor.refresh();
+  assert.deepEqual([r.listCalls, r.detailCalls], [1, 2]);
+  assert.ok(monitor.snapshot().every((s) => s.detailed && s.migration.properties?.migrationStatusDetails));
+  state.getCalls = [];
+  await monitor.refresh();
+  assert.deepEqual(state.getCalls, ['Sales'], 'a confirmed end needs no more reads');
+});
+
+test('announceArrivals: a migration that appears already Failed is news once its service has answered before; the first answer is not', async () => {
+  const events = (announceArrivals: boolean) => {
+    const state = new ServiceState();
+    const monitor = new MigrationMonitor(state, { services: [svc('dms1')], watchListed: true, announceArrivals });
+    const seen: string[] = [];
+    monitor.onEvent((e) => seen.push(`${e.type}:${e.id.split('/').pop()}`));
+    return { state, monitor, seen };
+  };
+  const on = events(true);
+  on.state.set('dms1', inService(migration('Ready', 'ReadyForCutover', { details: readyDetails() }), 'dms1'));
+  await on.monitor.refresh();
+  assert.deepEqual(on.seen.splice(0), ['Added:Ready'], 'already so when the watch began');
+  on.state.set('dms1', inService(migration('Broken', 'Failed'), 'dms1'), inService(migration('Done', 'Succeeded', { details: readyDetails() }), 'dms1'));
+  await on.monitor.refresh();
+  assert.deepEqual(on.seen.splice(0), ['Added:Broken', 'Failed:Broken', 'Added:Done', 'Succeeded:Done']);
+
+  const off = events(false);
+  await off.monitor.refresh();
+  off.state.set('dms1', inService(migration('Broken', 'Failed'), 'dms1'));
+  await off.monitor.refresh();
+  assert.deepEqual(off.seen, ['Added:Broken'], 'off by default');
+});
+
+test('setServices: a new service is listed; the migrations of one no longer followed are forgotten, not reported removed', async () => {
+  const { state, monitor, names } = setup(['dms1']);
+  state.set('dms1', inService(migration('Sales', 'InProgress'), 'dms1'));
+  state.set('dms2', inService(migration('HR', 'InProgress'), 'dms2'));
+  await monitor.refresh();
+  assert.deepEqual(names(), ['Added:Sales:InProgress']);
+  monitor.setServices([svc('dms1'), svc('dms2')]);
+  await monitor.refresh();
+  assert.deepEqual(names(), ['Added:HR:InProgress']);
+  monitor.setServices([svc('dms2')]);
+  assert.deepEqual(monitor.snapshot().map((s) => s.migration.name), ['HR']);
+  await monitor.refresh();
+  assert.deepEqual(names(), []);
+});
+
+test('every refresh is reported to onRefresh: how many lists answered, and each error with what was thrown', async () => {
+  const { state, monitor } = setup(['dms1', 'dms2']);
+  const reports: RefreshReport[] = [];
+  monitor.onRefresh((r) => reports.push(r));
+  state.failList.add('dms2');
+  await monitor.refresh();
+  assert.equal(reports.length, 1);
+  assert.deepEqual([reports[0]!.listCalls, reports[0]!.listsAnswered], [2, 1]);
+  const cause = reports[0]!.errors[0]!.cause as AzureError;
+  assert.equal(cause.statusCode, 429);
 });
