@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import type { Cloud } from '../../core/azure/cloud';
+import { AZURE_PUBLIC, sqlDatabaseScope, type Cloud } from '../../core/azure/cloud';
 import { ActionableError, NotSignedInError, UserCancelledError } from '../errors';
 import type { Redactor } from '../redact';
 import { loadCore } from './loadCore';
@@ -76,9 +76,20 @@ export function azureAccounts(redactor: Redactor): AccountService {
   };
 }
 
-/** A Microsoft Entra token for SQL Server (the source connection's "Entra" option), from VS Code's account. */
-export async function entraSqlToken(redactor: Redactor): Promise<string> {
-  const session = await vscode.authentication.getSession('microsoft', ['https://database.windows.net//.default'], { createIfNone: true });
+/**
+ * A Microsoft Entra token for SQL Server (the source connection's "Entra" option), from VS Code's
+ * account for the chosen cloud, for that cloud's database audience (Azure public's
+ * database.windows.net is not accepted by a server in US Government or China, and vice versa).
+ */
+export async function entraSqlToken(redactor: Redactor, cloud: Cloud = AZURE_PUBLIC): Promise<string> {
+  const provider = providerFor(cloud);
+  if (!provider) {
+    throw new ActionableError(
+      l10n.t('The cloud {0} has no sign-in provider in VS Code for a SQL Server token.', cloud.displayName),
+      l10n.t('Connect to the source with a SQL login, or choose Azure, Azure US Government or Azure China.'),
+    );
+  }
+  const session = await vscode.authentication.getSession(provider, [sqlDatabaseScope(cloud)], { createIfNone: true });
   if (!session) throw new UserCancelledError();
   redactor.add(session.accessToken);
   return session.accessToken;
