@@ -220,7 +220,7 @@ test('the wizard, step by step against the sandbox, starts an online migration f
 
   // Online, from a folder on this machine, uploaded by the extension.
   assert.equal(await f.locator('vscode-radio[value="online"]').getAttribute('checked'), '');
-  assert.equal(await f.locator('vscode-radio[value="local"]').getAttribute('checked'), '');
+  assert.equal(await f.locator('vscode-radio[value="upload"]').getAttribute('checked'), '');
   await choose(f, '#storage', nameOf(sb.info.storageAccountId));
   await typeInto(f, `#folder-${DATABASE}`, chain.folder);
   await f.locator(`.card[data-database="${DATABASE}"] .check-button`).click();

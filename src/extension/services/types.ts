@@ -3,10 +3,34 @@
  * only see these; `services/index.ts` builds the real ones on the core. A capability that
  * cannot work where the editor runs reports `available: false` with the reason, and the UI
  * says so instead of pretending.
+ *
+ * What the wizard shows of a service's answer (subscriptions, instances, chain checks, ...) is
+ * inferred from the wizard protocol's schemas: the shape the webview validates is the shape the
+ * services return, written once.
  */
 import type { TokenCredential } from '@azure/core-auth';
+import type * as v from 'valibot';
 import type { Cloud } from '../../core/azure/cloud';
-import type { ManagedInstanceInfo as CoreManagedInstanceInfo } from '../../core/azure/managedInstances';
+import type { MigrationMode } from '../../core/migrationMode';
+import type {
+  AssessmentSummarySchema,
+  AuthenticationSchema,
+  ChainCheckResultSchema,
+  ChainCheckStepSchema,
+  ConnectionTestSchema,
+  EncryptSchema,
+  ManagedInstanceSchema,
+  MigrationServiceSchema,
+  ReadinessSchema,
+  ReportFormatSchema,
+  RuntimeNodeSchema,
+  SourceConnectionSchema,
+  SourceDatabaseSchema,
+  SourceServerSchema,
+  StartedMigrationSchema,
+  StorageAccountSchema,
+  SubscriptionSchema,
+} from '../../protocol/wizard';
 import type { DatabaseMigrationJson } from '../dashboard/dmsShape';
 import type { MigrationRules } from '../dashboard/statusRules';
 
@@ -74,51 +98,20 @@ export interface ServiceRegistry {
   add(cloud: Cloud, serviceId: string): Promise<void>;
 }
 
-export interface SubscriptionInfo {
-  id: string;
-  name: string;
-}
+export type SubscriptionInfo = v.InferOutput<typeof SubscriptionSchema>;
 
 export interface SubscriptionService extends Capability {
   list(account: SignedInAccount, signal: AbortSignal): Promise<SubscriptionInfo[]>;
 }
 
-export type SourceAuthentication = 'SqlAuthentication' | 'WindowsAuthentication' | 'EntraToken';
-export type EncryptOption = 'mandatory' | 'optional' | 'strict';
-
-export interface SourceConnectionInfo {
-  server: string;
-  authentication: SourceAuthentication;
-  userName: string;
-  encrypt: EncryptOption;
-  trustServerCertificate: boolean;
-}
-
-export interface SourceServerInfo {
-  serverName: string;
-  version: string;
-  edition?: string;
-}
-
-export interface SourceDatabaseInfo {
-  name: string;
-  sizeMb?: number;
-  recoveryModel?: string;
-  state?: string;
-}
-
-export type Readiness = 'ready' | 'issues' | 'blocked';
-
-export interface AssessmentSummary {
-  database: string;
-  /** ready: nothing to fix; issues: migrates, but something needs work; blocked: cannot migrate as it is. */
-  readiness: Readiness;
-  blockers: string[];
-  issues: string[];
-  warnings: string[];
-}
-
-export type ReportFormat = 'json' | 'html' | 'csv';
+export type SourceAuthentication = v.InferOutput<typeof AuthenticationSchema>;
+export type EncryptOption = v.InferOutput<typeof EncryptSchema>;
+export type SourceConnectionInfo = v.InferOutput<typeof SourceConnectionSchema>;
+export type SourceServerInfo = v.InferOutput<typeof SourceServerSchema>;
+export type SourceDatabaseInfo = v.InferOutput<typeof SourceDatabaseSchema>;
+export type Readiness = v.InferOutput<typeof ReadinessSchema>;
+export type AssessmentSummary = v.InferOutput<typeof AssessmentSummarySchema>;
+export type ReportFormat = v.InferOutput<typeof ReportFormatSchema>;
 
 /** A finished assessment: the summary per database, and the full report (kept in memory only). */
 export interface Assessment {
@@ -135,86 +128,43 @@ export interface SourceService extends Capability {
     connection: SourceConnectionInfo,
     secret: string | undefined,
     databases: string[],
-    mode: 'online' | 'offline',
+    mode: MigrationMode,
     signal: AbortSignal,
     onProgress: (message: string, fraction: number) => void,
   ): Promise<Assessment>;
 }
 
-/** What the target picker shows of a managed instance (`state` is `Ready` when it can take migrations). */
-export type ManagedInstanceInfo = Pick<CoreManagedInstanceInfo, 'id' | 'name' | 'resourceGroup' | 'location' | 'state' | 'vCores'> &
-  Partial<Pick<CoreManagedInstanceInfo, 'tier'>>;
+export type ManagedInstanceInfo = v.InferOutput<typeof ManagedInstanceSchema>;
 
 export interface TargetService extends Capability {
   listManagedInstances(account: SignedInAccount, subscriptionId: string, signal: AbortSignal): Promise<ManagedInstanceInfo[]>;
   listDatabases(account: SignedInAccount, instanceId: string, signal: AbortSignal): Promise<string[]>;
 }
 
-export interface StorageAccountInfo {
-  id: string;
-  name: string;
-  resourceGroup: string;
-  location: string;
-}
+export type StorageAccountInfo = v.InferOutput<typeof StorageAccountSchema>;
 
 export interface StorageService extends Capability {
   listAccounts(account: SignedInAccount, subscriptionId: string, signal: AbortSignal): Promise<StorageAccountInfo[]>;
   listContainers(account: SignedInAccount, storageAccountId: string, signal: AbortSignal): Promise<string[]>;
 }
 
-export interface ChainCheckStep {
-  backupType: string;
-  firstLsn: string;
-  lastLsn: string;
-  finished?: string;
-  files: string[];
-}
-
-export interface ChainCheckResult {
-  database: string;
-  folder: string;
-  ready: boolean;
-  steps: ChainCheckStep[];
-  problems: string[];
-  warnings: string[];
-  /** Files left out of the plan, with the reason. */
-  ignored: { file: string; reason: string }[];
-  /** The file an offline migration names as its last backup. */
-  lastBackupName?: string;
-}
+export type ChainCheckStep = v.InferOutput<typeof ChainCheckStepSchema>;
+export type ChainCheckResult = v.InferOutput<typeof ChainCheckResultSchema>;
 
 /** Reads the backup headers in a local folder and plans the restore chain (real: the backup engine). */
 export interface BackupCheckService extends Capability {
-  checkFolder(folder: string, database: string, mode: 'online' | 'offline', signal: AbortSignal): Promise<ChainCheckResult>;
+  checkFolder(folder: string, database: string, mode: MigrationMode, signal: AbortSignal): Promise<ChainCheckResult>;
 }
 
-export interface MigrationServiceInfo {
-  id: string;
-  name: string;
-  resourceGroup: string;
-  location: string;
-  provisioningState?: string;
-  integrationRuntimeState?: string;
-}
-
-export interface RuntimeNode {
-  nodeName: string;
-  cpuUtilization?: number;
-  availableMemoryInMB?: number;
-  concurrentJobsRunning?: number;
-  maxConcurrentJobs?: number;
-}
+export type MigrationServiceInfo = v.InferOutput<typeof MigrationServiceSchema>;
+export type RuntimeNode = v.InferOutput<typeof RuntimeNodeSchema>;
 
 export interface AuthKeys {
   authKey1: string;
   authKey2: string;
 }
 
-export interface ConnectionTest {
-  ok: boolean;
-  /** One line per check the runtime made (source, share, storage). */
-  checks: { name: string; ok: boolean; message?: string }[];
-}
+export type ConnectionTest = v.InferOutput<typeof ConnectionTestSchema>;
 
 export interface MigrationServiceService extends Capability {
   list(account: SignedInAccount, subscriptionId: string, signal: AbortSignal): Promise<MigrationServiceInfo[]>;
@@ -243,7 +193,7 @@ export interface MigrationRequest {
   subscriptionId: string;
   targetInstanceId: string;
   migrationServiceId: string;
-  mode: 'online' | 'offline';
+  mode: MigrationMode;
   source: SourceConnectionInfo;
   databases: DatabaseRequest[];
 }
@@ -254,13 +204,7 @@ export interface MigrationSecrets {
   sharePassword?: string;
 }
 
-export interface StartedMigration {
-  sourceDatabase: string;
-  targetDatabase: string;
-  /** The databaseMigrations resource id, when the service accepted it. */
-  id?: string;
-  error?: string;
-}
+export type StartedMigration = v.InferOutput<typeof StartedMigrationSchema>;
 
 export interface MigrationStarter extends Capability {
   /** `progress` reports the local upload (and each start) as it goes. */

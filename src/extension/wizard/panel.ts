@@ -11,7 +11,8 @@ import { REPORT_PANEL, WIZARD_PANEL } from '../commands/ids';
 import type { Ctx } from '../ctx';
 import { entraSqlToken } from '../services/accounts';
 import { newNonce, webviewShell } from '../webviewHtml';
-import { WizardController, type WizardHost } from './controller';
+import { WizardController } from './controller';
+import type { WizardHost } from './deps';
 
 const STATE_KEY = 'sqlMigration.wizardState';
 

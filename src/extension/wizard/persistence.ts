@@ -2,14 +2,13 @@
  * What a closed wizard leaves behind, and how a reopened one resumes. The state holds no
  * secret by construction; saving also forgets everything that was true only at that moment
  * (running operations, connection tests, started results, loaded keys, the assessment report
- * itself: its per-database verdicts stay), and resuming asks
- * again for what was only in memory (passwords).
+ * itself: its per-database verdicts stay), and resuming asks again for what was only in
+ * memory (passwords).
  */
-import { STEPS, parseWizardState, type StepId, type WizardState } from '../../webview/wizard/protocol';
+import { STEPS, parseWizardState, type StepId, type WizardState } from '../../protocol/wizard';
 import { finalize } from './reducer';
+import { IDLE } from './state';
 import { firstIncompleteStep } from './validation';
-
-const IDLE = { status: 'idle' } as const;
 
 function withoutProgress<T extends { progress?: number }>(a: T): Omit<T, 'progress'> {
   const { progress: _progress, ...rest } = a;
@@ -29,10 +28,20 @@ export function toSaved(s: WizardState): WizardState {
   };
 }
 
+/**
+ * Earlier versions called a folder the extension uploads `local`; the core and sqlmig call it
+ * `upload`, and so does the state now. A state saved before that still resumes.
+ */
+function upgrade(saved: unknown): unknown {
+  const backups = (saved as { backups?: { location?: unknown } } | null)?.backups;
+  if (backups?.location !== 'local') return saved;
+  return { ...(saved as object), backups: { ...backups, location: 'upload' } };
+}
+
 /** The saved state if it is still valid (else undefined: the wizard starts fresh). */
 export function fromSaved(saved: unknown): WizardState | undefined {
   if (saved === undefined || saved === null) return undefined;
-  const parsed = parseWizardState(saved);
+  const parsed = parseWizardState(upgrade(saved));
   return parsed.ok ? toSaved(parsed.value) : undefined;
 }
 

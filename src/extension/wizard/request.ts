@@ -1,17 +1,17 @@
 /** The wizard's answers as the request that starts the migrations (no secrets in it). */
 import type { BackupLocation, MigrationRequest } from '../services/types';
-import type { WizardState } from '../../webview/wizard/protocol';
-import { validateStep } from './validation';
-import { STEPS } from '../../webview/wizard/protocol';
+import type { WizardState } from '../../protocol/wizard';
+import { incompleteSteps } from './validation';
 
 export function buildRequest(s: WizardState): MigrationRequest {
-  const incomplete = STEPS.filter((step) => step !== 'summary' && validateStep(s, step).length > 0);
+  const incomplete = incompleteSteps(s);
   if (incomplete.length) throw new Error(`the wizard is not complete: ${incomplete.join(', ')}`);
   const b = s.backups;
   const databases = b.databases.map((d) => {
     let location: BackupLocation;
     if (b.location === 'blob') location = { kind: 'blob', storageAccountId: b.storageAccountId!, container: d.container };
-    else if (b.location === 'local') location = { kind: 'local', folder: d.folder, storageAccountId: b.storageAccountId!, container: d.container };
+    // The services still call an upload `local` (services/types.ts BackupLocation).
+    else if (b.location === 'upload') location = { kind: 'local', folder: d.folder, storageAccountId: b.storageAccountId!, container: d.container };
     else location = { kind: 'share', path: d.folder, userName: b.shareUserName, storageAccountId: b.storageAccountId! };
     return {
       sourceDatabase: d.source,

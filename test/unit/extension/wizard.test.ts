@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KNOWN_CLOUDS } from '../../../src/core/azure/cloud';
 import { Redactor } from '../../../src/extension/redact';
-import { WizardController, sourcePasswordKey } from '../../../src/extension/wizard/controller';
-import { containerProblem, targetNameProblem, uncPathProblem, shareUserProblem } from '../../../src/extension/wizard/validation';
-import { initialState, reduce, suggestContainer } from '../../../src/extension/wizard/reducer';
+import { WizardController } from '../../../src/extension/wizard/controller';
+import { containerProblem, targetNameProblem, uncPathProblem, shareUserProblem } from '../../../src/extension/wizard/steps/backups';
+import { sourcePasswordKey } from '../../../src/extension/wizard/steps/source';
+import { initialState, reduce } from '../../../src/extension/wizard/reducer';
+import { suggestContainer } from '../../../src/extension/wizard/state';
 import { sampleChain, writeChain } from '../../../sandbox/backups/sampleChain';
 import { tempDir } from '../../support/tmp';
 import { DMS, MemoryLog, MemorySecrets, MemoryStore, MI_READY, MI_STOPPED, STORAGE, SUB, TestHost, workingServices, type Recorded } from './wizardServices';
@@ -182,7 +184,7 @@ test('a whole migration through the wizard: every step validated, the real backu
 
   assert.equal(c.current.step, 'backups');
   assert.match(c.current.issues.join('\n'), /HR: HR already exists on the managed instance/);
-  await send({ type: 'backups.database', source: 'HR', patch: { target: 'HR_2026' } });
+  await send({ type: 'backups.updateDatabase', source: 'HR', patch: { target: 'HR_2026' } });
   await send({ type: 'backups.update', patch: { storageAccountId: STORAGE } });
   assert.deepEqual(c.current.backups.containers, ['sales', 'archive']);
   // Sales first points at a folder that also holds another database: a problem, not a warning.
@@ -196,12 +198,12 @@ test('a whole migration through the wizard: every step validated, the real backu
   const sales = c.current.backups.databases.find((d) => d.source === 'Sales')!;
   assert.equal(sales.check!.ready, true);
   assert.deepEqual(sales.check!.steps.map((s) => s.backupType), ['Database', 'TransactionLog', 'TransactionLog', 'TransactionLog']);
-  await send({ type: 'backups.database', source: 'HR', patch: { folder: join(dir, 'Sales') } });
+  await send({ type: 'backups.updateDatabase', source: 'HR', patch: { folder: join(dir, 'Sales') } });
   assert.match(c.current.issues.join('\n'), /HR: Sales uses the same folder/);
-  await send({ type: 'backups.database', source: 'HR', patch: { folder: join(dir, 'missing') } });
+  await send({ type: 'backups.updateDatabase', source: 'HR', patch: { folder: join(dir, 'missing') } });
   await send({ type: 'backups.check', source: 'HR' });
   assert.match((c.current.backups.databases[1]!.checkOp as { message: string }).message, /does not exist.*Choose a folder/);
-  await send({ type: 'backups.database', source: 'HR', patch: { folder: join(dir, 'HR') } });
+  await send({ type: 'backups.updateDatabase', source: 'HR', patch: { folder: join(dir, 'HR') } });
   await send({ type: 'backups.check', source: 'HR' });
   assert.deepEqual(c.current.issues, []);
   await send({ type: 'next' });
@@ -296,6 +298,15 @@ test('a saved state that no longer validates is dropped, not trusted', () => {
   assert.equal(c.current.step, 'account');
 });
 
+test('a state saved before the folder to upload was called `upload` (it was `local`) still resumes', () => {
+  const store = new MemoryStore();
+  const older = initialState([{ name: 'AzureCloud', displayName: 'Azure' }], 'AzureCloud');
+  store.saved = { ...older, backups: { ...older.backups, location: 'local', databases: [{ source: 'Sales', target: 'Sales', folder: '/backups/Sales', container: 'sales', lastBackupName: '', checkOp: { status: 'idle' } }] } };
+  const { c } = setup(workingServices({ passwordsSeen: [], started: [] }), store);
+  assert.equal(c.current.backups.location, 'upload');
+  assert.equal(c.current.backups.databases[0]!.folder, '/backups/Sales');
+});
+
 test('Start Over asks first, then forgets every answer and the passwords in memory', async () => {
   const rec: Recorded = { passwordsSeen: [], started: [] };
   const { c, host, send } = setup(workingServices(rec));
@@ -334,7 +345,7 @@ test('the last backup name never outlives its folder or mode: checked from A, th
 });
 
 test('a state too long for the webview\'s messages is shortened on the host, never refused by the webview', async () => {
-  const { fitHostMessage, parseHostMessage } = await import('../../../src/webview/wizard/protocol');
+  const { fitHostMessage, parseHostMessage } = await import('../../../src/protocol/wizard');
   let s = initialState([{ name: 'AzureCloud', displayName: 'Azure' }], 'AzureCloud');
   const hundred = Array.from({ length: 100 }, (_, i) => `Shop${i}: SIMPLE recovery model: the database makes no log backups, so an online migration is impossible`).join('; ');
   s = { ...s, start: { ...s.start, op: { status: 'error', message: hundred } } };

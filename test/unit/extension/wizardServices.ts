@@ -4,8 +4,8 @@
  */
 import { localBackupCheck } from '../../../src/extension/services/backupCheck';
 import type { AssessmentSummary, MigrationRequest, MigrationSecrets, ReportFormat, WizardServices } from '../../../src/extension/services/types';
-import type { WizardHost, WizardLog, WizardSecretStore, WizardStore } from '../../../src/extension/wizard/controller';
-import type { HostMessage } from '../../../src/webview/wizard/protocol';
+import type { WizardHost, WizardLog, WizardSecretStore, WizardStore } from '../../../src/extension/wizard/deps';
+import type { HostMessage } from '../../../src/protocol/wizard';
 
 export const SUB = '/subscriptions/00000000-0000-0000-0000-000000000001';
 export const MI_READY = `${SUB}/resourceGroups/rg/providers/Microsoft.Sql/managedInstances/mi-ready`;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initialState } from '../../../src/extension/wizard/reducer';
-import { parseHostMessage, parseWebviewMessage, parseWizardState } from '../../../src/webview/wizard/protocol';
+import { parseHostMessage, parseWebviewMessage, parseWizardState } from '../../../src/protocol/wizard';
 
 test('intents are accepted only in their exact shape', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'next' }), { ok: true, value: { type: 'next' } });

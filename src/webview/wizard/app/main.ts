@@ -14,7 +14,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import * as l10n from '@vscode/l10n';
 import { render } from 'lit';
-import { parseHostMessage, type WizardState } from '../protocol';
+import { parseHostMessage, type WizardState } from '../../../protocol/wizard';
 import { send } from './vscodeApi';
 import { app } from './view';
 

@@ -1,43 +1,24 @@
-/** The wizard's markup: a step list, the current step, and the footer with what blocks Next. */
+/** The wizard's frame: the step list, the current step's page (its own module renders it), and the footer with what blocks Next. */
 import * as l10n from '@vscode/l10n';
-import { html, nothing, type TemplateResult } from 'lit';
-import { STEPS, type CapabilityName, type Op, type StepId, type WizardState } from '../protocol';
+import { html, type TemplateResult } from 'lit';
+import { STEPS, type StepId, type WizardState } from '../../../protocol/wizard';
+import { accountView } from './steps/account';
+import { backupsView } from './steps/backups';
+import { serviceView } from './steps/service';
+import { sourceView } from './steps/source';
+import { summaryView } from './steps/summary';
+import { targetView } from './steps/target';
 import { send } from './vscodeApi';
-import { accountStep, backupsStep, serviceStep, sourceStep, summaryStep, targetStep } from './steps';
+import type { StepView } from './widgets';
 
-export function stepTitle(step: StepId): string {
-  switch (step) {
-    case 'account': return l10n.t('Azure account');
-    case 'source': return l10n.t('Source SQL Server');
-    case 'target': return l10n.t('Target managed instance');
-    case 'backups': return l10n.t('Mode and backups');
-    case 'service': return l10n.t('Migration service');
-    case 'summary': return l10n.t('Summary');
-  }
-}
-
-/** A banner saying a capability is not in this build (never a pretend result). */
-export function unavailable(s: WizardState, ...names: CapabilityName[]): TemplateResult | typeof nothing {
-  const reasons = [...new Set(names.map((n) => s.capabilities[n]).filter((c) => !c.available).map((c) => c.reason ?? ''))];
-  if (!reasons.length) return nothing;
-  return html`<div class="banner" role="note">
-    <vscode-icon name="info"></vscode-icon>
-    <div><strong>${l10n.t('Not available in this build')}</strong>${reasons.map((r) => html`<p>${r}</p>`)}</div>
-  </div>`;
-}
-
-export function opLine(op: Op): TemplateResult | typeof nothing {
-  switch (op.status) {
-    case 'busy':
-      return html`<p class="op busy" role="status"><vscode-progress-ring></vscode-progress-ring><span>${op.message ?? l10n.t('Working...')}</span></p>`;
-    case 'error':
-      return html`<p class="op error" role="alert"><vscode-icon name="error"></vscode-icon><span>${op.message}</span></p>`;
-    case 'done':
-      return op.message ? html`<p class="op done" role="status"><vscode-icon name="pass"></vscode-icon><span>${op.message}</span></p>` : nothing;
-    default:
-      return nothing;
-  }
-}
+const VIEWS: { [S in StepId]: StepView } = {
+  account: accountView,
+  source: sourceView,
+  target: targetView,
+  backups: backupsView,
+  service: serviceView,
+  summary: summaryView,
+};
 
 function stepList(s: WizardState): TemplateResult {
   const reached = STEPS.indexOf(s.reached);
@@ -53,23 +34,12 @@ function stepList(s: WizardState): TemplateResult {
             ?disabled=${i > reached}
             @click=${() => send({ type: 'goto', step })}
           >
-            <span class="num" aria-hidden="true">${i + 1}</span><span class="name">${stepTitle(step)}</span>
+            <span class="num" aria-hidden="true">${i + 1}</span><span class="name">${VIEWS[step].title()}</span>
           </button>
         </li>`;
       })}
     </ol>
   </nav>`;
-}
-
-function body(s: WizardState): TemplateResult {
-  switch (s.step) {
-    case 'account': return accountStep(s);
-    case 'source': return sourceStep(s);
-    case 'target': return targetStep(s);
-    case 'backups': return backupsStep(s);
-    case 'service': return serviceStep(s);
-    case 'summary': return summaryStep(s);
-  }
 }
 
 function footer(s: WizardState): TemplateResult {
@@ -95,6 +65,7 @@ function footer(s: WizardState): TemplateResult {
 }
 
 export function app(s: WizardState): TemplateResult {
+  const view = VIEWS[s.step];
   return html`<div class="wizard" data-step=${s.step}>
     <header>
       <h1>${l10n.t('Migrate to Azure SQL')}</h1>
@@ -102,8 +73,8 @@ export function app(s: WizardState): TemplateResult {
     </header>
     ${stepList(s)}
     <section class="page" aria-labelledby="step-title">
-      <h2 id="step-title" tabindex="-1">${stepTitle(s.step)}</h2>
-      ${body(s)}
+      <h2 id="step-title" tabindex="-1">${view.title()}</h2>
+      ${view.render(s)}
     </section>
     ${footer(s)}
   </div>`;

@@ -1,5 +1,5 @@
 /** The webview's side of the channel: typed, validated intents out; validated state in. */
-import { parseWebviewMessage, type WebviewMessage } from '../protocol';
+import { parseWebviewMessage, type WebviewMessage } from '../../../protocol/wizard';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

@@ -1,18 +1,21 @@
 /**
  * The wizard's message protocol, shared by the extension host and the webview. Schemas come
- * first and the types are inferred from them, so what is validated at runtime (on both sides)
- * is exactly what the code is typed against. No DOM and no `vscode` here.
+ * first and every type is inferred from them, so what is validated at runtime (on both sides)
+ * is exactly what the code is typed against; the host's service types are inferred from the
+ * same schemas (src/extension/services/types.ts), so each shape is written once. No DOM, no
+ * `vscode` and no Node here: both the extension host and the webview bundle load this file.
  *
  * The state never holds a secret: passwords travel once, in their own intent, to the host,
  * and the state only says whether one was entered.
  */
 import * as v from 'valibot';
-import { MIGRATION_MODES } from '../../core/migrationMode';
+import { MIGRATION_MODES } from '../core/migrationMode';
 
 export const STEPS = ['account', 'source', 'target', 'backups', 'service', 'summary'] as const;
 export const StepSchema = v.picklist(STEPS);
 export type StepId = v.InferOutput<typeof StepSchema>;
 
+// Every string and list has a bound: the webview refuses a state that breaks one (see fitHostMessage).
 const text = (max = 1024) => v.pipe(v.string(), v.maxLength(max));
 const id = text(2048);
 
@@ -29,35 +32,98 @@ export type CapabilityName = (typeof CAPABILITIES)[number];
 const CapabilityViewSchema = v.object({ available: v.boolean(), reason: v.optional(text()) });
 const CapabilitiesSchema = v.object(Object.fromEntries(CAPABILITIES.map((c) => [c, CapabilityViewSchema])) as Record<CapabilityName, typeof CapabilityViewSchema>);
 
-const ChainCheckSchema = v.object({
-  database: text(),
-  folder: id,
-  ready: v.boolean(),
-  steps: v.array(v.object({ backupType: text(), firstLsn: text(), lastLsn: text(), finished: v.optional(text()), files: v.array(text()) })),
-  problems: v.array(text(4096)),
-  warnings: v.array(text(4096)),
-  ignored: v.array(v.object({ file: text(), reason: text(4096) })),
-  lastBackupName: v.optional(text()),
-});
-export type ChainCheckView = v.InferOutput<typeof ChainCheckSchema>;
-
-const DatabaseBackupSchema = v.object({
-  source: text(),
-  target: text(),
-  /** A local folder (local upload) or a UNC path (network share). */
-  folder: id,
-  /** Blob container (optionally container/folder) that holds or receives this database's backups. */
-  container: text(),
-  lastBackupName: text(),
-  check: v.optional(ChainCheckSchema),
-  checkOp: OpSchema,
-});
-export type DatabaseBackup = v.InferOutput<typeof DatabaseBackupSchema>;
+// ---- What the host's services return (and the state shows) --------------------------------
 
 export const AuthenticationSchema = v.picklist(['SqlAuthentication', 'WindowsAuthentication', 'EntraToken']);
 export const EncryptSchema = v.picklist(['mandatory', 'optional', 'strict']);
 export const ReadinessSchema = v.picklist(['ready', 'issues', 'blocked']);
 export const ReportFormatSchema = v.picklist(['json', 'html', 'csv']);
+export const ModeSchema = v.picklist(MIGRATION_MODES);
+/**
+ * Where the backups are: `upload` is a folder on this machine that the extension uploads (the
+ * core's and sqlmig's word too), `blob` a container that already holds them, `share` a network
+ * share the integration runtime reads.
+ */
+export const LocationKindSchema = v.picklist(['blob', 'upload', 'share']);
+export type LocationKind = v.InferOutput<typeof LocationKindSchema>;
+
+export const SourceConnectionSchema = v.object({
+  server: text(),
+  authentication: AuthenticationSchema,
+  userName: text(),
+  encrypt: EncryptSchema,
+  trustServerCertificate: v.boolean(),
+});
+export const SourceServerSchema = v.object({ serverName: text(), version: text(), edition: v.optional(text()) });
+export const SourceDatabaseSchema = v.object({ name: text(), sizeMb: v.optional(v.number()), recoveryModel: v.optional(text()), state: v.optional(text()) });
+export const AssessmentSummarySchema = v.object({
+  database: text(),
+  /** ready: nothing to fix; issues: migrates, but something needs work; blocked: cannot migrate as it is. */
+  readiness: ReadinessSchema,
+  blockers: v.array(text(4096)),
+  issues: v.array(text(4096)),
+  warnings: v.array(text(4096)),
+});
+export const SubscriptionSchema = v.object({ id, name: text() });
+/** What the target picker shows of a managed instance (`state` is `Ready` when it can take migrations). */
+export const ManagedInstanceSchema = v.object({ id, name: text(), resourceGroup: text(), location: text(), state: text(), tier: v.optional(text()), vCores: v.optional(v.number()) });
+export const StorageAccountSchema = v.object({ id, name: text(), resourceGroup: text(), location: text() });
+export const ChainCheckStepSchema = v.object({ backupType: text(), firstLsn: text(), lastLsn: text(), finished: v.optional(text()), files: v.array(text()) });
+/** A local folder's restore chain as the backup engine plans it. */
+export const ChainCheckResultSchema = v.object({
+  database: text(),
+  folder: id,
+  ready: v.boolean(),
+  steps: v.array(ChainCheckStepSchema),
+  problems: v.array(text(4096)),
+  warnings: v.array(text(4096)),
+  /** Files left out of the plan, with the reason. */
+  ignored: v.array(v.object({ file: text(), reason: text(4096) })),
+  /** The file an offline migration names as its last backup. */
+  lastBackupName: v.optional(text()),
+});
+export const MigrationServiceSchema = v.object({
+  id,
+  name: text(),
+  resourceGroup: text(),
+  location: text(),
+  provisioningState: v.optional(text()),
+  integrationRuntimeState: v.optional(text()),
+});
+export const RuntimeNodeSchema = v.object({
+  nodeName: text(),
+  cpuUtilization: v.optional(v.number()),
+  availableMemoryInMB: v.optional(v.number()),
+  concurrentJobsRunning: v.optional(v.number()),
+  maxConcurrentJobs: v.optional(v.number()),
+});
+export const ConnectionTestSchema = v.object({
+  ok: v.boolean(),
+  /** One line per check the runtime made (source, share, storage). */
+  checks: v.array(v.object({ name: text(), ok: v.boolean(), message: v.optional(text(4096)) })),
+});
+export const StartedMigrationSchema = v.object({
+  sourceDatabase: text(),
+  targetDatabase: text(),
+  /** The databaseMigrations resource id, when the service accepted it. */
+  id: v.optional(id),
+  error: v.optional(text(4096)),
+});
+
+// ---- The wizard's state -------------------------------------------------------------------
+
+const DatabaseBackupSchema = v.object({
+  source: text(),
+  target: text(),
+  /** A folder on this machine (upload) or a UNC path (network share). */
+  folder: id,
+  /** Blob container (optionally container/folder) that holds or receives this database's backups. */
+  container: text(),
+  lastBackupName: text(),
+  check: v.optional(ChainCheckResultSchema),
+  checkOp: OpSchema,
+});
+export type DatabaseBackup = v.InferOutput<typeof DatabaseBackupSchema>;
 
 const AssessmentSchema = v.object({
   op: OpSchema,
@@ -65,16 +131,13 @@ const AssessmentSchema = v.object({
   progress: v.optional(v.number()),
   /** The databases the results are for, and the mode they were assessed for. */
   databases: v.array(text()),
-  mode: v.optional(v.picklist(['online', 'offline'])),
-  results: v.array(v.object({ database: text(), readiness: ReadinessSchema, blockers: v.array(text(4096)), issues: v.array(text(4096)), warnings: v.array(text(4096)) })),
+  mode: v.optional(ModeSchema),
+  results: v.array(AssessmentSummarySchema),
   instanceFindings: v.array(text(4096)),
   /** The full report is in the host's memory (open and save work); false after a reload. */
   reportAvailable: v.boolean(),
 });
 export type AssessmentView = v.InferOutput<typeof AssessmentSchema>;
-export const ModeSchema = v.picklist(MIGRATION_MODES);
-export const LocationKindSchema = v.picklist(['blob', 'local', 'share']);
-export type LocationKind = v.InferOutput<typeof LocationKindSchema>;
 
 export const WizardStateSchema = v.object({
   version: v.literal(2),
@@ -92,24 +155,20 @@ export const WizardStateSchema = v.object({
     op: OpSchema,
   }),
   source: v.object({
-    server: text(),
-    authentication: AuthenticationSchema,
-    userName: text(),
-    encrypt: EncryptSchema,
-    trustServerCertificate: v.boolean(),
+    ...SourceConnectionSchema.entries,
     passwordEntered: v.boolean(),
     /** Keep the password in VS Code's secret storage (never in this state or in settings). */
     rememberPassword: v.boolean(),
-    connected: v.optional(v.object({ serverName: text(), version: text(), edition: v.optional(text()) })),
-    databases: v.array(v.object({ name: text(), sizeMb: v.optional(v.number()), recoveryModel: v.optional(text()), state: v.optional(text()) })),
+    connected: v.optional(SourceServerSchema),
+    databases: v.array(SourceDatabaseSchema),
     selected: v.array(text()),
     assessment: AssessmentSchema,
     op: OpSchema,
   }),
   target: v.object({
-    subscriptions: v.array(v.object({ id, name: text() })),
+    subscriptions: v.array(SubscriptionSchema),
     subscriptionId: v.optional(id),
-    instances: v.array(v.object({ id, name: text(), resourceGroup: text(), location: text(), state: text(), tier: v.optional(text()), vCores: v.optional(v.number()) })),
+    instances: v.array(ManagedInstanceSchema),
     instanceId: v.optional(id),
     existingDatabases: v.array(text()),
     op: OpSchema,
@@ -117,7 +176,7 @@ export const WizardStateSchema = v.object({
   backups: v.object({
     mode: ModeSchema,
     location: LocationKindSchema,
-    storageAccounts: v.array(v.object({ id, name: text(), resourceGroup: text(), location: text() })),
+    storageAccounts: v.array(StorageAccountSchema),
     storageAccountId: v.optional(id),
     containers: v.array(text()),
     shareUserName: text(),
@@ -126,19 +185,19 @@ export const WizardStateSchema = v.object({
     op: OpSchema,
   }),
   service: v.object({
-    services: v.array(v.object({ id, name: text(), resourceGroup: text(), location: text(), provisioningState: v.optional(text()), integrationRuntimeState: v.optional(text()) })),
+    services: v.array(MigrationServiceSchema),
     serviceId: v.optional(id),
     newName: text(),
     newResourceGroup: text(),
     newLocation: text(),
     keysLoaded: v.boolean(),
-    nodes: v.array(v.object({ nodeName: text(), cpuUtilization: v.optional(v.number()), availableMemoryInMB: v.optional(v.number()), concurrentJobsRunning: v.optional(v.number()), maxConcurrentJobs: v.optional(v.number()) })),
-    test: v.optional(v.object({ ok: v.boolean(), checks: v.array(v.object({ name: text(), ok: v.boolean(), message: v.optional(text(4096)) })) })),
+    nodes: v.array(RuntimeNodeSchema),
+    test: v.optional(ConnectionTestSchema),
     op: OpSchema,
   }),
   start: v.object({
     op: OpSchema,
-    results: v.array(v.object({ sourceDatabase: text(), targetDatabase: text(), id: v.optional(id), error: v.optional(text(4096)) })),
+    results: v.array(StartedMigrationSchema),
   }),
 });
 export type WizardState = v.InferOutput<typeof WizardStateSchema>;
@@ -172,6 +231,7 @@ const ServicePatchSchema = v.strictObject({
 });
 const KeyNameSchema = v.picklist(['authKey1', 'authKey2']);
 
+// Strict: an intent with a field it should not have (a password in a patch) is refused whole.
 const intent = <T extends string, E extends v.ObjectEntries>(type: T, entries: E) => v.strictObject({ type: v.literal(type), ...entries });
 
 export const WebviewMessageSchema = v.variant('type', [
@@ -195,7 +255,7 @@ export const WebviewMessageSchema = v.variant('type', [
   intent('target.selectInstance', { id }),
   intent('backups.update', { patch: BackupsPatchSchema }),
   intent('backups.sharePassword', { value: text(1024) }),
-  intent('backups.database', { source: text(), patch: DatabasePatchSchema }),
+  intent('backups.updateDatabase', { source: text(), patch: DatabasePatchSchema }),
   intent('backups.browse', { source: text() }),
   intent('backups.check', { source: text() }),
   intent('service.select', { id }),
@@ -208,6 +268,7 @@ export const WebviewMessageSchema = v.variant('type', [
   intent('start', {}),
 ]);
 export type WebviewMessage = v.InferOutput<typeof WebviewMessageSchema>;
+export type WebviewMessageType = WebviewMessage['type'];
 
 // ---- Host -> webview ------------------------------------------------------------------------
 

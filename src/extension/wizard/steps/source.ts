@@ -1,0 +1,202 @@
+/**
+ * Step 2, the source SQL Server: connect, select the databases, assess them. The password stays
+ * in the session (or SecretStorage when the user asks); the state only says one was entered.
+ */
+import * as l10n from '@vscode/l10n';
+import type { SourceConnectionInfo } from '../../services/types';
+import { databaseCountProblem } from '../../../core/naming';
+import type { MigrationMode } from '../../../core/migrationMode';
+import { reducerOnly, type HostStep, type StepContext } from '../context';
+import { backupsFor, blockedDatabases, busyOp, NO_ASSESSMENT, unavailable } from '../state';
+import type { Op, WizardState } from '../../../protocol/wizard';
+
+export type SourceAction =
+  | { type: 'source.passwordEntered'; entered: boolean }
+  /** A remembered password was found for this server and login. */
+  | { type: 'source.passwordRecalled' }
+  | { type: 'source.connected'; server: NonNullable<WizardState['source']['connected']>; databases: WizardState['source']['databases'] }
+  | { type: 'source.assessmentOp'; op: Op; progress?: number }
+  | { type: 'source.assessed'; databases: string[]; mode: MigrationMode; results: WizardState['source']['assessment']['results']; instanceFindings: string[] };
+
+type Ctx = StepContext<SourceAction>;
+
+export function sourcePasswordKey(server: string, userName: string): string {
+  return `sqlMigration.source/${server.trim().toLowerCase()}/${userName.trim().toLowerCase()}`;
+}
+
+function connection(s: WizardState): SourceConnectionInfo {
+  const { server, authentication, userName, encrypt, trustServerCertificate } = s.source;
+  return { server, authentication, userName, encrypt, trustServerCertificate };
+}
+
+/** The password, or for Microsoft Entra a fresh token (never kept). */
+async function sourceSecret(ctx: Ctx, signal: AbortSignal): Promise<string | undefined> {
+  if (ctx.state.source.authentication !== 'EntraToken') return ctx.session.secrets.sqlPassword;
+  if (!ctx.deps.entraToken) throw new Error(l10n.t('Microsoft Entra sign-in is not available here; use a SQL or Windows login.'));
+  const token = await ctx.deps.entraToken(signal);
+  ctx.deps.redactor.add(token);
+  return token;
+}
+
+/** A password the user asked to remember, for the current server and login. */
+export async function recallPassword(ctx: Ctx): Promise<void> {
+  const s = ctx.state.source;
+  if (s.authentication !== 'SqlAuthentication' || !s.server || !s.userName) return;
+  try {
+    const value = await ctx.deps.secretStore.get(sourcePasswordKey(s.server, s.userName));
+    if (!value) return;
+    ctx.deps.redactor.add(value);
+    ctx.session.secrets.sqlPassword = value;
+    ctx.dispatch({ type: 'source.passwordRecalled' });
+  } catch (e) {
+    // Not worth an error on the step: the user can type the password.
+    ctx.deps.log.warn(`wizard: could not read the secret storage: ${(e as Error).message}`);
+  }
+}
+
+/** Assesses the selected databases, with progress; a new run (or Cancel) stops the one running. */
+async function assess(ctx: Ctx): Promise<void> {
+  const { session } = ctx;
+  session.assessing?.abort();
+  const abort = new AbortController();
+  session.assessing = abort;
+  const stop = () => abort.abort();
+  ctx.signal.addEventListener('abort', stop, { once: true });
+  const databases = [...ctx.state.source.selected];
+  const mode = ctx.state.backups.mode;
+  const started = Date.now();
+  const show = (op: Op, progress?: number) => ctx.dispatch({ type: 'source.assessmentOp', op, ...(progress !== undefined && { progress }) });
+  show(busyOp(l10n.t('Assessing {0} databases...', databases.length)), 0);
+  try {
+    const result = await ctx.deps.services.source.assess(connection(ctx.state), await sourceSecret(ctx, abort.signal), databases, mode, abort.signal, (message, fraction) => {
+      if (session.assessing === abort) show(busyOp(message), fraction);
+    });
+    if (session.assessing !== abort) return;
+    session.assessment = result;
+    ctx.dispatch({ type: 'source.assessed', databases, mode, results: result.summaries, instanceFindings: result.instanceFindings });
+    const blocked = result.summaries.filter((r) => r.readiness === 'blocked').length;
+    show({ status: 'done', message: l10n.t('Assessed {0} databases in {1} s: {2} blocked.', databases.length, ((Date.now() - started) / 1000).toFixed(1), blocked) });
+  } catch (e) {
+    // A newer run owns the op now (or the wizard is closed).
+    if (session.assessing !== abort || ctx.signal.aborted) return;
+    const cancelled: Op = { status: 'done', message: l10n.t('The assessment was cancelled.') };
+    // Cancel aborted it; the source service reports that as kind 'cancelled'.
+    if (abort.signal.aborted || (e as { kind?: string }).kind === 'cancelled') show(cancelled);
+    else ctx.fail(e, l10n.t('Assessing the databases'), show, cancelled);
+  } finally {
+    ctx.signal.removeEventListener('abort', stop);
+    if (session.assessing === abort) session.assessing = undefined;
+  }
+}
+
+function check(s: WizardState): string[] {
+  const out = unavailable(s, 'source');
+  if (out.length) return out;
+  const src = s.source;
+  if (src.server.trim() === '') out.push(l10n.t('Enter the source SQL Server.'));
+  if (src.authentication !== 'EntraToken') {
+    if (src.userName.trim() === '') out.push(src.authentication === 'SqlAuthentication' ? l10n.t('Enter the SQL login.') : l10n.t('Enter the Windows user as DOMAIN\\user.'));
+    if (!src.passwordEntered) out.push(l10n.t('Enter the password (passwords are never saved, so enter it again after reopening the wizard).'));
+  } else if (src.connected) {
+    out.push(l10n.t('The migration service logs in with a SQL or Windows login: switch to one of them to continue (Microsoft Entra is for the assessment only).'));
+  }
+  if (!src.connected) out.push(l10n.t('Connect to list the databases.'));
+  else if (src.selected.length === 0) out.push(l10n.t('Select at least one database.'));
+  else if (databaseCountProblem(src.selected.length)) out.push(`${databaseCountProblem(src.selected.length)!}; select fewer`);
+  else {
+    const assessed = new Set(src.assessment.databases);
+    const missing = src.selected.filter((n) => !assessed.has(n));
+    if (src.assessment.op.status === 'busy') out.push(l10n.t('Wait for the assessment to finish.'));
+    else if (missing.length) out.push(l10n.t('Run the assessment for {0}.', missing.join(', ')));
+  }
+  return out;
+}
+
+export const sourceStep = {
+  check,
+  handlers: {
+    'source.update': async (ctx, m) => {
+      const s = ctx.state.source;
+      // The reducer forgot the password when the server or login changed: so does the session.
+      if (!s.passwordEntered) delete ctx.session.secrets.sqlPassword;
+      if (s.server && s.userName && m.patch.rememberPassword !== undefined) {
+        const key = sourcePasswordKey(s.server, s.userName);
+        if (!m.patch.rememberPassword) await ctx.deps.secretStore.delete(key);
+        else if (ctx.session.secrets.sqlPassword) await ctx.deps.secretStore.store(key, ctx.session.secrets.sqlPassword);
+      }
+      if (!s.passwordEntered) await recallPassword(ctx);
+    },
+    'source.password': async (ctx, m) => {
+      // First, so that nothing logged or shown from now on can carry it.
+      ctx.deps.redactor.add(m.value);
+      ctx.session.secrets.sqlPassword = m.value || undefined;
+      ctx.dispatch({ type: 'source.passwordEntered', entered: m.value !== '' });
+      const s = ctx.state.source;
+      if (s.rememberPassword && s.server && s.userName) {
+        const key = sourcePasswordKey(s.server, s.userName);
+        await (m.value ? ctx.deps.secretStore.store(key, m.value) : ctx.deps.secretStore.delete(key));
+      }
+    },
+    'source.connect': (ctx) => {
+      // The databases listed anew: an assessment of the old list means nothing.
+      ctx.session.assessing?.abort();
+      ctx.session.assessment = undefined;
+      return ctx.run('source', l10n.t('Connecting to {0}', ctx.state.source.server), async () => {
+        const result = await ctx.deps.services.source.connect(connection(ctx.state), await sourceSecret(ctx, ctx.signal), ctx.signal);
+        ctx.dispatch({ type: 'source.connected', server: result.server, databases: result.databases });
+      }, l10n.t('Connecting...'));
+    },
+    'source.select': reducerOnly,
+    'source.assess': (ctx) => assess(ctx),
+    'source.cancelAssessment': (ctx) => ctx.session.assessing?.abort(),
+    'source.openReport': (ctx) => {
+      const report = ctx.session.assessment;
+      if (report) ctx.deps.host.openReport(report.render('html'), l10n.t('Assessment: {0}', ctx.state.source.connected?.serverName ?? ctx.state.source.server));
+    },
+    'source.saveReport': (ctx, m) =>
+      ctx.run('source', l10n.t('Saving the assessment report'), async () => {
+        const report = ctx.session.assessment;
+        if (!report) throw new Error(l10n.t('Run the assessment again: its report is kept only while the wizard is open.'));
+        const name = `assessment-${(ctx.state.source.connected?.serverName ?? 'server').replace(/[^\w.-]+/g, '_')}.${m.format}`;
+        const path = await ctx.deps.host.saveReport(report.render(m.format), m.format, name);
+        if (path) ctx.deps.host.info(l10n.t('The assessment report was saved to {0}.', path));
+      }),
+  },
+  reducers: {
+    'source.update': (s, a) => {
+      const p = a.patch;
+      const identityChanged = (p.server !== undefined && p.server !== s.source.server) ||
+        (p.userName !== undefined && p.userName !== s.source.userName) ||
+        (p.authentication !== undefined && p.authentication !== s.source.authentication);
+      const source = { ...s.source, ...p };
+      // Another server or login: the list of databases (and the password) belong to the old one.
+      return identityChanged ? { ...s, source: { ...source, connected: undefined, databases: [], selected: [], assessment: NO_ASSESSMENT, passwordEntered: false } } : { ...s, source };
+    },
+    'source.passwordEntered': (s, a) => ({ ...s, source: { ...s.source, passwordEntered: a.entered } }),
+    'source.passwordRecalled': (s) => ({ ...s, source: { ...s.source, rememberPassword: true, passwordEntered: true } }),
+    'source.connected': (s, a) => {
+      const names = new Set(a.databases.map((d) => d.name));
+      const selected = s.source.selected.filter((n) => names.has(n));
+      const next = { ...s, source: { ...s.source, connected: a.server, databases: a.databases, selected, assessment: NO_ASSESSMENT } };
+      return { ...next, backups: { ...next.backups, databases: backupsFor(next, selected) } };
+    },
+    'source.assessmentOp': (s, a) => {
+      const { progress: _old, ...rest } = s.source.assessment;
+      return { ...s, source: { ...s.source, assessment: { ...rest, op: a.op, ...(a.progress !== undefined && { progress: a.progress }) } } };
+    },
+    'source.assessed': (s, a) => {
+      const assessment = { ...s.source.assessment, databases: a.databases, mode: a.mode, results: a.results, instanceFindings: a.instanceFindings, reportAvailable: true };
+      // Blocked databases cannot be migrated as they are: they leave the selection.
+      const blocked = new Set(a.results.filter((r) => r.readiness === 'blocked').map((r) => r.database));
+      const selected = s.source.selected.filter((n) => !blocked.has(n));
+      const next = { ...s, source: { ...s.source, assessment, selected } };
+      return { ...next, backups: { ...next.backups, databases: backupsFor(next, selected) } };
+    },
+    'source.select': (s, a) => {
+      const known = new Set(s.source.databases.map((d) => d.name));
+      const blocked = blockedDatabases(s);
+      const selected = [...new Set(a.names)].filter((n) => known.has(n) && !blocked.has(n));
+      return { ...s, source: { ...s.source, selected }, backups: { ...s.backups, databases: backupsFor(s, selected) } };
+    },
+  },
+} satisfies HostStep<SourceAction>;

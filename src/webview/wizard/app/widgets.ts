@@ -1,0 +1,72 @@
+/** The pieces every step's page is built from: labelled fields, pickers, the op line, the "not in this build" banner. */
+import * as l10n from '@vscode/l10n';
+import { html, nothing, type TemplateResult } from 'lit';
+import type { CapabilityName, Op, WizardState } from '../../../protocol/wizard';
+
+/** A step's page: its title (in the step list and the heading) and its body. */
+export interface StepView {
+  title(): string;
+  render(s: WizardState): TemplateResult;
+}
+
+// vscode-elements' controls are not typed as inputs; their events carry the value on the target.
+export const inputValue = (e: Event) => (e.target as unknown as { value: string }).value;
+export const isChecked = (e: Event) => (e.target as unknown as { checked: boolean }).checked;
+
+/** The slice's operation is running: its buttons wait. */
+export const isBusy = (slice: { op: Op }) => slice.op.status === 'busy';
+
+export function field(id: string, label: string, control: TemplateResult, help?: string, wide = false): TemplateResult {
+  return html`<div class=${wide ? 'field wide' : 'field'}>
+    <vscode-label for=${id}>${label}</vscode-label>
+    ${control}
+    ${help ? html`<p class="help">${help}</p>` : nothing}
+  </div>`;
+}
+
+/** A drop-down of resources by id, its first (empty) choice saying whether there is anything to choose. */
+export function picker<T extends { id: string }>(o: {
+  id: string;
+  chosen: string | undefined;
+  items: T[];
+  disabled: boolean;
+  choose: string;
+  none: string;
+  label: (item: T) => string;
+  description?: (item: T) => string;
+  onPick: (id: string) => void;
+}): TemplateResult {
+  return html`<vscode-single-select id=${o.id} .value=${o.chosen ?? ''} ?disabled=${o.disabled}
+    @change=${(e: Event) => inputValue(e) && o.onPick(inputValue(e))}>
+      <vscode-option value="">${o.items.length ? o.choose : o.none}</vscode-option>
+      ${o.items.map((item) => html`<vscode-option value=${item.id} description=${o.description?.(item) ?? nothing}>${o.label(item)}</vscode-option>`)}
+    </vscode-single-select>`;
+}
+
+/** A banner saying a capability is not in this build (never a pretend result). */
+export function unavailable(s: WizardState, ...names: CapabilityName[]): TemplateResult | typeof nothing {
+  const reasons = [...new Set(names.map((n) => s.capabilities[n]).filter((c) => !c.available).map((c) => c.reason ?? ''))];
+  if (!reasons.length) return nothing;
+  return html`<div class="banner" role="note">
+    <vscode-icon name="info"></vscode-icon>
+    <div><strong>${l10n.t('Not available in this build')}</strong>${reasons.map((r) => html`<p>${r}</p>`)}</div>
+  </div>`;
+}
+
+/** Something on the page that stops the migration, said where the user looks (not an operation's result). */
+export function warningLine(text: string): TemplateResult {
+  return html`<p class="op error" role="alert"><vscode-icon name="warning"></vscode-icon><span>${text}</span></p>`;
+}
+
+export function opLine(op: Op): TemplateResult | typeof nothing {
+  switch (op.status) {
+    case 'busy':
+      return html`<p class="op busy" role="status"><vscode-progress-ring></vscode-progress-ring><span>${op.message ?? l10n.t('Working...')}</span></p>`;
+    case 'error':
+      return html`<p class="op error" role="alert"><vscode-icon name="error"></vscode-icon><span>${op.message}</span></p>`;
+    case 'done':
+      return op.message ? html`<p class="op done" role="status"><vscode-icon name="pass"></vscode-icon><span>${op.message}</span></p>` : nothing;
+    default:
+      return nothing;
+  }
+}
