@@ -137,6 +137,8 @@ export async function runMigrationAction(
 
   // Migrations the service does not call ready although nothing is left to restore: why that is safe.
   const notReady = new Map<DatabaseMigrationJson, string>();
+  /** What the guard could not check from here (a network share), for the DBA to confirm. */
+  const unchecked: string[] = [];
   if (action === 'cutover' && go.length) {
     const checked = await ui.progress(l10n.t('Checking the migrations and their backup locations'), async (_report, s) => {
       const out: DatabaseMigrationJson[] = [];
@@ -145,6 +147,7 @@ export async function runMigrationAction(
           const guard = await ops.guardCutover(m, s);
           out.push(guard.migration);
           if (guard.notReadyOnly) notReady.set(guard.migration, guard.notReadyOnly);
+          for (const w of guard.warnings ?? []) unchecked.push(`${nameOf(guard.migration)}: ${w}`);
         } catch (e) {
           if (isCancellation(e)) throw e;
           skipped.push(`${nameOf(m)}: ${(e as Error).message}`);
@@ -160,7 +163,7 @@ export async function runMigrationAction(
     return [];
   }
 
-  const detail = confirmDetail(action, go, notReady) + (skipped.length ? `\n\n${l10n.t('Left out:')}\n${skipped.join('\n')}` : '');
+  const detail = confirmDetail(action, go, notReady) + (unchecked.length ? `\n\n${l10n.t('Not checked from here:')}\n${unchecked.join('\n')}` : '') + (skipped.length ? `\n\n${l10n.t('Left out:')}\n${skipped.join('\n')}` : '');
   if (!(await ui.confirm(t.confirm(go.length), detail, t.button()))) return [];
 
   const outcomes = await ui.progress(t.progress(), async (report, s) => {

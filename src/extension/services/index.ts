@@ -10,7 +10,7 @@ import { storageService, subscriptionService, targetService } from './azureResou
 import { localBackupCheck } from './backupCheck';
 import { LocalUploads, type UploadJobStore } from './localUploads';
 import { MigrationFeedService, migrationOperations, type LiveMigrationFeed } from './migrationFeed';
-import { migrationServiceService } from './migrationServices';
+import { migrationServiceResources } from './migrationServices';
 import { sourceService } from './sourceService';
 import { migrationStarter } from './starter';
 import type { AccountService, AccountSource, Backend, ServiceRegistry } from './types';
@@ -51,7 +51,7 @@ export function createBackend(env: BackendEnv): FullBackend {
       targets: targetService,
       storage: storageService,
       backupCheck: localBackupCheck,
-      migrationServices: migrationServiceService,
+      migrationServices: migrationServiceResources,
       starter: migrationStarter({ uploads, services: env.registry, secret, log: env.log }),
     },
   };

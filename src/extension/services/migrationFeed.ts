@@ -263,13 +263,14 @@ export function migrationOperations(deps: FeedDeps): MigrationOperations {
       if (core.onlyNotReady(check)) {
         return {
           migration: asJson(core.withoutSecrets(fresh)),
+          ...(check.warnings.length && { warnings: check.warnings }),
           notReadyOnly: l10n.t('the service does not say ReadyForCutover yet ({0}), but every backup is restored and none is pending, here or in the backup location: it accepts the cutover now', core.statusOf(fresh)),
         };
       }
       if (!check.allowed) {
         throw new ActionableError(check.blockers.join('; '), l10n.t('Wait until every backup is restored (the tail-log backup too) and the migration is ready for cutover, then retry.'));
       }
-      return { migration: asJson(core.withoutSecrets(fresh)) };
+      return { migration: asJson(core.withoutSecrets(fresh)), ...(check.warnings.length && { warnings: check.warnings }) };
     },
 
     async cutover(m, signal, options = {}) {

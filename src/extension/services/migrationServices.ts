@@ -9,7 +9,7 @@ import { describeError } from '../errors';
 import { contextFor } from './azureContext';
 import { loadCore, type CoreApi } from './loadCore';
 import { sourceOptions } from './sourceService';
-import type { ConnectionTest, MigrationServiceInfo, MigrationServiceService, SignedInAccount } from './types';
+import type { ConnectionTest, MigrationServiceInfo, MigrationServiceResources, SignedInAccount } from './types';
 
 function infoOf(core: CoreApi, s: SqlMigrationService, fallbackId = ''): MigrationServiceInfo {
   const id = s.id ?? fallbackId;
@@ -35,7 +35,7 @@ function reason(e: unknown, doing: string): string {
   return r.message;
 }
 
-export const migrationServiceService: MigrationServiceService = {
+export const migrationServiceResources: MigrationServiceResources = {
   availability: { available: true },
 
   async list(account, subscriptionId, signal) {
@@ -131,7 +131,7 @@ export const migrationServiceService: MigrationServiceService = {
           const exists = await core.containerClient({ blobEndpoint: info.blobEndpoint, accountName: info.name, accountKey: key }, c).exists({ abortSignal: signal });
           if (!exists) notThere.push(c);
         }
-        const local = request.databases.some((d) => d.location.kind === 'local');
+        const local = request.databases.some((d) => d.location.kind === 'upload');
         if (notThere.length && !local) throw new Error(l10n.t('no container named {0}', notThere.join(', ')));
         return notThere.length ? l10n.t('key works; {0} will be created on upload', notThere.join(', ')) : l10n.t('key works');
       });

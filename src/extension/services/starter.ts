@@ -154,9 +154,9 @@ function planInputs(request: MigrationRequest, secrets: MigrationSecrets, dbs: D
       source: d.sourceDatabase,
       target: d.targetDatabase,
       ...(d.location.kind !== 'share' && { folder: splitContainer(d.location.container, d.sourceDatabase).folder }),
-      ...(d.location.kind === 'local' && { localFolder: d.location.folder }),
+      ...(d.location.kind === 'upload' && { localFolder: d.location.folder }),
       // A local chain names its own last file at start (checkLocalChains); a name from an earlier check may be stale.
-      ...(d.lastBackupName && d.location.kind !== 'local' && { lastBackupName: d.lastBackupName }),
+      ...(d.lastBackupName && d.location.kind !== 'upload' && { lastBackupName: d.lastBackupName }),
     })),
     existingTargetDatabases: existing,
   });
@@ -165,5 +165,5 @@ function planInputs(request: MigrationRequest, secrets: MigrationSecrets, dbs: D
         const l = d.location as Extract<DatabaseRequest['location'], { kind: 'share' }>;
         return input({ kind: 'share', storageAccountId: l.storageAccountId, accountKey, path: l.path, userName: l.userName, password: secrets.sharePassword ?? '' }, [d]);
       })
-    : [input({ kind: dbs[0]!.location.kind === 'local' ? 'upload' : 'blob', storageAccountId: dbs[0]!.location.storageAccountId, accountKey, container: splitContainer((dbs[0]!.location as { container: string }).container, dbs[0]!.sourceDatabase).container }, dbs)];
+    : [input({ kind: dbs[0]!.location.kind as 'upload' | 'blob', storageAccountId: dbs[0]!.location.storageAccountId, accountKey, container: splitContainer((dbs[0]!.location as { container: string }).container, dbs[0]!.sourceDatabase).container }, dbs)];
 }

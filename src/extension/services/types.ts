@@ -55,6 +55,8 @@ export interface CutoverGuard {
    * although every backup is restored and none is pending (it accepts a cutover then): why.
    */
   notReadyOnly?: string;
+  /** What could not be checked from here (a network share): the confirmation says it. */
+  warnings?: string[];
 }
 
 /** Cutover, cancel and delete, each preceded by the core's guard. */
@@ -166,7 +168,7 @@ export interface AuthKeys {
 
 export type ConnectionTest = v.InferOutput<typeof ConnectionTestSchema>;
 
-export interface MigrationServiceService extends Capability {
+export interface MigrationServiceResources extends Capability {
   list(account: SignedInAccount, subscriptionId: string, signal: AbortSignal): Promise<MigrationServiceInfo[]>;
   create(account: SignedInAccount, subscriptionId: string, resourceGroup: string, name: string, location: string, signal: AbortSignal): Promise<MigrationServiceInfo>;
   authKeys(account: SignedInAccount, serviceId: string, signal: AbortSignal): Promise<AuthKeys>;
@@ -177,7 +179,7 @@ export interface MigrationServiceService extends Capability {
 
 export type BackupLocation =
   | { kind: 'blob'; storageAccountId: string; container: string }
-  | { kind: 'local'; folder: string; storageAccountId: string; container: string }
+  | { kind: 'upload'; folder: string; storageAccountId: string; container: string }
   | { kind: 'share'; path: string; userName: string; storageAccountId: string };
 
 export interface DatabaseRequest {
@@ -218,7 +220,7 @@ export interface WizardServices {
   targets: TargetService;
   storage: StorageService;
   backupCheck: BackupCheckService;
-  migrationServices: MigrationServiceService;
+  migrationServices: MigrationServiceResources;
   starter: MigrationStarter;
 }
 

@@ -55,7 +55,8 @@ export interface WizardDeps {
   /** The string bundle for the webview (undefined in English). */
   l10nBundle?: Record<string, string>;
   /** A Microsoft Entra token for SQL Server (the source's "Entra" option). */
-  entraToken?: (signal: AbortSignal) => Promise<string>;
+  /** A Microsoft Entra token for the source SQL Server, from the chosen cloud's account and for its database audience. */
+  entraToken?: (signal: AbortSignal, cloud?: Cloud) => Promise<string>;
   /** Someone signed in here: the rest of the editor may use the account too. */
   onSignedIn?: (account: SignedInAccount) => void;
 }

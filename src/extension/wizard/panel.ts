@@ -99,7 +99,7 @@ export class WizardPanel {
       defaultCloud: customCloud ? 'custom' : ctx.config.settings.cloud,
       ...(customCloud && { customCloud }),
       ...(vscode.l10n.bundle && { l10nBundle: vscode.l10n.bundle }),
-      entraToken: () => entraSqlToken(ctx.redactor),
+      entraToken: (_signal, cloud) => entraSqlToken(ctx.redactor, cloud),
       onSignedIn: (account) => ctx.setAccount(account),
     });
     const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(root, name)).toString();

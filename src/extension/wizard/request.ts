@@ -10,8 +10,7 @@ export function buildRequest(s: WizardState): MigrationRequest {
   const databases = b.databases.map((d) => {
     let location: BackupLocation;
     if (b.location === 'blob') location = { kind: 'blob', storageAccountId: b.storageAccountId!, container: d.container };
-    // The services still call an upload `local` (services/types.ts BackupLocation).
-    else if (b.location === 'upload') location = { kind: 'local', folder: d.folder, storageAccountId: b.storageAccountId!, container: d.container };
+    else if (b.location === 'upload') location = { kind: 'upload', folder: d.folder, storageAccountId: b.storageAccountId!, container: d.container };
     else location = { kind: 'share', path: d.folder, userName: b.shareUserName, storageAccountId: b.storageAccountId! };
     return {
       sourceDatabase: d.source,

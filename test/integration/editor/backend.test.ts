@@ -121,7 +121,7 @@ test('online from a local folder: upload, start, Restored in the feed, the next 
     migrationServiceId: sb.info.migrationServiceId,
     mode: 'online',
     source: source(),
-    databases: [{ sourceDatabase: 'Sales', targetDatabase: 'Sales', location: { kind: 'local', folder, storageAccountId: sb.info.storageAccountId, container: 'migrations' } }],
+    databases: [{ sourceDatabase: 'Sales', targetDatabase: 'Sales', location: { kind: 'upload', folder, storageAccountId: sb.info.storageAccountId, container: 'migrations' } }],
   };
   const secrets = { sqlPassword: sb.info.sourceServer!.password };
   const test = await backend.wizard.migrationServices.testConnection(account, request, secrets, signal);
@@ -185,7 +185,7 @@ test('the feed rides out throttling, and a refused start says why without starti
       migrationServiceId: sb.info.migrationServiceId,
       mode: 'online',
       source: source(),
-      databases: [{ sourceDatabase: 'HR', targetDatabase: 'master', location: { kind: 'local', folder, storageAccountId: sb.info.storageAccountId, container: 'backup' } }],
+      databases: [{ sourceDatabase: 'HR', targetDatabase: 'master', location: { kind: 'upload', folder, storageAccountId: sb.info.storageAccountId, container: 'backup' } }],
     }, { sqlPassword: sb.info.sourceServer!.password }, signal),
     /system database.*reserved|reserved.*system database/s,
   );

@@ -61,7 +61,7 @@ const request = (mode: 'online' | 'offline', db: string, folder: string, contain
   migrationServiceId: sb.info.migrationServiceId,
   mode,
   source: { server: 'SQLSRC01', authentication: 'SqlAuthentication', userName: 'migrator', encrypt: 'mandatory', trustServerCertificate: false },
-  databases: [{ sourceDatabase: db, targetDatabase: db, location: { kind: 'local', folder, storageAccountId: sb.info.storageAccountId, container }, ...(lastBackupName && { lastBackupName }) }],
+  databases: [{ sourceDatabase: db, targetDatabase: db, location: { kind: 'upload', folder, storageAccountId: sb.info.storageAccountId, container }, ...(lastBackupName && { lastBackupName }) }],
 });
 const secrets = { sqlPassword: 'any' };
 const blobs = async (container: string, folder: string) => {

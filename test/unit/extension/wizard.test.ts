@@ -221,7 +221,7 @@ test('a whole migration through the wizard: every step validated, the real backu
 
   const [{ request, secrets }] = rec.started;
   assert.equal(secrets.sqlPassword, password);
-  assert.deepEqual(request.databases.map((d) => [d.sourceDatabase, d.targetDatabase, d.location.kind]), [['Sales', 'Sales', 'local'], ['HR', 'HR_2026', 'local']]);
+  assert.deepEqual(request.databases.map((d) => [d.sourceDatabase, d.targetDatabase, d.location.kind]), [['Sales', 'Sales', 'upload'], ['HR', 'HR_2026', 'upload']]);
   assert.ok(!JSON.stringify(request).includes(password));
 
   // No secret anywhere the wizard writes: saved state, messages to the webview, the log.

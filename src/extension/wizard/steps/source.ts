@@ -9,6 +9,7 @@ import type { MigrationMode } from '../../../core/migrationMode';
 import { reducerOnly, type HostStep, type StepContext } from '../context';
 import { backupsFor, blockedDatabases, busyOp, NO_ASSESSMENT, unavailable } from '../state';
 import type { Op, WizardState } from '../../../protocol/wizard';
+import { cloudFor } from './account';
 
 export type SourceAction =
   | { type: 'source.passwordEntered'; entered: boolean }
@@ -33,7 +34,9 @@ function connection(s: WizardState): SourceConnectionInfo {
 async function sourceSecret(ctx: Ctx, signal: AbortSignal): Promise<string | undefined> {
   if (ctx.state.source.authentication !== 'EntraToken') return ctx.session.secrets.sqlPassword;
   if (!ctx.deps.entraToken) throw new Error(l10n.t('Microsoft Entra sign-in is not available here; use a SQL or Windows login.'));
-  const token = await ctx.deps.entraToken(signal);
+  // The chosen cloud's account and SQL audience: a server in US Government or China refuses Azure public's.
+  const cloud = ctx.session.account?.cloud ?? cloudFor(ctx.deps, ctx.session, ctx.state.account.cloudName);
+  const token = await ctx.deps.entraToken(signal, cloud);
   ctx.deps.redactor.add(token);
   return token;
 }
