@@ -17,18 +17,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startAzurite, type Azurite } from './azurite';
 import { SimClock } from './clock';
-import { blobServiceFor, DEFAULT_TIMINGS, type Emulator, type Timings } from './arm/context';
-import { registerDms, serviceId } from './arm/dms';
-import { Faults, parseFault, type FaultSpec } from './arm/faults';
-import { ArmError, errorBody, Router, type ArmRequest, type ArmResponse } from './arm/http';
-import { Operations } from './arm/operations';
-import { registerResources } from './arm/resources';
-import { runtimeRoutes } from './arm/runtimeProtocol';
+import { sandboxFaults, servicesNamed, type SandboxFaults } from './arm/control';
+import { blobServiceFor, DEFAULT_TIMINGS, type Emulator, type Timings } from './arm/emulator';
+import { Faults } from './arm/faults';
+import { LongRunningOperations } from './arm/longRunning';
+import { Router } from './arm/router';
+import { ARM_OPERATIONS, SANDBOX_ROUTES } from './arm/routes';
 import { startServer, type RunningServer } from './arm/server';
-import { managedInstanceId, registerSql } from './arm/sql';
-import { registerStorage, storageAccountId } from './arm/storage';
-import { buildWorld, NameMap, newAuthKey, rgKey, seededContainers, type SeedProfile, type ServiceRec } from './arm/world';
-import type { Migration, RestoreFailure } from './dms/migration';
+import { managedInstanceId } from './arm/sql';
+import { serviceId } from './arm/sqlMigrationServices';
+import { storageAccountId } from './arm/storage';
+import { buildWorld, NameMap, newAuthKey, seededContainers, type SeedProfile } from './arm/world';
+import type { Migration } from './dms/migration';
+import type { RestoreFailure } from './dms/types';
 import { IntegrationRuntime } from './ir/runtime';
 import { startSourceServer as defaultSourceServer, type SourceServer, type StartSourceServer } from './sourceServer';
 
@@ -47,8 +48,7 @@ export interface SandboxInfo {
   migrationServiceId: string;
   /** A cloud file for the product (`loadCloudFile`); mode 0600, removed on stop. */
   cloudFile: string;
-  /** Where the source SQL Server stand-in listens, when there is one. */
-  /** The source SQL Server stand-in (TDS) and its SQL login. */
+  /** The source SQL Server stand-in (TDS), when there is one: where it listens and its SQL login. */
   sourceServer?: { host: string; port: number; user: string; password: string };
 }
 
@@ -71,18 +71,7 @@ export interface SandboxOptions {
   sourceServer?: StartSourceServer | false;
 }
 
-export interface SandboxFaults {
-  add(spec: FaultSpec): void;
-  list(): FaultSpec[];
-  /** Removes every fault, restore failure, slowness and forced runtime outage. */
-  clear(): void;
-  /** Every long-running operation takes this many more simulated seconds. */
-  slowOperations(seconds: number): void;
-  /** The service's runtime reports Offline (and uploads stop) until set back. */
-  runtimeOffline(offline: boolean, service?: string): void;
-  /** The restore of the backup set holding this file fails (migrationFailureError). */
-  failRestore(failure: RestoreFailure): void;
-}
+export type { SandboxFaults };
 
 export interface Sandbox {
   info: SandboxInfo;
@@ -146,7 +135,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const emu: Emulator = {
       world,
       clock,
-      operations: new Operations(clock),
+      longRunning: new LongRunningOperations(clock),
       faults,
       timings: { ...DEFAULT_TIMINGS, ...options.timings },
       pageSize: options.pageSize ?? 100,
@@ -158,39 +147,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       restoreFailures,
       resolveShare: (path, username, password) => resolveShare(world.shares, dataDir, path, username, password),
     };
-    const router = new Router();
-    registerResources(router, emu);
-    registerSql(router, emu);
-    registerStorage(router, emu);
-    registerDms(router, emu);
-
-    const sandboxFaults: SandboxFaults = {
-      add: (spec) => faults.add(spec),
-      list: () => faults.list(),
-      clear: () => {
-        faults.clear();
-        restoreFailures.length = 0;
-        for (const s of world.services.values()) s.forcedOffline = false;
-      },
-      slowOperations: (seconds) => {
-        faults.slowOperationsMs = Math.max(0, seconds) * 1000;
-      },
-      runtimeOffline: (offline, service) => {
-        for (const s of servicesNamed(world.services.values(), service)) s.forcedOffline = offline;
-      },
-      failRestore: (f) => {
-        if (typeof f?.fileName !== 'string' || !f.fileName) throw new Error('failRestore needs a fileName');
-        restoreFailures.push({ ...f });
-      },
-    };
 
     const server: RunningServer = await startServer({
-      router,
+      armRoutes: new Router(emu, ARM_OPERATIONS),
+      sandboxRoutes: new Router(emu, SANDBOX_ROUTES),
       faults,
       accessToken,
       host,
       port: options.port ?? 0,
-      sandboxRoutes: (req, authorized) => sandboxRoutes(emu, req, authorized, sandboxFaults),
       onInternalError: (e) => process.stderr.write(`sandbox: internal error: ${(e as Error)?.stack ?? String(e)}\n`),
     });
     stoppers.push(() => server.close());
@@ -215,7 +179,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
     const mi = first(world.managedInstances.values(), 'managed instance');
     const sa = first(world.storageAccounts.values(), 'storage account');
-    const svc = first(world.services.values(), 'migration service');
+    const service = first(world.services.values(), 'migration service');
     const cloudFile = join(dataDir, 'cloud.json');
     writeFileSync(
       cloudFile,
@@ -249,7 +213,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       managedInstanceId: managedInstanceId(emu, mi),
       storageAccountId: storageAccountId(emu, sa),
       blobEndpoint: sa.blobEndpoint,
-      migrationServiceId: serviceId(emu, svc),
+      migrationServiceId: serviceId(emu, service),
       cloudFile,
       ...(sourceServer && { sourceServer: { host, port: sourceServer.port, user: sourceServer.user, password: sourceServer.password } }),
     };
@@ -265,7 +229,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       azurite,
       clock,
       setClockSpeed: (speed) => clock.setSpeed(speed),
-      faults: sandboxFaults,
+      faults: sandboxFaults(emu),
       shares: world.shares.map((s) => s.path),
       shareFolder: (path) => {
         const r = resolveShare(world.shares, dataDir, path ?? first(world.shares, 'share').path, undefined, undefined, false);
@@ -274,7 +238,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return r.folder;
       },
       startIntegrationRuntime: async (o = {}) => {
-        const s = o.service ? servicesNamed(world.services.values(), o.service)[0] : svc;
+        const s = o.service ? servicesNamed(world.services.values(), o.service)[0] : service;
         if (!s) throw new Error(`no migration service named ${o.service}`);
         const ir = await IntegrationRuntime.start({
           authKey: s[o.keyName ?? 'authKey1'],
@@ -291,10 +255,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (ownsData) rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }
-}
-
-function servicesNamed(services: ServiceRec[], name?: string): ServiceRec[] {
-  return name ? services.filter((s) => s.name.toLowerCase() === name.toLowerCase() || rgKey(s.resourceGroup, s.name).toLowerCase() === name.toLowerCase()) : services;
 }
 
 /** A UNC path (`\\localhost\sqlbackups\db1`) to its local folder, checking credentials when the share has a password. */
@@ -321,43 +281,4 @@ function resolveShare(
   const folder = join(dataDir, share.folder, ...rest);
   if (checkAccess && !(existsSync(folder) && statSync(folder).isDirectory())) return { error: `The network path ${path} was not found.` };
   return { folder };
-}
-
-/** Admin routes under /_sandbox/ (bearer token required), and the runtime's own routes. */
-async function sandboxRoutes(emu: Emulator, req: ArmRequest, authorized: boolean, faults: SandboxFaults): Promise<ArmResponse | undefined> {
-  const path = req.url.pathname.toLowerCase().replace(/\/+$/, '');
-  if (path.startsWith('/_sandbox/ir/')) return runtimeRoutes(emu, req);
-  if (!authorized) return { status: 401, body: errorBody('AuthenticationFailed', 'The sandbox admin routes need the sandbox bearer token.') };
-  const b = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
-  const ok = (body: unknown = {}) => ({ status: 200, body });
-  try {
-    switch (`${req.method} ${path}`) {
-      case 'GET /_sandbox/clock':
-        return ok({ speed: emu.clock.speed, now: emu.clock.date().toISOString() });
-      case 'PUT /_sandbox/clock':
-        emu.clock.setSpeed(Number(b.speed));
-        return ok({ speed: emu.clock.speed, now: emu.clock.date().toISOString() });
-      case 'GET /_sandbox/faults':
-        return ok({ faults: faults.list(), slowOperationsSeconds: emu.faults.slowOperationsMs / 1000, restoreFailures: emu.restoreFailures });
-      case 'POST /_sandbox/faults':
-        faults.add(parseFault(req.body));
-        return ok({ faults: faults.list() });
-      case 'DELETE /_sandbox/faults':
-        faults.clear();
-        return ok();
-      case 'PUT /_sandbox/faults/slowoperations':
-        faults.slowOperations(Number(b.seconds) || 0);
-        return ok();
-      case 'PUT /_sandbox/faults/runtime':
-        faults.runtimeOffline(b.offline !== false, typeof b.service === 'string' ? b.service : undefined);
-        return ok();
-      case 'POST /_sandbox/faults/restore':
-        faults.failRestore(b as unknown as RestoreFailure);
-        return ok();
-    }
-  } catch (e) {
-    const message = e instanceof ArmError ? e.message : (e as Error).message;
-    return { status: 400, body: errorBody('InvalidSandboxRequest', message) };
-  }
-  return undefined;
 }

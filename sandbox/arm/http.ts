@@ -1,9 +1,8 @@
 /**
- * ARM's wire conventions for the emulator: case-insensitive routes, api-version checks per
- * resource provider, the `{error:{code,message}}` body, and `nextLink` paging with absolute URLs.
+ * ARM's wire conventions for the emulator: api-version checks, the `{error:{code,message}}`
+ * body, and `nextLink` paging with absolute URLs. Routes and their matching are in router.ts.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { withRetryAfter } from './operations';
 
 /** An ARM error: answered as `{ error: { code, message } }` with this status. */
 export class ArmError extends Error {
@@ -43,9 +42,7 @@ export interface ArmResponse {
   headers?: Record<string, string>;
 }
 
-export type Handler = (req: ArmRequest) => ArmResponse | Promise<ArmResponse>;
-
-/** Which api-versions a route accepts: the provider's documented ones and those the official clients send. */
+/** Which api-versions a provider's routes accept: its documented ones and those the official clients send. */
 export const API_VERSIONS = {
   resources: ['2025-04-01', '2024-11-01', '2024-03-01', '2022-09-01', '2021-04-01'],
   subscriptions: ['2022-12-01', '2021-01-01', '2020-01-01', '2016-06-01'],
@@ -56,73 +53,15 @@ export const API_VERSIONS = {
   datamigration: ['2025-09-01-preview', '2025-06-30'],
 } as const;
 
-export type Provider = keyof typeof API_VERSIONS;
-
-interface Route {
-  method: string;
-  segments: string[];
-  provider: Provider | null;
-  handler: Handler;
-}
-
-/**
- * Routes like `/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}`, matched
- * without regard to case. Every answer of a long-running operation gets its Retry-After here.
- */
-export class Router {
-  private readonly routes: Route[] = [];
-
-  add(method: string, pattern: string, provider: Provider | null, handler: Handler): void {
-    const answer: Handler = async (req) => withRetryAfter(await handler(req));
-    this.routes.push({ method, segments: split(pattern).map((s) => (s.startsWith('{') ? s : s.toLowerCase())), provider, handler: answer });
-  }
-
-  match(method: string, pathname: string): { route: Route; params: Record<string, string> } | { methodNotAllowed: true } | undefined {
-    const parts = split(pathname);
-    let pathMatched = false;
-    for (const route of this.routes) {
-      if (route.segments.length !== parts.length) continue;
-      const params: Record<string, string> = {};
-      let ok = true;
-      for (let i = 0; i < parts.length && ok; i++) {
-        const seg = route.segments[i]!;
-        if (seg.startsWith('{')) params[seg.slice(1, -1)] = parts[i]!;
-        else ok = seg === parts[i]!.toLowerCase();
-      }
-      if (!ok) continue;
-      if (route.method !== method) {
-        pathMatched = true;
-        continue;
-      }
-      return { route, params };
-    }
-    return pathMatched ? { methodNotAllowed: true } : undefined;
-  }
-}
-
-function split(path: string): string[] {
-  return path
-    .split('/')
-    .filter((s) => s !== '')
-    .map((s) => {
-      try {
-        return decodeURIComponent(s);
-      } catch {
-        return s;
-      }
-    });
-}
-
 /**
  * The api-version of a request. Poll URLs may carry it twice (the SDK appends its own); the
  * values must then agree with an accepted one.
  */
-export function checkApiVersion(url: URL, provider: Provider): string {
+export function checkApiVersion(url: URL, accepted: readonly string[]): string {
   const values = url.searchParams.getAll('api-version');
   if (values.length === 0) {
     throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
   }
-  const accepted: readonly string[] = API_VERSIONS[provider];
   for (const v of values) {
     if (!accepted.includes(v)) {
       throw new ArmError(
@@ -152,6 +91,11 @@ export function page<T, J = T>(req: ArmRequest, items: readonly T[], pageSize: n
     result.nextLink = next.toString();
   }
   return result;
+}
+
+/** The api-version the request was served with (checked by the server before any handler runs). */
+export function apiVersionOf(req: ArmRequest): string {
+  return req.url.searchParams.get('api-version')!;
 }
 
 export function errorBody(code: string, message: string): { error: { code: string; message: string } } {

@@ -1,23 +1,25 @@
 /**
  * The ARM emulator's HTTP server: bearer-token check, fault injection, api-version check,
- * JSON in and out, ARM error bodies. Routes come from the provider modules.
+ * JSON in and out, ARM error bodies. What each route does is in the operations (routes.ts).
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Faults } from './faults';
-import { ArmError, checkApiVersion, errorBody, type ArmRequest, type ArmResponse, type Router } from './http';
+import { ArmError, checkApiVersion, errorBody, type ArmRequest, type ArmResponse } from './http';
+import type { Router } from './router';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export interface ServerOptions {
-  router: Router;
+export interface ServerOptions<C> {
+  /** The ARM operations. */
+  armRoutes: Router<C>;
+  /** The routes under `/_sandbox/`: never faulted, and those with `auth: 'authKey'` need no bearer token. */
+  sandboxRoutes: Router<C>;
   faults: Faults;
   accessToken: string;
   host: string;
   port: number;
-  /** Extra handlers for `/_sandbox/...` (admin and integration-runtime routes); they do their own auth. */
-  sandboxRoutes: (req: ArmRequest, authorized: boolean) => Promise<ArmResponse | undefined>;
   /** Told about failures the emulator did not mean (bugs), never about secrets. */
   onInternalError?: (e: unknown) => void;
 }
@@ -68,7 +70,7 @@ function fail(e: ArmError): ArmResponse {
   return { status: e.status, body: errorBody(e.code, e.message), headers: e.headers };
 }
 
-export async function startServer(o: ServerOptions): Promise<RunningServer> {
+export async function startServer<C>(o: ServerOptions<C>): Promise<RunningServer> {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
     const method = (req.method ?? 'GET').toUpperCase();
@@ -104,18 +106,26 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       const body = await readBody(req);
       const armReq: ArmRequest = { method, url, headers: req.headers, body, params: {} };
       if (isSandboxRoute) {
-        const r = await o.sandboxRoutes(armReq, authorized);
-        send(res, r ?? fail(new ArmError(404, 'NotFound', `No sandbox route ${method} ${url.pathname}.`)), requestId);
+        const m = o.sandboxRoutes.match(method, url.pathname);
+        const found = m && 'run' in m ? m : undefined;
+        // Only the token holder learns which admin routes exist.
+        if ((!found || found.operation.route.auth === 'bearer') && !authorized) {
+          throw new ArmError(401, 'AuthenticationFailed', 'The sandbox admin routes need the sandbox bearer token.');
+        }
+        if (!found) throw new ArmError(404, 'NotFound', `No sandbox route ${method} ${url.pathname}.`);
+        armReq.params = found.params;
+        send(res, await found.run(armReq), requestId);
         return;
       }
       if (!auth) throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.");
       if (!authorized) throw new ArmError(401, 'InvalidAuthenticationToken', 'The access token is invalid.');
-      const m = o.router.match(method, url.pathname);
+      const m = o.armRoutes.match(method, url.pathname);
       if (!m) throw new ArmError(404, 'NotFound', `No HTTP resource was found that matches the request URI '${url.pathname}'.`);
       if ('methodNotAllowed' in m) throw new ArmError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}'.`);
-      if (m.route.provider) checkApiVersion(url, m.route.provider);
+      const { apiVersions } = m.operation.route;
+      if (apiVersions) checkApiVersion(url, apiVersions);
       armReq.params = m.params;
-      answer(await m.route.handler(armReq));
+      answer(await m.run(armReq));
     } catch (e) {
       if (e instanceof ArmError) {
         answer(fail(e));

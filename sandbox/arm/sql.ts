@@ -3,10 +3,13 @@
  * databases (list, get, delete as a long-running operation). Databases appear here when a
  * migration to the instance completes.
  */
-import { asyncHeaders, finishLater, requireManagedInstance, requireResourceGroup, requireSubscription, type Emulator } from './context';
-import { notFound, page, type Router } from './http';
+import { asyncHeaders, finishLater, requireManagedInstance, requireResourceGroup, requireSubscription, type Emulator } from './emulator';
+import { API_VERSIONS, apiVersionOf, notFound, page, type ArmRequest, type ArmResponse } from './http';
+import { route } from './router';
 import { armId, type ManagedDatabaseRec, type ManagedInstanceRec } from './world';
 
+const SQL = API_VERSIONS.sql;
+const MI = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Sql/managedInstances/{managedInstanceName}';
 const SKU = { GeneralPurpose: 'GP_Gen5', BusinessCritical: 'BC_Gen5' } as const;
 
 export function managedInstanceId(emu: Emulator, mi: ManagedInstanceRec): string {
@@ -65,45 +68,61 @@ function databaseJson(emu: Emulator, mi: ManagedInstanceRec, db: ManagedDatabase
   };
 }
 
-const MI = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Sql/managedInstances/{managedInstanceName}';
+ManagedInstances_List.route = route('GET', '/subscriptions/{subscriptionId}/providers/Microsoft.Sql/managedInstances', SQL);
+export function ManagedInstances_List(emu: Emulator, req: ArmRequest): ArmResponse {
+  requireSubscription(emu, req);
+  return { status: 200, body: page(req, emu.world.managedInstances.values().map((mi) => managedInstanceJson(emu, mi)), emu.pageSize, emu.baseUrl) };
+}
 
-export function registerSql(router: Router, emu: Emulator): void {
-  const w = emu.world;
-  router.add('GET', '/subscriptions/{subscriptionId}/providers/Microsoft.Sql/managedInstances', 'sql', (req) => {
-    requireSubscription(emu, req);
-    return { status: 200, body: page(req, w.managedInstances.values().map((mi) => managedInstanceJson(emu, mi)), emu.pageSize, emu.baseUrl) };
+ManagedInstances_ListByResourceGroup.route = route('GET', '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Sql/managedInstances', SQL);
+export function ManagedInstances_ListByResourceGroup(emu: Emulator, req: ArmRequest): ArmResponse {
+  const rg = requireResourceGroup(emu, req).name.toLowerCase();
+  const items = emu.world.managedInstances.values().filter((mi) => mi.resourceGroup.toLowerCase() === rg);
+  return { status: 200, body: page(req, items.map((mi) => managedInstanceJson(emu, mi)), emu.pageSize, emu.baseUrl) };
+}
+
+ManagedInstances_Get.route = route('GET', MI, SQL);
+export function ManagedInstances_Get(emu: Emulator, req: ArmRequest): ArmResponse {
+  return { status: 200, body: managedInstanceJson(emu, requireManagedInstance(emu, req)) };
+}
+
+ManagedDatabases_ListByInstance.route = route('GET', `${MI}/databases`, SQL);
+export function ManagedDatabases_ListByInstance(emu: Emulator, req: ArmRequest): ArmResponse {
+  const mi = requireManagedInstance(emu, req);
+  return { status: 200, body: page(req, mi.databases.values().map((db) => databaseJson(emu, mi, db)), emu.pageSize, emu.baseUrl) };
+}
+
+ManagedDatabases_Get.route = route('GET', `${MI}/databases/{databaseName}`, SQL);
+export function ManagedDatabases_Get(emu: Emulator, req: ArmRequest): ArmResponse {
+  const mi = requireManagedInstance(emu, req);
+  const db = mi.databases.get(req.params.databaseName!);
+  if (!db) throw notFound('Microsoft.Sql/managedInstances/databases', `${mi.name}/${req.params.databaseName}`, mi.resourceGroup);
+  return { status: 200, body: databaseJson(emu, mi, db) };
+}
+
+ManagedDatabases_Delete.route = route('DELETE', `${MI}/databases/{databaseName}`, SQL);
+/** Stopping, then gone; a database that is not there is already deleted (204). */
+export function ManagedDatabases_Delete(emu: Emulator, req: ArmRequest): ArmResponse {
+  const mi = requireManagedInstance(emu, req);
+  const db = mi.databases.get(req.params.databaseName!);
+  if (!db) return { status: 204 };
+  db.status = 'Stopping';
+  const op = emu.longRunning.start(`/subscriptions/${emu.world.subscriptionId}/providers/Microsoft.Sql/locations/${mi.location}/managedDatabaseAzureAsyncOperation`, apiVersionOf(req));
+  finishLater(emu, op, emu.timings.deleteSeconds, () => {
+    mi.databases.delete(db.name);
   });
-  router.add('GET', '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Sql/managedInstances', 'sql', (req) => {
-    const rg = requireResourceGroup(emu, req).name.toLowerCase();
-    const items = w.managedInstances.values().filter((mi) => mi.resourceGroup.toLowerCase() === rg);
-    return { status: 200, body: page(req, items.map((mi) => managedInstanceJson(emu, mi)), emu.pageSize, emu.baseUrl) };
-  });
-  router.add('GET', MI, 'sql', (req) => ({ status: 200, body: managedInstanceJson(emu, requireManagedInstance(emu, req)) }));
-  router.add('GET', `${MI}/databases`, 'sql', (req) => {
-    const mi = requireManagedInstance(emu, req);
-    return { status: 200, body: page(req, mi.databases.values().map((db) => databaseJson(emu, mi, db)), emu.pageSize, emu.baseUrl) };
-  });
-  router.add('GET', `${MI}/databases/{databaseName}`, 'sql', (req) => {
-    const mi = requireManagedInstance(emu, req);
-    const db = mi.databases.get(req.params.databaseName!);
-    if (!db) throw notFound('Microsoft.Sql/managedInstances/databases', `${mi.name}/${req.params.databaseName}`, mi.resourceGroup);
-    return { status: 200, body: databaseJson(emu, mi, db) };
-  });
-  router.add('DELETE', `${MI}/databases/{databaseName}`, 'sql', (req) => {
-    const mi = requireManagedInstance(emu, req);
-    const db = mi.databases.get(req.params.databaseName!);
-    if (!db) return { status: 204 };
-    db.status = 'Stopping';
-    const op = emu.operations.start(`/subscriptions/${w.subscriptionId}/providers/Microsoft.Sql/locations/${mi.location}/managedDatabaseAzureAsyncOperation`, req.url.searchParams.get('api-version')!);
-    finishLater(emu, op, emu.timings.deleteSeconds, () => {
-      mi.databases.delete(db.name);
-    });
-    return { status: 202, headers: asyncHeaders(emu, op) };
-  });
-  router.add('GET', '/subscriptions/{subscriptionId}/providers/Microsoft.Sql/locations/{location}/managedDatabaseAzureAsyncOperation/{operationId}', 'sql', (req) => {
-    requireSubscription(emu, req);
-    const op = emu.operations.get(req.params.operationId!);
-    if (!op) throw notFound('Microsoft.Sql/locations/managedDatabaseAzureAsyncOperation', req.params.operationId!);
-    return { status: 200, body: emu.operations.body(op) };
-  });
+  return { status: 202, headers: asyncHeaders(emu, op) };
+}
+
+ManagedDatabaseAzureAsyncOperation_Get.route = route(
+  'GET',
+  '/subscriptions/{subscriptionId}/providers/Microsoft.Sql/locations/{location}/managedDatabaseAzureAsyncOperation/{operationId}',
+  SQL,
+  "ARM's polling resource (Azure-AsyncOperation) of managed database operations",
+);
+export function ManagedDatabaseAzureAsyncOperation_Get(emu: Emulator, req: ArmRequest): ArmResponse {
+  requireSubscription(emu, req);
+  const op = emu.longRunning.get(req.params.operationId!);
+  if (!op) throw notFound('Microsoft.Sql/locations/managedDatabaseAzureAsyncOperation', req.params.operationId!);
+  return { status: 200, body: emu.longRunning.body(op) };
 }

@@ -9,45 +9,14 @@
 import { basename } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
 import { BlobSource } from '../../src/core/azure/blobSource';
-import { isRestorable, mapBounded, planRestores, readBackup, type BackupReading, type ChainAnchor, type DatabasePlan, type PlanStep } from '../../src/core/backup';
-import type { Emulator } from '../arm/context';
-import type { Operation } from '../arm/operations';
-import type { FileReport } from '../arm/runtimeProtocol';
+import { isRestorable, mapBounded, planRestores, readBackup, type ChainAnchor, type DatabasePlan, type PlanStep } from '../../src/core/backup';
+import type { LongRunningOperation } from '../arm/longRunning';
 import type { ManagedInstanceRec, ServiceRec, StorageAccountRec } from '../arm/world';
-
-export type FileStatus = 'Arrived' | 'Uploading' | 'Uploaded' | 'Restoring' | 'Restored' | 'Ignored' | 'Canceled';
-
-export interface BackupFile {
-  name: string;
-  size: number;
-  etag?: string;
-  status: FileStatus;
-  reading?: BackupReading;
-  ignoreReason?: string;
-  dataRead: number;
-  dataWritten: number;
-  copyThroughput: number;
-  copyDuration: number;
-}
+import type { FileReport } from '../ir/protocol';
+import type { BackupFile, MigrationHost, MigrationSecrets, SourceKind } from './types';
 
 /** What the integration runtime last said about a file of the share it has not finished uploading. */
 export type ShareFileReport = FileReport;
-
-export type SourceKind = 'AzureBlob' | 'FileShare';
-
-export interface MigrationSecrets {
-  sourceAccountKey?: string;
-  targetAccountKey?: string;
-  sharePassword?: string;
-  sqlPassword?: string;
-}
-
-/** A restore failure to inject: the restore of the set holding this file fails. */
-export interface RestoreFailure {
-  fileName: string;
-  code?: string;
-  message?: string;
-}
 
 export interface MigrationInit {
   id: string;
@@ -114,9 +83,8 @@ export class Migration {
   private lastBlobCount = -1;
 
   constructor(
-    private readonly emu: Emulator,
+    private readonly host: MigrationHost,
     init: MigrationInit,
-    private readonly failures: () => RestoreFailure[],
   ) {
     this.id = init.id;
     this.name = init.name;
@@ -132,8 +100,8 @@ export class Migration {
     if (init.sharePath) this.sharePath = init.sharePath;
     this.operationId = init.operationId;
     // One listener per migration; a combined signal per sleep would pile listeners on the sandbox's.
-    emu.signal.addEventListener('abort', () => this.run.abort(), { once: true });
-    this.startedOn = emu.clock.date().toISOString();
+    host.signal.addEventListener('abort', () => this.run.abort(), { once: true });
+    this.startedOn = host.clock.date().toISOString();
     if (init.sourceKind === 'AzureBlob') {
       const [container, ...folder] = (init.containerPath ?? '').split('/');
       this.container = container!;
@@ -149,7 +117,7 @@ export class Migration {
   }
 
   /** Provisioning, then the scan-and-restore loop; `op` is the PUT's operation. */
-  start(op: Operation): void {
+  start(op: LongRunningOperation): void {
     this.loop(op).catch(() => undefined);
   }
 
@@ -158,23 +126,23 @@ export class Migration {
   }
 
   private sleep(seconds: number): Promise<void> {
-    return this.emu.clock.sleep(seconds * 1000, this.run.signal);
+    return this.host.clock.sleep(seconds * 1000, this.run.signal);
   }
 
-  private async loop(op: Operation): Promise<void> {
-    await this.sleep(this.emu.timings.migrationProvisionSeconds + this.emu.faults.slowOperationsMs / 1000);
+  private async loop(op: LongRunningOperation): Promise<void> {
+    await this.sleep(this.host.timings.migrationProvisionSeconds + this.host.faults.slowOperationsMs / 1000);
     const problem = await this.validate();
     if (problem) {
       this.provisioningState = 'Failed';
       this.provisioningError = problem.message;
       this.fail(problem.code, problem.message);
-      this.emu.operations.fail(op, problem.code, problem.message);
+      this.host.longRunning.fail(op, problem.code, problem.message);
       return;
     }
     this.provisioningState = 'Succeeded';
     this.migrationStatus = 'InProgress';
     this.changed();
-    this.emu.operations.succeed(op);
+    this.host.longRunning.succeed(op);
     for (;;) {
       await this.scan();
       const next = this.nextStep();
@@ -189,12 +157,12 @@ export class Migration {
       }
       this.updateStatus();
       // Spread over +-20% so that migrations started together do not all scan at once.
-      await this.sleep(this.emu.timings.scanIntervalSeconds * (0.8 + 0.4 * Math.random()));
+      await this.sleep(this.host.timings.scanIntervalSeconds * (0.8 + 0.4 * Math.random()));
     }
   }
 
-  private container_(): ContainerClient {
-    return this.emu.blobService(this.account!).getContainerClient(this.container);
+  private containerClient(): ContainerClient {
+    return this.host.blobService(this.account!).getContainerClient(this.container);
   }
 
   /** What the real service checks before it starts: the storage account, its key and the container. */
@@ -210,7 +178,7 @@ export class Migration {
     }
     if (this.sourceKind === 'FileShare') return undefined;
     try {
-      if (!(await this.container_().exists())) {
+      if (!(await this.containerClient().exists())) {
         return { code: 'ContainerNotFound', message: `The blob container '${this.container}' does not exist in storage account '${this.account.name}'.` };
       }
     } catch (e) {
@@ -223,7 +191,7 @@ export class Migration {
   private async scan(): Promise<void> {
     const listed: { name: string; size: number; etag?: string }[] = [];
     try {
-      for await (const item of this.container_().listBlobsByHierarchy('/', { prefix: this.prefix })) {
+      for await (const item of this.containerClient().listBlobsByHierarchy('/', { prefix: this.prefix })) {
         if (item.kind === 'blob') listed.push({ name: item.name.slice(this.prefix.length), size: item.properties.contentLength ?? 0, etag: item.properties.etag });
       }
     } catch (e) {
@@ -254,7 +222,7 @@ export class Migration {
       if (!f.reading) toRead.push(f);
     }
     await mapBounded(toRead, 4, async (f) => {
-      const source = await BlobSource.open(this.container_().getBlobClient(this.prefix + f.name), { size: f.size, ...(f.etag && { etag: f.etag }) }, { abortSignal: this.run.signal });
+      const source = await BlobSource.open(this.containerClient().getBlobClient(this.prefix + f.name), { size: f.size, ...(f.etag && { etag: f.etag }) }, { abortSignal: this.run.signal });
       const reading = await readBackup(source);
       // A read that failed for a network reason is tried again on the next scan.
       if (reading.verdict !== 'unreadable') f.reading = { ...reading, path: `${this.container}/${this.prefix}${f.name}` };
@@ -353,8 +321,8 @@ export class Migration {
     this.current = step;
     for (const f of files) f.status = 'Restoring';
     this.updateStatus();
-    const seconds = this.emu.timings.restoreBaseSeconds + bytes / (this.emu.timings.restoreMBps * 1024 * 1024);
-    const failure = this.failures().find((x) => files.some((f) => basename(f.name).toLowerCase() === basename(x.fileName).toLowerCase()));
+    const seconds = this.host.timings.restoreBaseSeconds + bytes / (this.host.timings.restoreMBps * 1024 * 1024);
+    const failure = this.host.restoreFailures.find((x) => files.some((f) => basename(f.name).toLowerCase() === basename(x.fileName).toLowerCase()));
     if (failure) {
       await this.sleep(seconds / 2);
       const file = files.find((f) => basename(f.name).toLowerCase() === basename(failure.fileName).toLowerCase())!;
@@ -413,50 +381,50 @@ export class Migration {
   }
 
   /** Completing, then Succeeded with the database online on the instance. */
-  async cutover(op: Operation): Promise<void> {
+  async cutover(op: LongRunningOperation): Promise<void> {
     this.run.abort();
     this.migrationStatus = 'Completing';
     this.changed();
-    await this.emu.clock.sleep(this.emu.timings.cutoverSeconds * 1000 + this.emu.faults.slowOperationsMs, this.emu.signal).catch(() => undefined);
-    if (this.emu.signal.aborted) return;
+    await this.host.clock.sleep(this.host.timings.cutoverSeconds * 1000 + this.host.faults.slowOperationsMs, this.host.signal).catch(() => undefined);
+    if (this.host.signal.aborted) return;
     this.finishSucceeded();
-    this.emu.operations.succeed(op);
+    this.host.longRunning.succeed(op);
   }
 
   private async complete(): Promise<void> {
     this.migrationStatus = 'Completing';
     this.changed();
-    await this.sleep(this.emu.timings.cutoverSeconds);
+    await this.sleep(this.host.timings.cutoverSeconds);
     this.finishSucceeded();
   }
 
   private finishSucceeded(): void {
     this.migrationStatus = 'Succeeded';
-    this.endedOn = this.emu.clock.date().toISOString();
+    this.endedOn = this.host.clock.date().toISOString();
     this.mi.databases.set(this.name, { name: this.name, status: 'Online', collation: (this.request.targetDatabaseCollation as string) ?? this.mi.collation, creationDate: this.endedOn });
     this.changed();
   }
 
   /** Canceling, then Canceled; files not restored are marked Canceled. */
-  async cancel(op: Operation): Promise<void> {
+  async cancel(op: LongRunningOperation): Promise<void> {
     this.run.abort();
     this.migrationStatus = 'Canceling';
     this.changed();
-    await this.emu.clock.sleep(this.emu.timings.cancelSeconds * 1000 + this.emu.faults.slowOperationsMs, this.emu.signal).catch(() => undefined);
-    if (this.emu.signal.aborted) return;
+    await this.host.clock.sleep(this.host.timings.cancelSeconds * 1000 + this.host.faults.slowOperationsMs, this.host.signal).catch(() => undefined);
+    if (this.host.signal.aborted) return;
     for (const f of this.files.values()) if (f.status !== 'Restored' && f.status !== 'Ignored') f.status = 'Canceled';
     this.current = undefined;
     this.migrationStatus = 'Canceled';
-    this.endedOn = this.emu.clock.date().toISOString();
+    this.endedOn = this.host.clock.date().toISOString();
     this.changed();
-    this.emu.operations.succeed(op);
+    this.host.longRunning.succeed(op);
   }
 
   private fail(code: string, message: string): void {
     this.run.abort();
     this.failure = { code, message };
     this.migrationStatus = 'Failed';
-    this.endedOn = this.emu.clock.date().toISOString();
+    this.endedOn = this.host.clock.date().toISOString();
     this.changed();
   }
 

@@ -4,7 +4,8 @@
  * file with its status (Ignored ones with their reasons).
  */
 import { formatLsn, type BackupHeader } from '../../src/core/backup';
-import type { BackupFile, Migration } from './migration';
+import type { Migration } from './migration';
+import type { BackupFile } from './types';
 
 function fileJson(f: BackupFile, familySequenceNumber = 1) {
   return {

@@ -15,7 +15,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { isLoopback } from '../../src/core/azure/cloud';
-import type { FileReport, UploadJob } from '../arm/runtimeProtocol';
+import type { FileReport, HeartbeatReply, RegisterReply, UploadJob } from './protocol';
 
 const BLOCK_BYTES = 4 * 1024 * 1024;
 
@@ -105,7 +105,7 @@ export class IntegrationRuntime {
       this.endpoint = endpointOfKey(authKey);
       this.authKey = authKey;
     }
-    const r = await this.call<{ integrationRuntimeName: string; heartbeatMs: number }>('register', { machineName: hostname() });
+    const r = await this.call<RegisterReply>('register', { machineName: hostname() });
     this.heartbeatMs = this.options.heartbeatMs ?? r.heartbeatMs;
     this.state = 'Online';
     this.reason = '';
@@ -124,7 +124,7 @@ export class IntegrationRuntime {
     this.busy = true;
     try {
       const mem = process.memoryUsage();
-      const { jobs } = await this.call<{ jobs: UploadJob[] }>('heartbeat', {
+      const { jobs } = await this.call<HeartbeatReply>('heartbeat', {
         stats: { availableMemoryInMB: Math.round((mem.heapTotal - mem.heapUsed) / 1048576) + 4096, cpuUtilization: 5, concurrentJobsRunning: this.running, sentBytes: this.sentBytes, receivedBytes: 0 },
       });
       for (const job of jobs) await this.runJob(job);

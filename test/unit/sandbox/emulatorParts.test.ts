@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SimClock } from '../../../sandbox/clock';
 import { Faults, parseFault } from '../../../sandbox/arm/faults';
-import { ArmError, checkApiVersion, page, Router, type ArmRequest } from '../../../sandbox/arm/http';
-import { Operations, withRetryAfter } from '../../../sandbox/arm/operations';
+import { API_VERSIONS, ArmError, checkApiVersion, page, type ArmRequest, type ArmResponse } from '../../../sandbox/arm/http';
+import { LongRunningOperations, withRetryAfter } from '../../../sandbox/arm/longRunning';
+import { route, Router, type Operation, type Route } from '../../../sandbox/arm/router';
 import { buildWorld, parseArmId } from '../../../sandbox/arm/world';
 
 test('the clock runs at its speed, and a speed change re-times pending sleeps', async () => {
@@ -44,7 +45,7 @@ test('faults match by method and path, count down, and malformed ones are refuse
 
 test('long-running operations carry Retry-After in real time: on the answer that starts one and on every poll while it runs', async () => {
   const clock = new SimClock(50);
-  const ops = new Operations(clock);
+  const ops = new LongRunningOperations(clock);
   const op = ops.start('/subscriptions/s/providers/Microsoft.DataMigration/locations/l/operationStatuses', '2025-09-01-preview');
   const base = 'http://127.0.0.1:4567';
   // 5 simulated seconds at 50x: 100 ms, or 1 s in Retry-After's whole seconds.
@@ -66,25 +67,33 @@ test('long-running operations carry Retry-After in real time: on the answer that
   assert.equal(withRetryAfter({ status: 201, headers: { location: 'http://127.0.0.1:1/elsewhere' } }).headers!['retry-after'], undefined);
   assert.equal(withRetryAfter({ status: 202, headers: { 'azure-asyncoperation': ops.url(op, base), 'Retry-After': '30' } }).headers!['retry-after'], undefined);
   // The router applies it to every route's answer.
-  const r = new Router();
   const running = ops.start('/subscriptions/s/providers/Microsoft.Sql/locations/l/operationStatuses', 'v');
-  r.add('POST', '/x/{name}/cutover', null, () => ({ status: 202, headers: { 'azure-asyncoperation': ops.url(running, base) } }));
+  const r = new Router(ops, [operation(route('POST', '/x/{name}/cutover', ['v']), (o) => ({ status: 202, headers: { 'azure-asyncoperation': o.url(running, base) } }))]);
   const m = r.match('POST', '/x/db1/cutover');
-  assert.ok(m && 'route' in m);
-  assert.equal((await m.route.handler({ method: 'POST', url: new URL(`${base}/x/db1/cutover`), headers: {}, body: undefined, params: m.params })).headers!['retry-after'], '5');
+  assert.ok(m && 'run' in m);
+  assert.equal((await m.run({ method: 'POST', url: new URL(`${base}/x/db1/cutover`), headers: {}, body: undefined, params: m.params })).headers!['retry-after'], '5');
 });
 
-test('routes match without regard to case; api-versions are checked, also when repeated', () => {
-  const r = new Router();
-  r.add('GET', '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}', 'resources', () => ({ status: 200 }));
+/** An operation for the router, without a provider module around it. */
+function operation<C>(r: Route, handle: (context: C, req: ArmRequest) => ArmResponse): Operation<C> {
+  return Object.assign((context: C, req: ArmRequest) => handle(context, req), { route: r });
+}
+
+test('routes match without regard to case, run with what they were registered with; api-versions are checked, also when repeated', async () => {
+  const rg = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}';
+  const r = new Router('the emulator', [operation(route('GET', rg, API_VERSIONS.resources), (context, req) => ({ status: 200, body: { context, params: req.params } }))]);
   const m = r.match('GET', '/SUBSCRIPTIONS/abc/resourcegroups/My%20RG');
-  assert.ok(m && 'route' in m);
+  assert.ok(m && 'run' in m);
   assert.deepEqual(m.params, { subscriptionId: 'abc', resourceGroupName: 'My RG' });
+  assert.deepEqual((await m.run({ method: 'GET', url: new URL('http://h/'), headers: {}, body: undefined, params: m.params })).body, { context: 'the emulator', params: m.params });
   assert.deepEqual(r.match('DELETE', '/subscriptions/abc/resourceGroups/x'), { methodNotAllowed: true });
   assert.equal(r.match('GET', '/subscriptions/abc'), undefined);
-  assert.equal(checkApiVersion(new URL('http://h/x?api-version=2025-06-30&api-version=2025-06-30'), 'datamigration'), '2025-06-30');
-  assert.throws(() => checkApiVersion(new URL('http://h/x?api-version=2025-06-30&api-version=2018-07-15-preview'), 'datamigration'), (e: ArmError) => e.code === 'InvalidApiVersionParameter');
-  assert.throws(() => checkApiVersion(new URL('http://h/x'), 'sql'), (e: ArmError) => e.status === 400 && e.code === 'MissingApiVersionParameter');
+  // Two operations on one route: the second could never answer.
+  assert.throws(() => new Router(0, [operation(route('GET', rg, ['v']), () => ({ status: 200 })), operation(route('GET', '/Subscriptions/{s}/resourcegroups/{rg}', ['v']), () => ({ status: 200 }))]), /both claim GET/);
+  const dms = API_VERSIONS.datamigration;
+  assert.equal(checkApiVersion(new URL('http://h/x?api-version=2025-06-30&api-version=2025-06-30'), dms), '2025-06-30');
+  assert.throws(() => checkApiVersion(new URL('http://h/x?api-version=2025-06-30&api-version=2018-07-15-preview'), dms), (e: ArmError) => e.code === 'InvalidApiVersionParameter');
+  assert.throws(() => checkApiVersion(new URL('http://h/x'), API_VERSIONS.sql), (e: ArmError) => e.status === 400 && e.code === 'MissingApiVersionParameter');
 });
 
 test('pages carry an absolute nextLink that keeps the other query parameters', () => {

@@ -11,7 +11,7 @@ import type { ArmResponse } from './http';
 
 export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled';
 
-export interface Operation {
+export interface LongRunningOperation {
   id: string;
   /** Path of the status resource, e.g. /subscriptions/s/providers/Microsoft.DataMigration/locations/l/operationStatuses/{id}. */
   statusPath: string;
@@ -25,11 +25,12 @@ export interface Operation {
 /** Marks an operation-status body while it runs, with the Retry-After its answer carries (not serialized). */
 const RUNNING = Symbol('sandbox.runningOperation');
 
-/** The Operations that hands out poll URLs on each origin (a sandbox's), for withRetryAfter to ask. */
-const issuers = new Map<string, WeakRef<Operations>>();
+/** The LongRunningOperations that hands out poll URLs on each origin (a sandbox's), for withRetryAfter to ask. */
+const issuers = new Map<string, WeakRef<LongRunningOperations>>();
 
-export class Operations {
-  private readonly ops = new Map<string, Operation>();
+/** A sandbox's long-running operations, by id. */
+export class LongRunningOperations {
+  private readonly ops = new Map<string, LongRunningOperation>();
   /** How long pollers are asked to wait between polls, in simulated seconds. */
   retryAfterSeconds = 5;
 
@@ -45,8 +46,8 @@ export class Operations {
   }
 
   /** `statusPath` gets the operation id appended. */
-  start(statusPathPrefix: string, apiVersion: string, id: string = randomUUID()): Operation {
-    const op: Operation = {
+  start(statusPathPrefix: string, apiVersion: string, id: string = randomUUID()): LongRunningOperation {
+    const op: LongRunningOperation = {
       id,
       statusPath: `${statusPathPrefix}/${id}`,
       apiVersion,
@@ -57,30 +58,30 @@ export class Operations {
     return op;
   }
 
-  get(id: string): Operation | undefined {
+  get(id: string): LongRunningOperation | undefined {
     return this.ops.get(id.toLowerCase());
   }
 
-  succeed(op: Operation): void {
+  succeed(op: LongRunningOperation): void {
     if (op.status !== 'InProgress') return;
     op.status = 'Succeeded';
     op.endTime = this.clock.date().toISOString();
   }
 
-  fail(op: Operation, code: string, message: string): void {
+  fail(op: LongRunningOperation, code: string, message: string): void {
     if (op.status !== 'InProgress') return;
     op.status = 'Failed';
     op.error = { code, message };
     op.endTime = this.clock.date().toISOString();
   }
 
-  url(op: Operation, baseUrl: string): string {
+  url(op: LongRunningOperation, baseUrl: string): string {
     issuers.set(new URL(baseUrl).origin, new WeakRef(this));
     return `${baseUrl}${op.statusPath}?api-version=${op.apiVersion}`;
   }
 
   /** The operation-status resource (what pollers read). */
-  body(op: Operation): Record<string, unknown> {
+  body(op: LongRunningOperation): Record<string, unknown> {
     const body = {
       id: op.statusPath,
       name: op.id,
@@ -97,7 +98,7 @@ export class Operations {
 
 /**
  * Adds Retry-After to the answers of long-running operations: one that starts an operation
- * (its Azure-AsyncOperation or Location URL was handed out by an Operations) and a status
+ * (its Azure-AsyncOperation or Location URL was handed out by a LongRunningOperations) and a status
  * answer while the operation runs. The router applies it to every route, so no provider can
  * forget it; a Retry-After a route sets itself is kept.
  */

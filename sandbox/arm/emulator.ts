@@ -1,28 +1,24 @@
-/** What every provider module of the ARM emulator shares. */
+/**
+ * The emulator every ARM operation runs against (the world, the clock, long-running
+ * operations, injected faults, the migrations), and the lookups the provider modules share:
+ * a request's subscription, resource group, instance, account or service, or the ARM 404.
+ */
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { SimClock } from '../clock';
-import type { Migration, RestoreFailure } from '../dms/migration';
+import type { Migration } from '../dms/migration';
+import type { MigrationHost, MigrationTimings, RestoreFailure } from '../dms/types';
 import type { Faults } from './faults';
 import { ArmError, notFound, type ArmRequest } from './http';
-import type { Operations } from './operations';
+import type { LongRunningOperation, LongRunningOperations } from './longRunning';
+import type { Operation } from './router';
 import { rgKey, type NameMap, type ManagedInstanceRec, type ResourceGroupRec, type ServiceRec, type StorageAccountRec, type World } from './world';
 
-/** Simulated durations, in simulated seconds. */
-export interface Timings {
+/** Simulated durations, in simulated seconds: the migration engine's and these. */
+export interface Timings extends MigrationTimings {
   /** Creating or updating a migration service. */
   serviceProvisionSeconds: number;
   /** Deleting a service, a migration, a database or a resource group. */
   deleteSeconds: number;
-  /** From a migration's PUT to InProgress (validating the source and target). */
-  migrationProvisionSeconds: number;
-  /** How often the migration service lists the backup container or folder. */
-  scanIntervalSeconds: number;
-  /** Restoring a backup set: a fixed part plus its size at this throughput. */
-  restoreBaseSeconds: number;
-  restoreMBps: number;
-  /** From cutover to Succeeded, and from cancel to Canceled. */
-  cutoverSeconds: number;
-  cancelSeconds: number;
 }
 
 export const DEFAULT_TIMINGS: Timings = {
@@ -36,10 +32,10 @@ export const DEFAULT_TIMINGS: Timings = {
   cancelSeconds: 20,
 };
 
-export interface Emulator {
+export interface Emulator extends MigrationHost {
   world: World;
   clock: SimClock;
-  operations: Operations;
+  longRunning: LongRunningOperations;
   faults: Faults;
   timings: Timings;
   /** Lists page at this size. */
@@ -54,7 +50,7 @@ export interface Emulator {
   signal: AbortSignal;
   /** Database migrations by `resourceGroup/managedInstance/database`. */
   migrations: NameMap<Migration>;
-  /** Injected restore failures (fault injection). */
+  /** Injected restore failures (fault injection); emptied in place when faults are cleared. */
   restoreFailures: RestoreFailure[];
   /**
    * The local folder standing in for a network share path, after checking the credentials;
@@ -62,6 +58,9 @@ export interface Emulator {
    */
   resolveShare(path: string, username?: string, password?: string): { folder: string } | { error: string };
 }
+
+/** An ARM operation of the emulator (see router.ts). */
+export type ArmOperation = Operation<Emulator>;
 
 const blobClients = new WeakMap<StorageAccountRec, BlobServiceClient>();
 
@@ -115,18 +114,18 @@ export function requireService(emu: Emulator, req: ArmRequest): ServiceRec {
 }
 
 /** The 201/202 headers of a long-running operation. */
-export function asyncHeaders(emu: Emulator, op: Parameters<Operations['url']>[0]): Record<string, string> {
-  return { 'azure-asyncoperation': emu.operations.url(op, emu.baseUrl) };
+export function asyncHeaders(emu: Emulator, op: LongRunningOperation): Record<string, string> {
+  return { 'azure-asyncoperation': emu.longRunning.url(op, emu.baseUrl) };
 }
 
 /** Finishes `op` after `seconds` of simulated time plus any injected slowness; never throws. */
-export function finishLater(emu: Emulator, op: Parameters<Operations['succeed']>[0], seconds: number, work: () => void | { code: string; message: string }): void {
+export function finishLater(emu: Emulator, op: LongRunningOperation, seconds: number, work: () => void | { code: string; message: string }): void {
   emu.clock
     .sleep(seconds * 1000 + emu.faults.slowOperationsMs, emu.signal)
     .then(() => {
       const failure = work();
-      if (failure) emu.operations.fail(op, failure.code, failure.message);
-      else emu.operations.succeed(op);
+      if (failure) emu.longRunning.fail(op, failure.code, failure.message);
+      else emu.longRunning.succeed(op);
     })
     .catch(() => undefined);
 }
