@@ -11,6 +11,8 @@ export interface SourceServer {
   /** A SQL login on the stand-in: a sandbox secret, like the sandbox's token. */
   user: string;
   password: string;
+  /** Its TLS certificate (PEM), issued for localhost, the loopback addresses and the profile's server name. */
+  certificate?: string;
   stop(): Promise<void>;
 }
 
@@ -19,11 +21,13 @@ export type StartSourceServer = (options: { profile: unknown; port?: number; hos
 export const startSourceServer: StartSourceServer = async ({ profile, port, host }) => {
   const given = profile !== undefined && profile !== null && typeof profile === 'object' && Object.keys(profile).length > 0;
   const login = { user: 'sqlmig', password: randomBytes(12).toString('base64url') };
+  const parsed = given ? parseProfile(profile, 'the seed profile\'s sourceServer') : bundledProfile('default');
   const server = await startTdsServer({
-    profile: given ? parseProfile(profile, 'the seed profile\'s sourceServer') : bundledProfile('default'),
+    profile: parsed,
     logins: [login],
+    certificateNames: [parsed.server.name.toLowerCase()],
     ...(host !== undefined && { host }),
     ...(port !== undefined && { port }),
   });
-  return { port: server.port, ...login, stop: () => server.stop() };
+  return { port: server.port, ...login, ...(server.certificate && { certificate: server.certificate }), stop: () => server.stop() };
 };

@@ -8,6 +8,7 @@ import { sqlLike } from '../../src/core/assessment/tsqlText';
 import type { ColumnSpec, CellValue } from './protocol';
 import { queryId, SqlError, type QueryRequest, type ResultSet } from './server';
 import type { ProfileDatabase, ProfileFile, ServerProfile } from './profile';
+import { SERVER_OBJECT_ANSWERS, tdeThumbprint } from './serverObjectAnswers';
 
 type Answer = (req: QueryRequest, profile: ServerProfile) => ResultSet[];
 
@@ -184,7 +185,7 @@ const ANSWERS: Record<string, Answer> = {
     requireVersion(req, profile, [[/k\.encryptor_type/, 12, 'column', 'encryptor_type']]);
     return set(
       [col('database_name', 'nvarchar'), col('encryption_state', 'int'), col('certificate_name', 'nvarchar'), col('thumbprint', 'nvarchar'), col('encryptor_type', 'nvarchar')],
-      profile.databases.filter((d) => d.tde).map((d) => [d.name, 3, d.tde!.certificate, d.tde!.thumbprint, 'CERTIFICATE']),
+      profile.databases.filter((d) => d.tde).map((d) => [d.name, 3, d.tde!.certificate, tdeThumbprint(profile, d.tde!), 'CERTIFICATE']),
     );
   },
   'server.objects': (_req, profile) =>
@@ -227,6 +228,7 @@ const ANSWERS: Record<string, Answer> = {
     }
     return set([col('database_name', 'nvarchar'), col('kind', 'nvarchar'), col('schema_name', 'nvarchar'), col('object_name', 'nvarchar'), col('detail', 'nvarchar')], rows);
   },
+  ...SERVER_OBJECT_ANSWERS,
 };
 
 /** The answerer for a profile: finds the rowset by the query's id comment. */

@@ -31,3 +31,4 @@ export async function startTdsServer(options: TdsServerStartOptions): Promise<Ru
     host: host.replace(/^\[(.*)\]$/, '$1'),
   });
 }
+export { startManagedInstanceServer, type ManagedInstanceServerOptions, type RestoredDatabase, type RunningManagedInstance } from './managedInstance';

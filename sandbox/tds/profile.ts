@@ -66,7 +66,8 @@ export interface ProfileDatabase {
   assemblies?: { name: string; permissionSet: 'SAFE' | 'EXTERNAL_ACCESS' | 'UNSAFE' }[];
   modules?: { schema?: string; name: string; type?: string; definition: string }[];
   tables?: { schema?: string; name: string; columns?: string[]; memoryOptimized?: boolean }[];
-  users?: { name: string; type: 'WINDOWS_USER' | 'WINDOWS_GROUP' | 'SQL_USER' }[];
+  /** `login`: the server login the user belongs to (same SID); the user's own name when absent. */
+  users?: { name: string; type: 'WINDOWS_USER' | 'WINDOWS_GROUP' | 'SQL_USER'; login?: string }[];
   backups?: ProfileBackup[];
 }
 
@@ -92,6 +93,61 @@ export interface ServerProfile {
   windowsLogins?: { name: string; type?: 'WINDOWS_LOGIN' | 'WINDOWS_GROUP'; disabled?: boolean }[];
   serverObjects?: { kind: string; name: string; detail?: string }[];
   databases: ProfileDatabase[];
+  /** Logins beyond `windowsLogins` (which are logins too) and the system ones every server has. */
+  logins?: ProfileLogin[];
+  /** Server role memberships (fixed roles, and user-defined roles, which are created). */
+  serverRoles?: { name: string; members: string[] }[];
+  serverPermissions?: ProfilePermission[];
+  /** Certificates in master, with their private keys (PEM): what TDE database encryption keys use. */
+  certificates?: ProfileCertificate[];
+  /** Agent job schedules, by job name. */
+  jobSchedules?: { job: string; name: string; enabled?: boolean; freqType: number; freqInterval?: number; freqSubdayType?: number; freqSubdayInterval?: number;
+    freqRelativeInterval?: number; freqRecurrenceFactor?: number; activeStartDate?: number; activeEndDate?: number; activeStartTime?: number; activeEndTime?: number }[];
+  /** Email notification of jobs, by job name. */
+  jobNotifications?: { job: string; operator: string; level: 1 | 2 | 3 }[];
+  operators?: { name: string; enabled?: boolean; email?: string; pager?: string; netsend?: string }[];
+  alerts?: { name: string; severity?: number; messageId?: number; enabled?: boolean }[];
+  credentials?: { name: string; identity: string }[];
+  /** Logins of linked servers (`linkedServers`): a local login (none: every login) and its remote user, or self mapping. */
+  linkedServerLogins?: { server: string; localLogin?: string; remoteUser?: string; useSelf?: boolean }[];
+  databaseMail?: {
+    accounts: { name: string; email: string; displayName?: string; replyTo?: string; server: string; port?: number; username?: string; useDefaultCredentials?: boolean; enableSsl?: boolean }[];
+    profiles: { name: string; description?: string; accounts: string[] }[];
+  };
+}
+
+export interface ProfileLogin {
+  name: string;
+  type: 'SQL_LOGIN' | 'WINDOWS_LOGIN' | 'WINDOWS_GROUP' | 'CERTIFICATE_MAPPED_LOGIN';
+  /** Hex, 0x-prefixed; derived from the name when absent. */
+  sid?: string;
+  /** SQL logins: LOGINPROPERTY(name, 'PasswordHash'), 0x-prefixed hex. */
+  passwordHash?: string;
+  checkPolicy?: boolean;
+  checkExpiration?: boolean;
+  defaultDatabase?: string;
+  defaultLanguage?: string;
+  disabled?: boolean;
+}
+
+export interface ProfilePermission {
+  grantee: string;
+  /** e.g. VIEW SERVER STATE */
+  permission: string;
+  state?: 'GRANT' | 'GRANT_WITH_GRANT_OPTION' | 'DENY';
+  /** SERVER (default), SERVER_PRINCIPAL (on a login: `on`), ENDPOINT (`on`). */
+  class?: 'SERVER' | 'SERVER_PRINCIPAL' | 'ENDPOINT';
+  on?: string;
+}
+
+export interface ProfileCertificate {
+  name: string;
+  /** PEM certificate. */
+  certificate: string;
+  /** PEM private key; absent: the certificate has none (pvt_key_encryption_type NA). */
+  privateKey?: string;
+  /** MK: protected by the master key (CERTPRIVATEKEY works); PW: by a password (it needs that password). */
+  privateKeyEncryption?: 'MK' | 'PW';
 }
 
 function fail(where: string, what: string): never {

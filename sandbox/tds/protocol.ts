@@ -211,12 +211,12 @@ export function returnStatus(value: number): Buffer {
 
 // ---- result sets ----------------------------------------------------------------------------
 
-export type ColumnType = 'int' | 'bigint' | 'bit' | 'float' | 'nvarchar' | 'nvarchar(max)' | 'datetime';
+export type ColumnType = 'int' | 'bigint' | 'bit' | 'float' | 'nvarchar' | 'nvarchar(max)' | 'datetime' | 'varbinary(max)';
 export interface ColumnSpec {
   name: string;
   type: ColumnType;
 }
-export type CellValue = string | number | bigint | boolean | Date | null;
+export type CellValue = string | number | bigint | boolean | Date | Buffer | null;
 
 const DAY_MS = 86_400_000;
 const EPOCH_1900 = Date.UTC(1900, 0, 1);
@@ -246,6 +246,9 @@ export function colMetadata(columns: readonly ColumnSpec[]): Buffer {
         break;
       case 'nvarchar(max)':
         w.u8(0xe7).u16(0xffff).bytes(COLLATION);
+        break;
+      case 'varbinary(max)':
+        w.u8(0xa5).u16(0xffff);
         break;
     }
     w.bVarchar(c.name);
@@ -302,10 +305,11 @@ export function row(columns: readonly ColumnSpec[], values: readonly CellValue[]
         }
         break;
       }
-      case 'nvarchar(max)': {
+      case 'nvarchar(max)':
+      case 'varbinary(max)': {
         if (v === null) w.u64(0xffffffffffffffffn);
         else {
-          const b = Buffer.from(String(v), 'utf16le');
+          const b = c.type === 'varbinary(max)' ? Buffer.from(v as Buffer) : Buffer.from(String(v), 'utf16le');
           w.u64(BigInt(b.length));
           if (b.length) w.u32(b.length).bytes(b);
           w.u32(0);

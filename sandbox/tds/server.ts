@@ -46,6 +46,8 @@ export interface QueryRequest {
   login: string;
   sysadmin: boolean;
   deny: readonly string[];
+  /** The database the connection logged in to (master when the client named none). */
+  database: string;
 }
 
 export type Answerer = (request: QueryRequest) => ResultSet[];
@@ -69,6 +71,8 @@ export interface TdsServerOptions {
   tls?: 'on' | 'required' | 'off';
   /** Extra time before each answer, as a busy server takes; attention cuts it short. */
   latencyMs?: number;
+  /** More host names the TLS certificate is for (besides localhost and the loopback addresses). */
+  certificateNames?: string[];
 }
 
 export interface TdsServerStats {
@@ -105,7 +109,7 @@ export async function startTdsServerWith(options: TdsServerOptions): Promise<Run
   const host = options.host ?? '127.0.0.1';
   const logins = options.logins ?? [{ user: 'sqlmig', password: randomBytes(12).toString('base64url') }];
   const tlsMode = options.tls ?? 'on';
-  const certificate = tlsMode === 'off' ? undefined : await generateCertificate();
+  const certificate = tlsMode === 'off' ? undefined : await generateCertificate('localhost', options.certificateNames ?? []);
   const stats: TdsServerStats = { requests: 0, queryIds: [], busyMs: 0, attentions: 0, connections: 0 };
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
@@ -150,6 +154,7 @@ function serveConnection(socket: Socket, ctx: ConnectionContext): void {
   let session: PreloginTls | undefined;
   let rawRecords = false;
   let login: SandboxLogin | undefined;
+  let database = 'master';
   let inFlight: { timer?: NodeJS.Timeout; cancelled: boolean } | undefined;
 
   const send = (type: number, payload: Buffer) => {
@@ -292,7 +297,7 @@ function serveConnection(socket: Socket, ctx: ConnectionContext): void {
       login = match;
       user = match.user;
     }
-    const database = l.database || 'master';
+    database = l.database || 'master';
     reply(
       envChange(1, database, 'master'),
       message(5701, `Changed database context to '${database}'.`, 0, 2),
@@ -345,7 +350,7 @@ function serveConnection(socket: Socket, ctx: ConnectionContext): void {
       try {
         sets = PING.test(sql)
           ? [{ columns: [{ name: '', type: 'int' }], rows: [[1]] }]
-          : ctx.answer({ sql, params, login: login!.user, sysadmin: login!.sysadmin ?? true, deny: login!.deny ?? [] });
+          : ctx.answer({ sql, params, login: login!.user, sysadmin: login!.sysadmin ?? true, deny: login!.deny ?? [], database });
       } catch (e) {
         if (!(e instanceof SqlError)) throw e;
         onError(kind, e);

@@ -16,7 +16,8 @@ export interface ServerCertificate {
   cert: string;
 }
 
-export async function generateCertificate(commonName = 'localhost'): Promise<ServerCertificate> {
+/** `dnsNames`: more names the certificate is for (the sandbox managed instance's host name). */
+export async function generateCertificate(commonName = 'localhost', dnsNames: string[] = []): Promise<ServerCertificate> {
   const notAfter = new Date(Date.now() + 30 * 86_400_000);
   const pems = await generate([{ name: 'commonName', value: commonName }], {
     keyType: 'ec',
@@ -26,7 +27,7 @@ export async function generateCertificate(commonName = 'localhost'): Promise<Ser
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, ...dnsNames.map((value) => ({ type: 2 as const, value })), { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
     ],
   });
   return { key: pems.private, cert: pems.cert };

@@ -5,11 +5,14 @@ import { backupsScan } from './backupsScan';
 import { backupsUpload } from './backupsUpload';
 import { clouds } from './clouds';
 import { dmsCreate, dmsKeys, dmsNodes, dmsRegenerateKey, dmsShow } from './dms';
+import { loginsApply, loginsPlan } from './logins';
 import { migrateCancel, migrateDelete } from './migrateCancel';
 import { migrateCutover } from './migrateCutover';
 import { migrateStart } from './migrateStart';
 import { migrateStatus } from './migrateStatus';
+import { serverObjectsApply, serverObjectsScript } from './serverObjects';
 import { targetsList } from './targets';
+import { tdeApply, tdePlan } from './tde';
 
 export const commands: Command[] = [
   assess,
@@ -27,4 +30,10 @@ export const commands: Command[] = [
   migrateCutover,
   migrateCancel,
   migrateDelete,
+  loginsPlan,
+  loginsApply,
+  tdePlan,
+  tdeApply,
+  serverObjectsScript,
+  serverObjectsApply,
 ];

@@ -32,6 +32,18 @@ export interface Cloud {
   subscriptionId?: string;
   /** A ready bearer token (custom clouds such as the sandbox); never written anywhere else. */
   accessToken?: string;
+  /**
+   * Where SQL endpoints named by ARM are reached instead, keyed by "host,port" (lower case) or
+   * "host": the sandbox maps its managed instance's host name to a loopback port. Optional.
+   */
+  sqlEndpoints?: Record<string, SqlEndpointMapping>;
+}
+
+export interface SqlEndpointMapping {
+  /** HOST,PORT to connect to. */
+  address: string;
+  /** PEM certificate to trust for the endpoint's host name (a self-signed one, such as the sandbox's). */
+  trustedCertificate?: string;
 }
 
 export const AZURE_PUBLIC: Cloud = {
@@ -113,6 +125,23 @@ function sqlResource(value: string | undefined, source: string): string {
   return `${stripSlash(value)}/`;
 }
 
+/** A cloud file's "sqlEndpoints": {"host,port": {"address": "HOST,PORT", "trustedCertificate"?: PEM}}. */
+function sqlEndpoints(value: unknown, source: string): Record<string, SqlEndpointMapping> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${source}: "sqlEndpoints" must be an object of "host,port": {"address": "HOST,PORT"}`);
+  const out: Record<string, SqlEndpointMapping> = {};
+  for (const [key, m] of Object.entries(value as Record<string, unknown>)) {
+    const e = m as Record<string, unknown> | null;
+    if (!e || typeof e !== 'object' || typeof e.address !== 'string' || !/^[^,\s]+,\d{1,5}$/.test(e.address.trim())) {
+      throw new Error(`${source}: "sqlEndpoints"."${key}" must be {"address": "HOST,PORT"}`);
+    }
+    if (e.trustedCertificate !== undefined && (typeof e.trustedCertificate !== 'string' || !e.trustedCertificate.includes('BEGIN CERTIFICATE'))) {
+      throw new Error(`${source}: "sqlEndpoints"."${key}".trustedCertificate must be a PEM certificate`);
+    }
+    out[key.trim().toLowerCase()] = { address: e.address.trim(), ...(typeof e.trustedCertificate === 'string' && { trustedCertificate: e.trustedCertificate }) };
+  }
+  return out;
+}
+
 /** Validates a cloud description (from a file or settings); says which field is wrong. */
 export function parseCloud(value: unknown, source = 'the cloud description'): Cloud {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${source} is not a JSON object`);
@@ -150,6 +179,7 @@ export function parseCloud(value: unknown, source = 'the cloud description'): Cl
   if (tenantId) cloud.tenantId = tenantId;
   if (subscriptionId) cloud.subscriptionId = subscriptionId;
   if (accessToken) cloud.accessToken = accessToken;
+  if (v.sqlEndpoints !== undefined) cloud.sqlEndpoints = sqlEndpoints(v.sqlEndpoints, source);
   return cloud;
 }
 

@@ -1,0 +1,60 @@
+/**
+ * The sandbox's managed instance as a SQL endpoint: a TDS server (sandbox/tds/managedInstance.ts)
+ * that plays the seed profile's first managed instance, lists the databases the simulated
+ * migration service restored (with the users their source databases have) and the TDE
+ * certificates uploaded through ARM, and takes the instance admin's SQL login or a Microsoft
+ * Entra token. sqlEndpointsFor() is what the cloud file says about it, so that the product
+ * reaches the instance by the host name ARM gives, on loopback, trusting its certificate.
+ *
+ * Wiring in sandbox.ts (not done here, see the report): after the source server,
+ *   const target = await startTargetServer({ instanceName: mi.name, hostName: <fullyQualifiedDomainName of mi>, host,
+ *     databases: () => restoredDatabases(mi, sourceProfile), certificates: () => tdeStore.list(managedInstanceId(emu, mi)) });
+ * add `sqlEndpoints: sqlEndpointsFor(...)` to the cloud file and `targetServer` to the info line.
+ */
+import { randomBytes } from 'node:crypto';
+import { startManagedInstanceServer, type RestoredDatabase } from './tds';
+import { userSid } from './tds/principals';
+import type { ServerProfile } from './tds/profile';
+
+export interface TargetServer {
+  port: number;
+  /** The instance admin (SQL authentication): a sandbox secret, like the sandbox's token. */
+  user: string;
+  password: string;
+  /** Its TLS certificate (PEM), issued for the instance's host name. */
+  certificate: string;
+  stop(): Promise<void>;
+}
+
+export async function startTargetServer(options: {
+  instanceName: string;
+  hostName: string;
+  host?: string;
+  port?: number;
+  databases: () => RestoredDatabase[];
+  certificates?: () => { name: string; thumbprint: string }[];
+  entra?: { domains: string[]; users?: string[]; groups: string[] };
+}): Promise<TargetServer> {
+  const admin = { user: 'sqladmin', password: randomBytes(12).toString('base64url') };
+  const mi = await startManagedInstanceServer({
+    name: options.instanceName, hostName: options.hostName, admin, databases: options.databases,
+    ...(options.host && { host: options.host }), ...(options.port !== undefined && { port: options.port }),
+    ...(options.certificates && { certificates: options.certificates }),
+    entra: options.entra ?? { domains: ['contoso.com'], groups: ['SQL Admins', 'Report Readers'] },
+  });
+  return { port: mi.port, ...admin, certificate: mi.certificate!, stop: () => mi.stop() };
+}
+
+/** A database the migration service restored, with the users its source database has (same names, types and SIDs). */
+export function restoredDatabase(name: string, sourceDatabase: string, profile: ServerProfile): RestoredDatabase {
+  const d = profile.databases.find((x) => x.name.toLowerCase() === sourceDatabase.toLowerCase());
+  return { name, users: (d?.users ?? []).map((u) => ({ name: u.name, type: u.type, sid: userSid(profile, u) })) };
+}
+
+/** The cloud file's "sqlEndpoints": the source server's name and the instance's host name, mapped to where they listen. */
+export function sqlEndpointsFor(host: string, source: { name: string; port: number; certificate?: string } | undefined, target: { hostName: string; port: number; certificate: string } | undefined) {
+  return {
+    ...(source && { [`${source.name.toLowerCase()},1433`]: { address: `${host},${source.port}`, ...(source.certificate && { trustedCertificate: source.certificate }) } }),
+    ...(target && { [`${target.hostName.toLowerCase()},1433`]: { address: `${host},${target.port}`, trustedCertificate: target.certificate } }),
+  };
+}

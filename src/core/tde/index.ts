@@ -1,0 +1,5 @@
+export * from './pvk';
+export * from './pkcs12';
+export * from './sourceCertificates';
+export * from './upload';
+export * from './plan';
