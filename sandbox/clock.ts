@@ -59,6 +59,16 @@ export class SimClock {
     });
   }
 
+  /**
+   * Jumps simulated time forward (a month of a restore in a moment): every sleep due by then
+   * ends now, in the order it was due.
+   */
+  advance(simMs: number): void {
+    if (!(simMs >= 0) || !Number.isFinite(simMs)) throw new Error(`the clock moves forward only, by a finite time, not ${simMs}`);
+    this.baseSim += simMs;
+    for (const s of [...this.sleepers].sort((a, b) => a.dueSim - b.dueSim)) this.arm(s);
+  }
+
   /** Wakes every sleeper now (used when the sandbox stops). */
   wakeAll(): void {
     for (const s of [...this.sleepers]) s.resolve();
@@ -67,7 +77,8 @@ export class SimClock {
   private arm(s: Sleeper): void {
     if (s.handle) clearTimeout(s.handle);
     const realMs = Math.max(0, (s.dueSim - this.now()) / this.speedFactor);
-    s.handle = setTimeout(s.resolve, Math.min(realMs, 2 ** 31 - 1));
+    // A timer holds at most about 24.8 days: a longer sleep is re-armed when it fires.
+    s.handle = setTimeout(() => (this.now() >= s.dueSim ? s.resolve() : this.arm(s)), Math.min(realMs, 2 ** 31 - 1));
   }
 
   private drop(s: Sleeper): void {

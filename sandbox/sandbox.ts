@@ -28,6 +28,7 @@ import { managedInstanceId } from './arm/sql';
 import { serviceId } from './arm/sqlMigrationServices';
 import { storageAccountId } from './arm/storage';
 import { buildWorld, NameMap, newAuthKey, seededContainers, type SeedProfile } from './arm/world';
+import type { LogReplay } from './dms/logReplay';
 import type { Migration } from './dms/migration';
 import type { RestoreFailure } from './dms/types';
 import { IntegrationRuntime } from './ir/runtime';
@@ -79,6 +80,8 @@ export interface Sandbox {
   azurite: Azurite;
   clock: SimClock;
   setClockSpeed(speed: number): void;
+  /** Moves the simulated clock forward (a restore's 30 days in a moment); sleeps due by then end now. */
+  advanceClock(seconds: number): void;
   faults: SandboxFaults;
   /** The local folder standing in for a share path (default: the first share). */
   shareFolder(path?: string): string;
@@ -129,6 +132,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const faults = new Faults();
     const migrations = new NameMap<Migration>();
     stoppers.push(async () => migrations.values().forEach((m) => m.stop()));
+    const restores = new NameMap<LogReplay>();
+    stoppers.push(async () => restores.values().forEach((r) => r.stop()));
     const restoreFailures: RestoreFailure[] = [];
     const accessToken = randomBytes(32).toString('base64url');
 
@@ -144,6 +149,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       blobService: blobServiceFor,
       signal: controller.signal,
       migrations,
+      restores,
       restoreFailures,
       resolveShare: (path, username, password) => resolveShare(world.shares, dataDir, path, username, password),
     };
@@ -229,6 +235,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       azurite,
       clock,
       setClockSpeed: (speed) => clock.setSpeed(speed),
+      advanceClock: (seconds) => clock.advance(seconds * 1000),
       faults: sandboxFaults(emu),
       shares: world.shares.map((s) => s.path),
       shareFolder: (path) => {

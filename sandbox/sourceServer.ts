@@ -16,9 +16,10 @@ export interface SourceServer {
   stop(): Promise<void>;
 }
 
-export type StartSourceServer = (options: { profile: unknown; port?: number; host?: string }) => Promise<SourceServer>;
+/** `now`: the clock its performance counters follow (the sandbox's simulated clock; real time by default). */
+export type StartSourceServer = (options: { profile: unknown; port?: number; host?: string; now?: () => number }) => Promise<SourceServer>;
 
-export const startSourceServer: StartSourceServer = async ({ profile, port, host }) => {
+export const startSourceServer: StartSourceServer = async ({ profile, port, host, now }) => {
   const given = profile !== undefined && profile !== null && typeof profile === 'object' && Object.keys(profile).length > 0;
   const login = { user: 'sqlmig', password: randomBytes(12).toString('base64url') };
   const parsed = given ? parseProfile(profile, 'the seed profile\'s sourceServer') : bundledProfile('default');
@@ -28,6 +29,7 @@ export const startSourceServer: StartSourceServer = async ({ profile, port, host
     certificateNames: [parsed.server.name.toLowerCase()],
     ...(host !== undefined && { host }),
     ...(port !== undefined && { port }),
+    ...(now && { now }),
   });
   return { port: server.port, ...login, ...(server.certificate && { certificate: server.certificate }), stop: () => server.stop() };
 };

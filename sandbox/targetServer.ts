@@ -12,7 +12,7 @@
  * add `sqlEndpoints: sqlEndpointsFor(...)` to the cloud file and `targetServer` to the info line.
  */
 import { randomBytes } from 'node:crypto';
-import { startManagedInstanceServer, type RestoredDatabase } from './tds';
+import { startManagedInstanceServer, type RestoredDatabase, type TableDrift } from './tds';
 import { userSid } from './tds/principals';
 import type { ServerProfile } from './tds/profile';
 
@@ -34,12 +34,16 @@ export async function startTargetServer(options: {
   databases: () => RestoredDatabase[];
   certificates?: () => { name: string; thumbprint: string }[];
   entra?: { domains: string[]; users?: string[]; groups: string[] };
+  /** The instance's clock for its performance counters, and restored tables that differ from their source. */
+  clock?: () => number;
+  drift?: () => TableDrift[];
 }): Promise<TargetServer> {
   const admin = { user: 'sqladmin', password: randomBytes(12).toString('base64url') };
   const mi = await startManagedInstanceServer({
     name: options.instanceName, hostName: options.hostName, admin, databases: options.databases,
     ...(options.host && { host: options.host }), ...(options.port !== undefined && { port: options.port }),
     ...(options.certificates && { certificates: options.certificates }),
+    ...(options.clock && { clock: options.clock }), ...(options.drift && { drift: options.drift }),
     entra: options.entra ?? { domains: ['contoso.com'], groups: ['SQL Admins', 'Report Readers'] },
   });
   return { port: mi.port, ...admin, certificate: mi.certificate!, stop: () => mi.stop() };
@@ -48,7 +52,7 @@ export async function startTargetServer(options: {
 /** A database the migration service restored, with the users its source database has (same names, types and SIDs). */
 export function restoredDatabase(name: string, sourceDatabase: string, profile: ServerProfile): RestoredDatabase {
   const d = profile.databases.find((x) => x.name.toLowerCase() === sourceDatabase.toLowerCase());
-  return { name, users: (d?.users ?? []).map((u) => ({ name: u.name, type: u.type, sid: userSid(profile, u) })) };
+  return { name, users: (d?.users ?? []).map((u) => ({ name: u.name, type: u.type, sid: userSid(profile, u) })), ...(d && { content: d }) };
 }
 
 /** The cloud file's "sqlEndpoints": the source server's name and the instance's host name, mapped to where they listen. */

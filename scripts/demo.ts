@@ -5,6 +5,10 @@
  * log backup, cuts over and waits for Succeeded; then stops everything. Exit code 0 when the
  * migration succeeded, 1 when any step failed.
  *
+ * With `--lrs` the same online migration goes through the Log Replay Service instead: the
+ * managed instance restores from the blob folder itself (no migration service, no integration
+ * runtime, a Read + List SAS token sqlmig makes), and the cutover is `log-replay complete`.
+ *
  * Every sqlmig command runs as its own process, exactly as printed (with the long ids shortened
  * to the variables listed at the start).
  */
@@ -98,19 +102,21 @@ class Background {
   }
 }
 
+const LRS = process.argv.includes('--lrs');
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'sqlmig-demo-'));
   const running: Background[] = [];
   let sb: Sandbox | undefined;
   try {
-    console.log(bold('Azure SQL Migration: an online migration of one database to Azure SQL Managed Instance, on a local sandbox'));
-    step('Start the sandbox: Azurite (blob storage), Azure Resource Manager and the Database Migration Service, on 127.0.0.1');
+    console.log(bold(`Azure SQL Migration: an online migration of one database to Azure SQL Managed Instance${LRS ? ' with the Log Replay Service' : ''}, on a local sandbox`));
+    step(`Start the sandbox: Azurite (blob storage), Azure Resource Manager and ${LRS ? 'a managed instance that restores from blob storage itself' : 'the Database Migration Service'}, on 127.0.0.1`);
     sb = await startSandbox({ clockSpeed: CLOCK_SPEED, dataDir: join(work, 'sandbox') });
     const i = sb.info;
     const backups = join(work, 'backups', 'Sales');
-    const migration = `${i.managedInstanceId}/providers/Microsoft.DataMigration/databaseMigrations/Sales`;
+    const migration = LRS ? `${i.managedInstanceId}/databases/Sales` : `${i.managedInstanceId}/providers/Microsoft.DataMigration/databaseMigrations/Sales`;
     const source = i.sourceServer ? { server: `${i.sourceServer.host},${i.sourceServer.port}`, user: i.sourceServer.user, password: i.sourceServer.password } : { server: 'SQLSRC01', user: 'migrator', password: randomBytes(12).toString('base64url') };
-    aliases.push([migration, '$MIGRATION'], [i.migrationServiceId, '$DMS'], [i.managedInstanceId, '$MI'], [i.storageAccountId, '$STORAGE'], [i.cloudFile, '$CLOUD'], [backups, '$BACKUPS']);
+    aliases.push([migration, LRS ? '$RESTORE' : '$MIGRATION'], ...(LRS ? [] : [[i.migrationServiceId, '$DMS'] as [string, string]]), [i.managedInstanceId, '$MI'], [i.storageAccountId, '$STORAGE'], [i.cloudFile, '$CLOUD'], [backups, '$BACKUPS']);
     console.log(`  Its clock runs ${CLOCK_SPEED} times faster than real time. The commands below use:`);
     for (const [value, name] of [...aliases].reverse()) console.log(`  ${name.padEnd(10)} ${value}`);
     const azure = ['--cloud-file', i.cloudFile];
@@ -127,23 +133,28 @@ async function main(): Promise<void> {
     running.push(upload);
     await upload.until(/upload {2}Sales\/Sales_LOG_002\.trn/, 'the first uploads');
 
-    step('Start the online migration (the source password comes from the environment, never the command line)');
-    await sqlmig(['migrate', 'start', ...azure, '--service', i.migrationServiceId, '--target', i.managedInstanceId, '--source-server', source.server,
-      '--source-user', source.user, '--storage-account-id', i.storageAccountId, '--container', 'migrations', '--database', 'Sales'], { SQLMIG_SOURCE_PASSWORD: source.password });
+    if (LRS) {
+      step('Start the restore with the Log Replay Service: every rule checked first, a Read + List SAS token made for the container (never printed)');
+      await sqlmig(['log-replay', 'start', ...azure, '--target', i.managedInstanceId, '--storage-account-id', i.storageAccountId, '--container', 'migrations', '--database', 'Sales']);
+    } else {
+      step('Start the online migration (the source password comes from the environment, never the command line)');
+      await sqlmig(['migrate', 'start', ...azure, '--service', i.migrationServiceId, '--target', i.managedInstanceId, '--source-server', source.server,
+        '--source-user', source.user, '--storage-account-id', i.storageAccountId, '--container', 'migrations', '--database', 'Sales'], { SQLMIG_SOURCE_PASSWORD: source.password });
+    }
 
-    step('Follow it: the service restores the full backup, then each log backup');
-    const status = new Background('status', ['migrate', 'status', ...azure, '--migration', migration, '--watch', '--interval', '1']);
+    step(`Follow it: the ${LRS ? 'instance' : 'service'} restores the full backup, then each log backup`);
+    const status = new Background('status', [LRS ? 'log-replay' : 'migrate', 'status', ...azure, LRS ? '--restore' : '--migration', migration, '--watch', '--interval', '1']);
     running.push(status);
     await status.until(/Sales_LOG_002\.trn .*Restored/, 'the log backups restored');
-    await status.until(/once the tail-log backup is restored too: sqlmig migrate cutover/, 'ReadyForCutover');
+    await status.until(/once the tail-log backup is restored too: sqlmig (migrate cutover|log-replay complete)/, 'ready for the cutover');
 
     step('Cutover time: the application stops writing, and the last log backup is taken');
     await writeChain(backups, chain.slice(3));
-    console.log(`  ${chain[3]!.fileName} written to $BACKUPS: the upload watcher sends it, the service restores it`);
+    console.log(`  ${chain[3]!.fileName} written to $BACKUPS: the upload watcher sends it, the ${LRS ? 'instance' : 'service'} restores it`);
     await status.until(/Sales_LOG_003\.trn .*Restored/, 'the last log backup restored');
 
     step('Complete the cutover: checked first (nothing pending), then the database comes online on the instance');
-    await sqlmig(['migrate', 'cutover', '--tail-log-taken', ...azure, '--migration', migration]);
+    await sqlmig(LRS ? ['log-replay', 'complete', '--tail-log-taken', ...azure, '--restore', migration] : ['migrate', 'cutover', '--tail-log-taken', ...azure, '--migration', migration]);
     const watched = await status.exited;
     if (watched !== 0) throw new Error(`the status watch ended with ${watched}: the migration did not succeed`);
     await upload.stop();

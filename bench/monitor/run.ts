@@ -8,6 +8,7 @@
  * It prints ARM requests and wall time per refresh, each as a ratio to the baseline.
  *
  *   npm run bench:monitor [-- --migrations 500 --services 2 --watched 10 --refreshes 5 --concurrency 8]
+ *   npm run bench:monitor -- --lrs [...]   the same for Log Replay Service restores (lrs.ts)
  *
  * Target: requests per refresh = listMigrations per service (one per page) + one per watched migration.
  */
@@ -21,6 +22,7 @@ import { DmsClient, migrationRefFromId, serviceRefFromId } from '../../src/core/
 import { staticTokenCredential } from '../../src/core/azure/pipeline';
 import { mapBounded } from '../../src/core/backup';
 import { MigrationMonitor, statusOf } from '../../src/core/migration';
+import { lrsBench, lrsChild } from './lrs';
 
 interface Plan {
   cloudFile: string;
@@ -89,8 +91,10 @@ async function main(): Promise<void> {
   if (process.argv.includes('--child')) {
     let input = '';
     for await (const chunk of process.stdin) input += chunk;
-    return child(JSON.parse(input) as Plan);
+    return process.argv.includes('--lrs') ? lrsChild(JSON.parse(input)) : child(JSON.parse(input) as Plan);
   }
+  // The same for Log Replay Service restores (lrs.ts).
+  if (process.argv.includes('--lrs')) return lrsBench();
   const count = arg('migrations', 500);
   const serviceCount = arg('services', 2);
   const watched = arg('watched', 10);

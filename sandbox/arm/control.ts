@@ -2,7 +2,7 @@
  * Fault injection and the clock, in process (`sandbox.faults`, `sandbox.setClockSpeed`) and as
  * the admin routes under `/_sandbox/` that need the sandbox's bearer token:
  *
- *   GET|PUT /_sandbox/clock {speed}             GET|POST|DELETE /_sandbox/faults {FaultSpec}
+ *   GET|PUT /_sandbox/clock {speed?, advanceSeconds?}   GET|POST|DELETE /_sandbox/faults {FaultSpec}
  *   PUT /_sandbox/faults/slowOperations {seconds}   PUT /_sandbox/faults/runtime {offline, service?}
  *   POST /_sandbox/faults/restore {fileName, code?, message?}
  *
@@ -80,7 +80,12 @@ export function Clock_Get(emu: Emulator): ArmResponse {
 
 Clock_Set.route = sandboxRoute('PUT', '/_sandbox/clock', 'bearer');
 export function Clock_Set(emu: Emulator, req: ArmRequest): ArmResponse {
-  invalidAs400(() => emu.clock.setSpeed(Number(bodyOf(req).speed)));
+  const b = bodyOf(req);
+  invalidAs400(() => {
+    if (b.speed === undefined && b.advanceSeconds === undefined) throw new Error('give "speed" (simulated seconds per real second) or "advanceSeconds" (a jump forward)');
+    if (b.speed !== undefined) emu.clock.setSpeed(Number(b.speed));
+    if (b.advanceSeconds !== undefined) emu.clock.advance(Number(b.advanceSeconds) * 1000);
+  });
   return ok(clockJson(emu));
 }
 

@@ -5,6 +5,7 @@
  */
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { SimClock } from '../clock';
+import type { LogReplay } from '../dms/logReplay';
 import type { Migration } from '../dms/migration';
 import type { MigrationHost, MigrationTimings, RestoreFailure } from '../dms/types';
 import type { Faults } from './faults';
@@ -50,6 +51,8 @@ export interface Emulator extends MigrationHost {
   signal: AbortSignal;
   /** Database migrations by `resourceGroup/managedInstance/database`. */
   migrations: NameMap<Migration>;
+  /** Log Replay Service restores by `resourceGroup/managedInstance/database`. */
+  restores: NameMap<LogReplay>;
   /** Injected restore failures (fault injection); emptied in place when faults are cleared. */
   restoreFailures: RestoreFailure[];
   /**

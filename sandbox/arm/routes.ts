@@ -23,6 +23,7 @@ import {
   Subscriptions_List,
   Tenants_List,
 } from './resources';
+import { ManagedDatabaseRestoreDetails_Get, ManagedDatabases_CompleteRestore, ManagedDatabases_CreateOrUpdate } from './logReplay';
 import { Runtime_Heartbeat, Runtime_Register, Runtime_Report } from './runtimeRoutes';
 import {
   ManagedDatabaseAzureAsyncOperation_Get,
@@ -77,6 +78,10 @@ export const ARM_OPERATIONS: readonly ArmOperation[] = [
   ManagedDatabases_Get,
   ManagedDatabases_Delete,
   ManagedDatabaseAzureAsyncOperation_Get,
+  // Microsoft.Sql: the Log Replay Service (logReplay.ts)
+  ManagedDatabases_CreateOrUpdate,
+  ManagedDatabases_CompleteRestore,
+  ManagedDatabaseRestoreDetails_Get,
   // Microsoft.Storage (storage.ts)
   StorageAccounts_List,
   StorageAccounts_ListByResourceGroup,

@@ -25,6 +25,7 @@ export function managedInstanceJson(emu: Emulator, mi: ManagedInstanceRec) {
     location: mi.location,
     tags: {},
     sku: { name: SKU[mi.tier], tier: mi.tier, family: 'Gen5', capacity: mi.vCores },
+    ...(mi.identity && { identity: { type: 'SystemAssigned', principalId: mi.identity.principalId, tenantId: mi.identity.tenantId } }),
     properties: {
       provisioningState: 'Succeeded',
       state: mi.state,
@@ -57,13 +58,13 @@ export function managedInstanceJson(emu: Emulator, mi: ManagedInstanceRec) {
   };
 }
 
-function databaseJson(emu: Emulator, mi: ManagedInstanceRec, db: ManagedDatabaseRec) {
+export function databaseJson(emu: Emulator, mi: ManagedInstanceRec, db: ManagedDatabaseRec) {
   return {
     id: `${managedInstanceId(emu, mi)}/databases/${db.name}`,
     name: db.name,
     type: 'Microsoft.Sql/managedInstances/databases',
     location: mi.location,
-    tags: {},
+    tags: { ...db.tags },
     properties: { collation: db.collation, status: db.status, creationDate: db.creationDate, defaultSecondaryLocation: mi.location, isLedgerOn: false },
   };
 }
@@ -101,15 +102,22 @@ export function ManagedDatabases_Get(emu: Emulator, req: ArmRequest): ArmRespons
 }
 
 ManagedDatabases_Delete.route = route('DELETE', `${MI}/databases/{databaseName}`, SQL);
-/** Stopping, then gone; a database that is not there is already deleted (204). */
+/**
+ * Stopping, then gone; a database that is not there is already deleted (204). A database being
+ * restored by the Log Replay Service goes the same way: its restore stops (LRS's "stop").
+ */
 export function ManagedDatabases_Delete(emu: Emulator, req: ArmRequest): ArmResponse {
   const mi = requireManagedInstance(emu, req);
   const db = mi.databases.get(req.params.databaseName!);
   if (!db) return { status: 204 };
   db.status = 'Stopping';
+  const restoreKey = `${mi.resourceGroup}/${mi.name}/${db.name}`;
+  const restore = emu.restores.get(restoreKey);
+  restore?.stopRestore();
   const op = emu.longRunning.start(`/subscriptions/${emu.world.subscriptionId}/providers/Microsoft.Sql/locations/${mi.location}/managedDatabaseAzureAsyncOperation`, apiVersionOf(req));
   finishLater(emu, op, emu.timings.deleteSeconds, () => {
-    mi.databases.delete(db.name);
+    if (mi.databases.get(db.name) === db) mi.databases.delete(db.name);
+    if (restore && emu.restores.get(restoreKey) === restore) emu.restores.delete(restoreKey);
   });
   return { status: 202, headers: asyncHeaders(emu, op) };
 }

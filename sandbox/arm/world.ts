@@ -24,6 +24,12 @@ export interface SeedProfile {
     collation?: string;
     /** Databases already on the instance. */
     databases?: string[];
+    /**
+     * A system-assigned managed identity, which reads blob storage for the Log Replay Service
+     * and for migrations with authType ManagedIdentity (the sandbox then reads with the account
+     * key). Without one, such a restore fails as the real service's does.
+     */
+    identity?: boolean;
   }[];
   storageAccounts?: { resourceGroup: string; name: string; location?: string; containers?: string[] }[];
   migrationServices?: { resourceGroup: string; name: string; location?: string }[];
@@ -41,7 +47,7 @@ export const DEFAULT_PROFILE: Required<Omit<SeedProfile, 'shares'>> & { shares: 
   location: 'eastus',
   resourceGroups: [{ name: 'rg-sqlmig-sandbox' }],
   managedInstances: [
-    { resourceGroup: 'rg-sqlmig-sandbox', name: 'sqlmi-sandbox', tier: 'GeneralPurpose', vCores: 8, storageSizeInGB: 256, databases: ['AdventureWorksLT'] },
+    { resourceGroup: 'rg-sqlmig-sandbox', name: 'sqlmi-sandbox', tier: 'GeneralPurpose', vCores: 8, storageSizeInGB: 256, databases: ['AdventureWorksLT'], identity: true },
   ],
   storageAccounts: [{ resourceGroup: 'rg-sqlmig-sandbox', name: 'sqlmigsandbox', containers: ['backups'] }],
   migrationServices: [{ resourceGroup: 'rg-sqlmig-sandbox', name: 'dms-sandbox' }],
@@ -79,6 +85,7 @@ export interface ManagedDatabaseRec {
   status: string;
   collation: string;
   creationDate: string;
+  tags?: Record<string, string>;
 }
 
 export interface ManagedInstanceRec {
@@ -92,6 +99,8 @@ export interface ManagedInstanceRec {
   collation: string;
   createTime: string;
   databases: NameMap<ManagedDatabaseRec>;
+  /** Its system-assigned managed identity, when it has one. */
+  identity?: { principalId: string; tenantId: string };
 }
 
 export interface StorageAccountRec {
@@ -237,6 +246,7 @@ export function buildWorld(profile: SeedProfile = {}): World {
       collation,
       createTime: now,
       databases,
+      ...(m.identity && { identity: { principalId: randomUUID(), tenantId: world.tenantId } }),
     });
   }
   for (const s of p.storageAccounts ?? []) {

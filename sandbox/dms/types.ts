@@ -67,6 +67,9 @@ export interface BackupFile {
   /** Its header, once read. */
   reading?: BackupReading;
   ignoreReason?: string;
+  /** When the service first saw it, and when its restore finished (simulated time). */
+  detectedAt?: string;
+  restoredAt?: string;
   dataRead: number;
   dataWritten: number;
   copyThroughput: number;

@@ -8,7 +8,9 @@ import { sqlLike } from '../../src/core/assessment/tsqlText';
 import type { ColumnSpec, CellValue } from './protocol';
 import { queryId, SqlError, type QueryRequest, type ResultSet } from './server';
 import type { ProfileDatabase, ProfileFile, ServerProfile } from './profile';
+import { profileLogins, userSid } from './principals';
 import { SERVER_OBJECT_ANSWERS, tdeThumbprint } from './serverObjectAnswers';
+import { workloadAnswers, type TableDrift } from './workload';
 
 type Answer = (req: QueryRequest, profile: ServerProfile) => ResultSet[];
 
@@ -231,14 +233,34 @@ const ANSWERS: Record<string, Answer> = {
   ...SERVER_OBJECT_ANSWERS,
 };
 
+export interface AnswererOptions {
+  /** The server's clock (ms since the epoch) for its performance counters; real time by default. */
+  now?: () => number;
+  /** Tables of this server that differ from the profile (rows missing or changed). */
+  drift?: () => TableDrift[];
+}
+
 /** The answerer for a profile: finds the rowset by the query's id comment. */
-export function profileAnswerer(profile: ServerProfile): (req: QueryRequest) => ResultSet[] {
+export function profileAnswerer(profile: ServerProfile, options: AnswererOptions = {}): (req: QueryRequest) => ResultSet[] {
+  const logins = new Set(profileLogins(profile).map((l) => l.name.toLowerCase()));
+  const workload = workloadAnswers({
+    majorVersion: major(profile),
+    now: options.now ?? Date.now,
+    perf: profile.perf ?? {},
+    ...(options.drift && { drift: options.drift }),
+    databases: () => profile.databases.map((d) => ({
+      id: userDatabaseId(profile, d), name: d.name, state: d.state ?? 'ONLINE', content: d,
+      users: () => (d.users ?? []).map((u) => ({
+        name: u.name, type: u.type, sid: userSid(profile, u), hasLogin: logins.has((u.login ?? u.name).toLowerCase()), authentication: 'INSTANCE' as const,
+      })),
+    })),
+  });
   return (req) => {
     const id = queryId(req.sql);
     if (!id) {
       throw new SqlError(50000, `The sandbox SQL Server answers only sqlmig's catalog queries, each headed by a /* sqlmig:<id> */ comment; it has no answer for: ${req.sql.trim().slice(0, 80)}`);
     }
-    const answer = ANSWERS[id];
+    const answer = ANSWERS[id] ?? (workload[id] && ((r: QueryRequest) => workload[id]!(r)));
     if (!answer) throw new SqlError(50000, `The sandbox SQL Server has no answer for query id "${id}".`);
     const denied = req.deny.includes(id) ? DENIED[id] ?? [229, `The SELECT permission was denied for query ${id}.`] : undefined;
     if (denied) throw new SqlError(denied[0], denied[1], 14);

@@ -13,12 +13,16 @@ import { randomBytes } from 'node:crypto';
 import { entraSid } from './principals';
 import type { CellValue, ColumnSpec } from './protocol';
 import { queryId, SqlError, startTdsServerWith, type QueryRequest, type ResultSet, type RunningTdsServer, type SandboxLogin } from './server';
+import type { ProfileDatabase, ProfilePerf, ProfileQuery } from './profile';
 import { parseBatch, type ProcValue, type Statement } from './tsql';
+import { workloadAnswers, type TableDrift } from './workload';
 
 export interface RestoredDatabase {
   name: string;
   /** The users its backup carries: name, type and SID (as on the source). */
   users?: { name: string; type: 'WINDOWS_USER' | 'WINDOWS_GROUP' | 'SQL_USER'; sid: string }[];
+  /** What its backup holds (the source database's description): tables, modules, files, workload. */
+  content?: ProfileDatabase;
 }
 
 export interface ManagedInstanceServerOptions {
@@ -41,6 +45,17 @@ export interface ManagedInstanceServerOptions {
    * those domains exists) and its groups by display name.
    */
   entra?: { domains: string[]; users?: string[]; groups: string[] };
+  /** The instance's clock for its performance counters (real time by default). */
+  clock?: () => number;
+  /** Its workload's shape (8 vCores, General Purpose latencies by default). */
+  perf?: ProfilePerf;
+  /** Restored tables that differ from their source (a scenario for validation). */
+  drift?: () => TableDrift[];
+}
+
+/** How the sandbox instance runs the source's queries: reports slower (remote storage), the rest a little faster. */
+function miQueryFactor(_database: string, q: ProfileQuery): { cpu: number; duration: number } {
+  return /report/i.test(q.text) ? { cpu: 1.1, duration: 1.45 } : { cpu: 0.85, duration: 0.9 };
 }
 
 interface LoginRec { name: string; type: 'S' | 'E' | 'X'; sid: string; disabled: boolean; defaultDatabase: string; defaultLanguage: string; passwordHash?: string }
@@ -309,7 +324,30 @@ export async function startManagedInstanceServer(options: ManagedInstanceServerO
     }
   }
 
+  const workload = workloadAnswers({
+    majorVersion: 12,
+    now: options.clock ?? Date.now,
+    perf: options.perf ?? { cpuCount: 8, memoryGb: 40, cpuQuiet: 5, cpuPeak: 42, readLatencyMs: 6.5, writeLatencyMs: 6, logWriteLatencyMs: 4.5, startedAt: '2026-11-01T00:00:00Z' },
+    ...(options.drift && { drift: options.drift }),
+    queryFactor: miQueryFactor,
+    forcedOptions: { recovery_model_desc: 'FULL' },
+    databases: () => databases().map((d, i) => {
+      const content: ProfileDatabase = { ...(d.content ?? { name: d.name }), name: d.name };
+      // A restore raises compatibility levels below 100 to 100.
+      if ((content.compatibilityLevel ?? 150) < 100) content.compatibilityLevel = 100;
+      return {
+        id: 5 + i, name: d.name, state: 'ONLINE', content,
+        users: () => usersOf(state, d).map((u) => ({
+          name: u.name, type: u.type === 'S' ? 'SQL_USER' : u.type === 'G' ? 'WINDOWS_GROUP' : u.type === 'E' ? 'EXTERNAL_USER' : u.type === 'X' ? 'EXTERNAL_GROUP' : 'WINDOWS_USER',
+          sid: u.sid, hasLogin: [...state.logins.values()].some((l) => l.sid === u.sid), authentication: 'INSTANCE' as const,
+        })),
+      };
+    }),
+  });
+
   function answerQuery(id: string, req: QueryRequest): ResultSet[] {
+    const fromWorkload = workload[id];
+    if (fromWorkload) return fromWorkload(req);
     switch (id) {
       case 'server.properties':
         return set(

@@ -65,10 +65,68 @@ export interface ProfileDatabase {
   fileTables?: string[];
   assemblies?: { name: string; permissionSet: 'SAFE' | 'EXTERNAL_ACCESS' | 'UNSAFE' }[];
   modules?: { schema?: string; name: string; type?: string; definition: string }[];
-  tables?: { schema?: string; name: string; columns?: string[]; memoryOptimized?: boolean }[];
+  tables?: ProfileTable[];
   /** `login`: the server login the user belongs to (same SID); the user's own name when absent. */
   users?: { name: string; type: 'WINDOWS_USER' | 'WINDOWS_GROUP' | 'SQL_USER'; login?: string }[];
   backups?: ProfileBackup[];
+  /** Its share of the workload (sandbox/tds/workload.ts); derived from its size when absent. */
+  workload?: ProfileWorkload;
+  /** Database options beyond the ones above (sys.databases columns by name), for validation. */
+  options?: Record<string, string | number | boolean>;
+  queryStore?: boolean;
+}
+
+export interface ProfileTable {
+  schema?: string;
+  name: string;
+  columns?: string[];
+  memoryOptimized?: boolean;
+  /** Rows (derived from the name when absent). */
+  rows?: number;
+  /** Clustered index key columns; null: a heap. Default: the first column, or Id. */
+  key?: string[] | null;
+  /** Partitions (default 1); rows spread evenly. */
+  partitions?: number;
+}
+
+export interface ProfileWorkload {
+  /** Its share of the instance's CPU (shares are normalised over the databases). */
+  cpuShare?: number;
+  /** IOPS at the daily peak (at the quietest hour: 15% of it). */
+  peakIops?: number;
+  /** MiB/s read at the peak. */
+  peakReadMiBps?: number;
+  /** Log written at the peak, MiB/s. */
+  peakLogMiBps?: number;
+  /** Buffer pool it holds, GB. */
+  cachedGb?: number;
+  /** Its top queries: what baselines compare. */
+  queries?: ProfileQuery[];
+}
+
+export interface ProfileQuery {
+  text: string;
+  /** CPU and duration per execution (ms), executions per minute at the peak. */
+  cpuMs: number;
+  durationMs: number;
+  perMinute: number;
+  logicalReads?: number;
+}
+
+/** The instance's workload shape: a daily pattern peaking at 14:00 UTC, quietest at 02:00. */
+export interface ProfilePerf {
+  cpuCount?: number;
+  /** Memory SQL Server holds (GB). */
+  memoryGb?: number;
+  /** Instance CPU % at the quietest hour and at the peak. */
+  cpuQuiet?: number;
+  cpuPeak?: number;
+  /** Read and write latency of data files, write latency of log files (ms). */
+  readLatencyMs?: number;
+  writeLatencyMs?: number;
+  logWriteLatencyMs?: number;
+  /** When SQL Server started (ISO). */
+  startedAt?: string;
 }
 
 export interface ServerProfile {
@@ -93,6 +151,8 @@ export interface ServerProfile {
   windowsLogins?: { name: string; type?: 'WINDOWS_LOGIN' | 'WINDOWS_GROUP'; disabled?: boolean }[];
   serverObjects?: { kind: string; name: string; detail?: string }[];
   databases: ProfileDatabase[];
+  /** The workload's shape for performance counters (sandbox/tds/workload.ts); defaults when absent. */
+  perf?: ProfilePerf;
   /** Logins beyond `windowsLogins` (which are logins too) and the system ones every server has. */
   logins?: ProfileLogin[];
   /** Server role memberships (fixed roles, and user-defined roles, which are created). */

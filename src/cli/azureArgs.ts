@@ -4,6 +4,7 @@
  * the shell history and in every process listing).
  */
 import type { AzureContext } from '../core/azure/context';
+import { RequestBudget } from '../core/azure/requestBudget';
 import type { Cloud } from '../core/azure/cloud';
 import { credentialForCloud, resolveCloud, SIGN_IN_METHODS, type SignInMethod } from '../core/azure/credentials';
 import { UsageError, type Io, type Options, type Values } from './command';
@@ -83,7 +84,8 @@ export async function azureSession(values: Values, io: Io): Promise<AzureSession
     ...(str(values, 'tenant') && { tenantId: str(values, 'tenant') }),
     onDeviceCode: (message) => io.err(message),
   });
-  return { cloud, ctx: { cloud, credential } };
+  // One budget for the whole command: ARM counts requests per subscription and principal.
+  return { cloud, ctx: { cloud, credential, budget: new RequestBudget() } };
 }
 
 export function subscriptionOf(values: Values, session: AzureSession, io: Io): string {
@@ -101,6 +103,34 @@ export function secretFromEnv(io: Io, variable: string, what: string): string {
 
 export function printJson(io: Io, value: unknown): void {
   io.out(JSON.stringify(value, null, 2));
+}
+
+/**
+ * A JSON document printed as it is made: `open` starts it (e.g. `{"results":[`), each `item` is
+ * one element of the array on its own line, `close` ends it. What was printed is the same
+ * document `printJson` would give, so a consumer can read it whole or follow it line by line.
+ */
+export class JsonStream {
+  private first = true;
+
+  constructor(private readonly io: Io, open: string) {
+    io.out(open);
+  }
+
+  item(value: unknown): void {
+    this.io.out(`${this.first ? '' : ','}${JSON.stringify(value)}`);
+    this.first = false;
+  }
+
+  /** Ends the current array (with `text`, e.g. `],"next":[`): the next item starts a new one. */
+  next(text: string): void {
+    this.io.out(text);
+    this.first = true;
+  }
+
+  close(text: string): void {
+    this.io.out(text);
+  }
 }
 
 /** "abcd…wxyz": enough to tell two keys apart, not enough to use one. */

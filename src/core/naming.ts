@@ -2,8 +2,10 @@
  * The naming rules a migration plan must meet, defined once: the plan check (validatePlan), the
  * wizard and the CLI all ask these, so the wizard never enables Start for a name the plan
  * check would refuse. Each returns what is wrong in words that say what to do, or undefined.
- * No dependencies: the wizard's checks run in the extension host without loading the Azure SDK.
+ * No dependencies beyond the limits table: the wizard's checks run in the extension host without
+ * loading the Azure SDK.
  */
+import { maxUserDatabases, TIER_NAMES, type ServiceTier } from './sku/miLimits';
 
 const SYSTEM_DATABASES = new Set(['master', 'model', 'msdb', 'tempdb']);
 
@@ -64,12 +66,68 @@ export function windowsUserProblem(user: string, what = 'the user'): string | un
   return /^[^\\\s]+\\[^\\\s]+$/.test(user) ? undefined : `write ${what} as DOMAIN\\user, not "${user}"`;
 }
 
-/** SQL Managed Instance holds at most 100 user databases (General Purpose and Business Critical). */
-export const MI_MAX_DATABASES = 100;
+/**
+ * The most user databases one managed instance holds when its tier is not known (General
+ * Purpose and Business Critical: 100). The limit of a known tier comes from the versioned
+ * limits table (Next-gen General Purpose: 500).
+ */
+export const MI_MAX_DATABASES = maxUserDatabases(undefined);
 
-/** A plan that puts more databases on one instance than it can hold. */
-export function databaseCountProblem(count: number, alreadyThere = 0): string | undefined {
-  const total = count + alreadyThere;
-  if (total <= MI_MAX_DATABASES) return undefined;
-  return `${count} database${count === 1 ? '' : 's'}${alreadyThere ? ` beside the ${alreadyThere} already on the instance` : ''}: a managed instance holds at most ${MI_MAX_DATABASES}`;
+/** How many more databases an instance of `tier` takes, beside the ones already on it. */
+export function instanceRoom(alreadyThere: number, tier?: ServiceTier): number {
+  return Math.max(0, maxUserDatabases(tier) - alreadyThere);
+}
+
+/**
+ * A plan that puts more databases on one instance than its tier holds, counting the databases
+ * already on it (and those other plans of the same run put there). Undefined when they fit.
+ */
+export function databaseCountProblem(count: number, alreadyThere = 0, tier?: ServiceTier): string | undefined {
+  const max = maxUserDatabases(tier);
+  if (count + alreadyThere <= max) return undefined;
+  const instance = tier ? `a ${TIER_NAMES[tier]} managed instance` : 'a managed instance';
+  const room = Math.max(0, max - alreadyThere);
+  const dbs = `${count} database${count === 1 ? '' : 's'}`;
+  return alreadyThere
+    ? `${dbs} beside the ${alreadyThere} already on the instance: ${instance} holds at most ${max}, so it has room for ${room}`
+    : `${dbs}: ${instance} holds at most ${max}`;
+}
+
+/** A target instance of a run: its tier and how many databases are on it already. */
+export interface InstanceCapacity {
+  id: string;
+  tier?: ServiceTier;
+  existing: number;
+}
+
+export interface Placement {
+  /** Database -> the instance it goes to, in the instances' order. */
+  placed: Map<string, string>;
+  /** The databases no instance has room for (the last ones in order). */
+  unplaced: string[];
+  /** Instance -> how many more it could take after this placement. */
+  roomLeft: Map<string, number>;
+}
+
+/**
+ * Spreads databases over the chosen instances in order: each takes databases until its tier's
+ * limit (counting what is on it already), then the next one does. The same rule the plan check
+ * applies per instance, so what the wizard places the start accepts.
+ */
+export function placeDatabases(databases: readonly string[], instances: readonly InstanceCapacity[]): Placement {
+  const placed = new Map<string, string>();
+  const roomLeft = new Map(instances.map((i) => [i.id, instanceRoom(i.existing, i.tier)]));
+  let at = 0;
+  const unplaced: string[] = [];
+  for (const db of databases) {
+    while (at < instances.length && roomLeft.get(instances[at]!.id)! <= 0) at++;
+    const target = instances[at];
+    if (!target) {
+      unplaced.push(db);
+      continue;
+    }
+    placed.set(db, target.id);
+    roomLeft.set(target.id, roomLeft.get(target.id)! - 1);
+  }
+  return { placed, unplaced, roomLeft };
 }

@@ -8,6 +8,7 @@ import { knownCloud, KNOWN_CLOUDS, loadCloudFile, type Cloud } from '../core/azu
 import { Config } from './config';
 import { ActionableError } from './errors';
 import { Log } from './log';
+import { MssqlConnections, vscodeMssqlHost } from './mssql/connections';
 import { Redactor } from './redact';
 import { SecretStore } from './secrets';
 import { createBackend, type BackendEnv, type FullBackend } from './services';
@@ -17,6 +18,8 @@ import type { AccountSource, ServiceRegistry, SignedInAccount } from './services
 
 const SERVICES_KEY = 'sqlMigration.migrationServices';
 const UPLOADS_KEY = 'sqlMigration.uploadJobs';
+/** publisher.name in package.json (VS Code gives it as context.extension.id). */
+const EXTENSION_ID = 'sqlmig.azure-sql-migration-vscode';
 
 export class Ctx implements AccountSource {
   readonly redactor = new Redactor();
@@ -24,6 +27,8 @@ export class Ctx implements AccountSource {
   readonly config: Config;
   readonly secrets: SecretStore;
   readonly backend: FullBackend;
+  /** The MSSQL extension's saved connections and Object Explorer hand-over (nothing when it is absent). */
+  readonly mssql: MssqlConnections;
   readonly subscriptions: vscode.Disposable[];
   /** The Azure sign-in the views use: "Sign in to Azure", the wizard's, or a silent one. */
   account: SignedInAccount | undefined;
@@ -40,6 +45,7 @@ export class Ctx implements AccountSource {
     this.log = new Log(this.redactor);
     this.config = new Config();
     this.secrets = new SecretStore(context.secrets, this.redactor);
+    this.mssql = new MssqlConnections(vscodeMssqlHost(vscode, context.extension?.id ?? EXTENSION_ID));
     const state = context.globalState;
     const registry: ServiceRegistry = {
       list: (cloud) => (state.get<Record<string, string[]>>(SERVICES_KEY) ?? {})[cloud.armEndpoint] ?? [],
@@ -57,8 +63,9 @@ export class Ctx implements AccountSource {
       uploadJobs: { load: () => state.get<UploadJob[]>(UPLOADS_KEY) ?? [], save: (jobs) => Promise.resolve(state.update(UPLOADS_KEY, jobs)) },
       uploadConcurrency: () => this.config.settings.uploadConcurrency,
       signIn: azureAccounts(this.redactor),
+      savedConnections: this.mssql,
     });
-    this.subscriptions.push(this.log, this.config, this.signedIn, { dispose: () => this.backend.uploads.dispose() });
+    this.subscriptions.push(this.log, this.config, this.signedIn, this.mssql, { dispose: () => this.backend.uploads.dispose() });
   }
 
   get extensionUri(): vscode.Uri {

@@ -19,6 +19,11 @@ export type StepId = v.InferOutput<typeof StepSchema>;
 const text = (max = 1024) => v.pipe(v.string(), v.maxLength(max));
 const id = text(2048);
 
+/** The most databases an intent may name (a server with more is beyond what one wizard moves). */
+export const MAX_DATABASES = 20_000;
+/** The problems of one kind the "to continue" area names; the rest are counted. */
+export const ISSUE_ITEMS_SHOWN = 5;
+
 export const OpSchema = v.variant('status', [
   v.object({ status: v.literal('idle') }),
   v.object({ status: v.literal('busy'), message: v.optional(text()) }),
@@ -64,6 +69,8 @@ export const AssessmentSummarySchema = v.object({
   issues: v.array(text(4096)),
   warnings: v.array(text(4096)),
 });
+/** An assessment's verdict on one database as the wizard keeps it: with the mode it was assessed for. */
+export const AssessedSchema = v.object({ ...AssessmentSummarySchema.entries, mode: v.optional(ModeSchema) });
 export const SubscriptionSchema = v.object({ id, name: text() });
 /** What the target picker shows of a managed instance (`state` is `Ready` when it can take migrations). */
 export const ManagedInstanceSchema = v.object({ id, name: text(), resourceGroup: text(), location: text(), state: text(), tier: v.optional(text()), vCores: v.optional(v.number()) });
@@ -122,6 +129,8 @@ const DatabaseBackupSchema = v.object({
   lastBackupName: text(),
   check: v.optional(ChainCheckResultSchema),
   checkOp: OpSchema,
+  /** The target instance it goes to: the chosen instances in order, each up to its tier's limit. */
+  instanceId: v.optional(id),
 });
 export type DatabaseBackup = v.InferOutput<typeof DatabaseBackupSchema>;
 
@@ -129,24 +138,41 @@ const AssessmentSchema = v.object({
   op: OpSchema,
   /** 0..1 while it runs. */
   progress: v.optional(v.number()),
-  /** The databases the results are for, and the mode they were assessed for. */
+  /**
+   * Every database an assessment has given a verdict on, selected or not (a later run replaces
+   * the verdicts of the databases it assessed and keeps the others): a blocked database stays
+   * blocked until an assessment says otherwise.
+   */
   databases: v.array(text()),
+  /** The mode of the latest run; each result carries its own. */
   mode: v.optional(ModeSchema),
-  results: v.array(AssessmentSummarySchema),
+  results: v.array(AssessedSchema),
   instanceFindings: v.array(text(4096)),
   /** The full report is in the host's memory (open and save work); false after a reload. */
   reportAvailable: v.boolean(),
 });
 export type AssessmentView = v.InferOutput<typeof AssessmentSchema>;
 
+/** One kind of problem that keeps the step from proceeding: how many, and the first few (with the database each is about). */
+export const IssueGroupSchema = v.object({
+  kind: text(64),
+  /** What to do, for the whole kind (shown with the count when there are several). */
+  label: text(4096),
+  count: v.number(),
+  items: v.pipe(v.array(v.object({ text: text(4096), database: v.optional(text()) })), v.maxLength(ISSUE_ITEMS_SHOWN)),
+  /** Every database with this problem (a list can show only them). */
+  databases: v.optional(v.array(text())),
+});
+export type IssueGroup = v.InferOutput<typeof IssueGroupSchema>;
+
 export const WizardStateSchema = v.object({
-  version: v.literal(2),
+  version: v.literal(3),
   step: StepSchema,
   /** The furthest step reached: the step list lets the user jump back to any step before it. */
   reached: StepSchema,
   capabilities: CapabilitiesSchema,
-  /** Why Next is refused on the current step; empty when it may proceed. */
-  issues: v.array(text(4096)),
+  /** Why Next is refused on the current step, by kind; empty when it may proceed. */
+  issues: v.array(IssueGroupSchema),
   account: v.object({
     clouds: v.array(v.object({ name: text(), displayName: text() })),
     cloudName: text(),
@@ -161,7 +187,10 @@ export const WizardStateSchema = v.object({
     rememberPassword: v.boolean(),
     connected: v.optional(SourceServerSchema),
     databases: v.array(SourceDatabaseSchema),
+    /** In the order of `databases`. */
     selected: v.array(text()),
+    /** What the last change of the selection left out and why, said where the user acted. */
+    selectionNote: v.optional(text(4096)),
     assessment: AssessmentSchema,
     op: OpSchema,
   }),
@@ -169,8 +198,10 @@ export const WizardStateSchema = v.object({
     subscriptions: v.array(SubscriptionSchema),
     subscriptionId: v.optional(id),
     instances: v.array(ManagedInstanceSchema),
-    instanceId: v.optional(id),
-    existingDatabases: v.array(text()),
+    /** The chosen instances, in the order they fill: one run may spread over several. */
+    instanceIds: v.array(id),
+    /** The databases already on each chosen instance, once listed (they count toward its limit). */
+    existing: v.array(v.object({ instanceId: id, names: v.array(text()) })),
     op: OpSchema,
   }),
   backups: v.object({
@@ -246,18 +277,36 @@ export const WebviewMessageSchema = v.variant('type', [
   intent('source.update', { patch: SourcePatchSchema }),
   intent('source.password', { value: text(1024) }),
   intent('source.connect', {}),
-  intent('source.select', { names: v.pipe(v.array(text()), v.maxLength(1000)) }),
-  intent('source.assess', {}),
+  /** The selection becomes exactly these (as far as the rules allow). */
+  intent('source.select', { names: v.pipe(v.array(text()), v.maxLength(MAX_DATABASES)) }),
+  /** These join (or leave) the selection. */
+  intent('source.toggle', { names: v.pipe(v.array(text()), v.maxLength(MAX_DATABASES)), selected: v.boolean() }),
+  /** Every database that can be selected, none, or every one the assessment found ready. */
+  intent('source.selectAll', { which: v.picklist(['all', 'none', 'ready']) }),
+  /** `all`: every database on the server; otherwise the selected ones and every one assessed before. */
+  intent('source.assess', { scope: v.optional(v.picklist(['selected', 'all'])) }),
   intent('source.cancelAssessment', {}),
   intent('source.openReport', {}),
   intent('source.saveReport', { format: ReportFormatSchema }),
   intent('target.selectSubscription', { id }),
+  /** Only this instance. */
   intent('target.selectInstance', { id }),
+  /** Another instance, filled after the ones chosen before. */
+  intent('target.addInstance', { id }),
+  intent('target.removeInstance', { id }),
   intent('backups.update', { patch: BackupsPatchSchema }),
   intent('backups.sharePassword', { value: text(1024) }),
   intent('backups.updateDatabase', { source: text(), patch: DatabasePatchSchema }),
   intent('backups.browse', { source: text() }),
   intent('backups.check', { source: text() }),
+  /** Every database without a folder takes `<parent>/<its name>` where that folder exists (then they are checked). */
+  intent('backups.browseParent', {}),
+  /** Every database without a share path takes `<root>\\<its name>`. */
+  intent('backups.useShareRoot', { root: text(2048) }),
+  /** Every database goes to `<container>/<its name>`: one container, a folder each. */
+  intent('backups.useContainer', { container: text(256) }),
+  /** Checks every folder not checked yet (a few at a time). */
+  intent('backups.checkAll', {}),
   intent('service.select', { id }),
   intent('service.update', { patch: ServicePatchSchema }),
   intent('service.create', {}),
@@ -272,8 +321,23 @@ export type WebviewMessageType = WebviewMessage['type'];
 
 // ---- Host -> webview ------------------------------------------------------------------------
 
+const PathSchema = v.pipe(v.array(v.union([v.string(), v.number()])), v.maxLength(16));
+/**
+ * A change to the state the webview holds: a value set (or removed) at a path, or a part of a
+ * list replaced. Each value is validated against the state schema at its path (schemaAt).
+ */
+export const PatchOpSchema = v.variant('op', [
+  v.object({ op: v.literal('set'), path: PathSchema, value: v.unknown() }),
+  v.object({ op: v.literal('delete'), path: PathSchema }),
+  v.object({ op: v.literal('splice'), path: PathSchema, start: v.number(), deleteCount: v.number(), items: v.array(v.unknown()) }),
+]);
+export type PatchOp = v.InferOutput<typeof PatchOpSchema>;
+
 export const HostMessageSchema = v.variant('type', [
+  /** The whole state: the first message to a new document, and after a patch it could not apply. */
   v.object({ type: v.literal('state'), state: WizardStateSchema, l10n: v.optional(v.record(v.string(), v.string())) }),
+  /** What changed since the last message. */
+  v.object({ type: v.literal('patch'), ops: v.array(PatchOpSchema) }),
 ]);
 export type HostMessage = v.InferOutput<typeof HostMessageSchema>;
 
@@ -291,18 +355,138 @@ export const parseWebviewMessage = (input: unknown) => parseWith(WebviewMessageS
 export const parseHostMessage = (input: unknown) => parseWith(HostMessageSchema, input);
 export const parseWizardState = (input: unknown) => parseWith(WizardStateSchema, input);
 
+// ---- Patches: what changed, not the whole state --------------------------------------------
+
+type Key = string | number;
+// valibot's schema objects, as far as walking them needs.
+type Walkable = v.GenericSchema & { type: string; wrapped?: Walkable; entries?: Record<string, Walkable>; item?: Walkable };
+
+function unwrap(schema: Walkable): Walkable {
+  let s = schema;
+  while ((s.type === 'optional' || s.type === 'nullable' || s.type === 'nullish' || s.type === 'exact_optional') && s.wrapped) s = s.wrapped;
+  return s;
+}
+
+const isObjectSchema = (s: Walkable) => (s.type === 'object' || s.type === 'strict_object' || s.type === 'loose_object') && !!s.entries;
+
+/** The schema of the state at `path` (undefined when the state has no such place). */
+export function schemaAt(path: readonly Key[], root: v.GenericSchema = WizardStateSchema): v.GenericSchema | undefined {
+  let s = root as Walkable;
+  for (const k of path) {
+    const u = unwrap(s);
+    if (isObjectSchema(u) && typeof k === 'string' && Object.prototype.hasOwnProperty.call(u.entries, k)) s = u.entries![k]!;
+    else if (u.type === 'array' && u.item && typeof k === 'number' && Number.isInteger(k) && k >= 0) s = u.item;
+    else return undefined;
+  }
+  return s;
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
 /**
- * Fits a host message to the schema the webview checks it against: a string or list longer than
- * its field allows is cut (a string ends with "…"), so one long error (say, a plan with a
- * hundred problems) can never make the webview refuse every later state. Returns what was cut,
- * by path, for the log; the full text belongs there.
+ * The operations that turn `prev` into `next`, following the schema: objects key by key, lists
+ * by their common start and end (a row selected in the middle is one splice), anything else
+ * (a variant such as an operation's status, a record) whole. Unchanged parts (the same object
+ * or value) cost nothing, so a state the reducer changed in one place is one small operation.
  */
-export function fitHostMessage(message: HostMessage): { message: HostMessage; clipped: string[] } {
+export function diffState(prev: unknown, next: unknown, schema: v.GenericSchema = WizardStateSchema, path: Key[] = [], out: PatchOp[] = []): PatchOp[] {
+  if (prev === next) return out;
+  const s = unwrap(schema as Walkable);
+  if (isObjectSchema(s) && isRecord(prev) && isRecord(next)) {
+    for (const [k, entry] of Object.entries(s.entries!)) {
+      if (prev[k] === next[k]) continue;
+      if (next[k] === undefined) out.push({ op: 'delete', path: [...path, k] });
+      else diffState(prev[k], next[k], entry, [...path, k], out);
+    }
+    return out;
+  }
+  if (s.type === 'array' && s.item && Array.isArray(prev) && Array.isArray(next)) {
+    let head = 0;
+    while (head < prev.length && head < next.length && prev[head] === next[head]) head++;
+    let tail = 0;
+    while (tail < prev.length - head && tail < next.length - head && prev[prev.length - 1 - tail] === next[next.length - 1 - tail]) tail++;
+    const removed = prev.length - head - tail;
+    const added = next.slice(head, next.length - tail);
+    if (head === 0 && tail === 0 && removed > 0 && added.length > 0 && removed !== added.length) {
+      out.push({ op: 'set', path, value: next });
+    } else if (removed === added.length && removed <= 64 && isObjectSchema(unwrap(s.item))) {
+      // The same rows changed in place (a check's progress): each row's own changes.
+      for (let i = 0; i < removed; i++) diffState(prev[head + i], next[head + i], s.item, [...path, head + i], out);
+    } else {
+      out.push({ op: 'splice', path, start: head, deleteCount: removed, items: added });
+    }
+    return out;
+  }
+  out.push({ op: 'set', path, value: next });
+  return out;
+}
+
+/** `target` with `value` at `path`, copying only the objects on the way (the rest is shared). */
+function setIn(target: unknown, path: readonly Key[], change: (old: unknown) => unknown): unknown {
+  if (path.length === 0) return change(target);
+  const [k, ...rest] = path;
+  if (Array.isArray(target) && typeof k === 'number') {
+    if (k < 0 || k >= target.length) throw new Error(`no element ${k} in a list of ${target.length}`);
+    const copy = target.slice();
+    copy[k] = setIn(target[k], rest, change);
+    return copy;
+  }
+  if (isRecord(target) && typeof k === 'string') {
+    const copy: Record<string, unknown> = { ...target };
+    const value = setIn(target[k], rest, change);
+    if (value === undefined) delete copy[k];
+    else copy[k] = value;
+    return copy;
+  }
+  throw new Error(`the state has no ${String(k)} there`);
+}
+
+/**
+ * Applies a host patch, validating every value against the state schema at its path. The
+ * webview refuses the whole patch when one part does not fit (and asks for the state again).
+ */
+export function applyPatch(state: WizardState, ops: readonly PatchOp[]): Parsed<WizardState> {
+  let current: unknown = state;
+  for (const op of ops) {
+    const schema = schemaAt(op.path);
+    const where = op.path.join('.') || '(the state)';
+    if (!schema) return { ok: false, error: `${where}: not a place in the state` };
+    try {
+      if (op.op === 'set') {
+        const r = parseWith(schema, op.value);
+        if (!r.ok) return { ok: false, error: `${where}: ${r.error}` };
+        current = setIn(current, op.path, () => r.value);
+      } else if (op.op === 'delete') {
+        current = setIn(current, op.path, () => undefined);
+      } else {
+        const list = unwrap(schema as Walkable);
+        if (list.type !== 'array' || !list.item) return { ok: false, error: `${where}: not a list` };
+        const r = parseWith(v.array(list.item), op.items);
+        if (!r.ok) return { ok: false, error: `${where}: ${r.error}` };
+        current = setIn(current, op.path, (old) => {
+          if (!Array.isArray(old) || op.start < 0 || op.start + op.deleteCount > old.length) throw new Error('the list is not the one the change was made to');
+          const copy = old.slice();
+          copy.splice(op.start, op.deleteCount, ...r.value);
+          return copy;
+        });
+      }
+    } catch (e) {
+      return { ok: false, error: `${where}: ${(e as Error).message}` };
+    }
+  }
+  return { ok: true, value: current as WizardState };
+}
+
+/**
+ * Fits a value to a schema: a string or list longer than its field allows is cut (a string ends
+ * with "…"). Returns what was cut, by path, for the log; the full text belongs there.
+ */
+function fitToSchema<T>(schema: v.GenericSchema<unknown, T>, value: unknown): { value: T; clipped: string[] } {
   const clipped: string[] = [];
-  let current: unknown = message;
+  let current: unknown = value;
   for (let round = 0; round < 50; round++) {
-    const r = v.safeParse(HostMessageSchema, current);
-    if (r.success) return { message: r.output, clipped };
+    const r = v.safeParse(schema, current);
+    if (r.success) return { value: r.output, clipped };
     const fixable = r.issues.filter((i) => i.type === 'max_length' && typeof i.requirement === 'number' && i.path?.length);
     if (!fixable.length) break;
     current = structuredClone(current);
@@ -310,14 +494,44 @@ export function fitHostMessage(message: HostMessage): { message: HostMessage; cl
       const keys = issue.path!.map((p) => p.key as string | number);
       const parent = keys.slice(0, -1).reduce<any>((o, k) => o?.[k], current);
       const last = keys[keys.length - 1]!;
-      const value = parent?.[last];
+      const found = parent?.[last];
       const max = issue.requirement as number;
-      if (typeof value === 'string') parent[last] = `${value.slice(0, Math.max(0, max - 1))}…`;
-      else if (Array.isArray(value)) parent[last] = value.slice(0, max);
+      if (typeof found === 'string') parent[last] = `${found.slice(0, Math.max(0, max - 1))}…`;
+      else if (Array.isArray(found)) parent[last] = found.slice(0, max);
       else continue;
       clipped.push(keys.join('.'));
     }
   }
-  const left = parseHostMessage(current);
+  const left = parseWith(schema, current);
   throw new Error(`a wizard state does not fit its message schema${left.ok ? '' : `: ${left.error}`}`);
+}
+
+/**
+ * Fits a host message to the schema the webview checks it against: a string or list longer than
+ * its field allows is cut (a string ends with "…"), so one long error (say, a plan with a
+ * hundred problems) can never make the webview refuse every later state. A patch is fitted op
+ * by op, each against the state schema at its path. Returns what was cut, by path, for the log.
+ */
+export function fitHostMessage(message: HostMessage): { message: HostMessage; clipped: string[] } {
+  if (message.type === 'state') return (({ value, clipped }) => ({ message: value, clipped }))(fitToSchema(HostMessageSchema, message));
+  const clipped: string[] = [];
+  const ops = message.ops.map((op): PatchOp => {
+    const schema = schemaAt(op.path);
+    if (!schema) throw new Error(`a wizard patch names ${op.path.join('.')}, which the state does not have`);
+    const where = (inner: string) => [...op.path, inner].filter((x) => x !== '').join('.');
+    if (op.op === 'set') {
+      const fitted = fitToSchema(schema, op.value);
+      clipped.push(...fitted.clipped.map(where));
+      return { ...op, value: fitted.value };
+    }
+    if (op.op === 'splice') {
+      const list = unwrap(schema as Walkable);
+      if (list.type !== 'array' || !list.item) throw new Error(`a wizard patch splices ${op.path.join('.')}, which is not a list`);
+      const fitted = fitToSchema(v.array(list.item), op.items);
+      clipped.push(...fitted.clipped.map(where));
+      return { ...op, items: fitted.value };
+    }
+    return op;
+  });
+  return { message: { type: 'patch', ops }, clipped };
 }

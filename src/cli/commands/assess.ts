@@ -4,9 +4,10 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import {
-  assessServer, AssessmentInputError, formatReport, reportFromJson, reportToCsv, reportToHtml, reportToJson,
-  type AssessmentReport,
+  assessServer, assessServers, AssessmentInputError, fleetFromJson, fleetToCsv, fleetToHtml, fleetToJson, formatFleet, formatReport, isFleetReport,
+  reportFromJson, reportToCsv, reportToHtml, reportToJson, type AssessmentReport, type FleetReport,
 } from '../../core/assessment';
+import { serverList } from '../../core/discovery/export';
 import { sqlDatabaseResource } from '../../core/azure/cloud';
 import { credentialForCloud, SIGN_IN_METHODS, sqlAccessToken, type SignInMethod } from '../../core/azure/credentials';
 import { limitsTable, parseTier } from '../../core/sku/miLimits';
@@ -81,34 +82,82 @@ function seconds(values: Values, name: string): number | undefined {
   return n * 1000;
 }
 
-async function writeOutputs(report: AssessmentReport, values: Values, io: Io): Promise<void> {
+interface Views<R> {
+  html(r: R): string;
+  csv(r: R): string;
+  json(r: R): string;
+  text(r: R): string;
+}
+
+const SINGLE: Views<AssessmentReport> = { html: reportToHtml, csv: reportToCsv, json: reportToJson, text: formatReport };
+const FLEET: Views<FleetReport> = { html: fleetToHtml, csv: fleetToCsv, json: fleetToJson, text: formatFleet };
+
+async function writeOutputs<R>(report: R, views: Views<R>, values: Values, io: Io): Promise<void> {
   const written: string[] = [];
   if (typeof values.html === 'string') {
     const path = resolve(io.cwd, values.html);
-    await writeFile(path, reportToHtml(report));
+    await writeFile(path, views.html(report));
     written.push(path);
   }
   if (typeof values.csv === 'string') {
     const path = resolve(io.cwd, values.csv);
-    await writeFile(path, reportToCsv(report));
+    await writeFile(path, views.csv(report));
     written.push(path);
   }
   if (typeof values.save === 'string') {
     const path = resolve(io.cwd, values.save);
-    await writeFile(path, reportToJson(report));
+    await writeFile(path, views.json(report));
     written.push(path);
   }
-  if (values.json) io.out(reportToJson(report).trimEnd());
+  if (values.json) io.out(views.json(report).trimEnd());
   else {
-    io.out(formatReport(report));
+    io.out(views.text(report));
     for (const w of written) io.out(`Wrote ${w}`);
   }
 }
 
+/** Exit code of a multi-server report: 1 when a database is blocked or a server was not assessed. */
+const fleetExit = (r: FleetReport) => (r.summary.blocked > 0 || r.summary.failed > 0 ? EXIT_FAILED : EXIT_OK);
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+/** Every server named with --server and in --servers FILE, in order, once each; each one checked. */
+async function serversToAssess(values: Values, io: Io): Promise<{ servers: string[]; fromList: boolean }> {
+  const given = Array.isArray(values.server) ? values.server.map(String) : typeof values.server === 'string' ? [values.server] : [];
+  let listed: string[] = [];
+  if (typeof values.servers === 'string') {
+    const path = resolve(io.cwd, values.servers);
+    try {
+      listed = serverList(await readText(path), path);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      throw new UsageError((e as Error).message);
+    }
+    if (listed.length === 0) throw new UsageError(`${path} names no server to assess (a discovery report lists only the instances a SQL Server answered for)`);
+  }
+  const servers = [...new Set([...given, ...listed])];
+  const bad: string[] = [];
+  for (const s of servers) {
+    try {
+      parseServerAddress(s);
+    } catch (e) {
+      bad.push((e as Error).message);
+    }
+  }
+  if (bad.length) throw new UsageError(bad.join('\n'));
+  return { servers, fromList: typeof values.servers === 'string' };
+}
+
 export const assess: Command = {
   name: ['assess'],
-  summary: 'Assess a source SQL Server\'s databases for Azure SQL Managed Instance',
-  usage: 'sqlmig assess --server HOST[,PORT] (--user USER | --auth entra-token [--cloud NAME]) [--database NAME]... [--tier TIER] [--offline] [--json | --html FILE | --csv FILE]',
+  summary: 'Assess source SQL Servers\' databases for Azure SQL Managed Instance (one server, or many into one report)',
+  usage: 'sqlmig assess (--server HOST[,PORT]... | --servers FILE) (--user USER | --auth entra-token [--cloud NAME]) [--database NAME]... [--tier TIER] [--offline] [--json | --html FILE | --csv FILE]',
   help: `Connects to the source SQL Server, reads its inventory and checks every user database
 (or those named with --database) against the Managed Instance rules and the prerequisites
 of an online migration. Each database comes out READY, ISSUES (migrates, but something
@@ -123,7 +172,10 @@ AzureCloud, the default), https://database.usgovcloudapi.net/ in Azure US Govern
 https://database.chinacloudapi.cn/ in Azure China, or a cloud file's "sqlDatabaseResource".
 
 Connection:
-  --server HOST[,PORT]          also HOST\\INSTANCE
+  --server HOST[,PORT]          also HOST\\INSTANCE; repeat it to assess several servers
+  --servers FILE                the servers to assess: a "sqlmig discover --out" report (each
+                                instance a SQL Server answered for), or one server per line
+  --parallel N                  servers assessed at once (default 4)
   --user USER                   a SQL login, or DOMAIN\\user with --auth windows
   --auth sql|windows|entra-token
                                 SQL authentication (default), Windows (NTLM), or an access token
@@ -158,16 +210,25 @@ Output (a text summary unless --json):
   --save FILE                   write the JSON report to a file
   --import FILE                 read a saved JSON report instead of connecting (to convert it)
 
-Exit code: 0 when no assessed database is blocked, 1 when one is or the assessment failed,
-2 on usage errors.
+Several servers (--server repeated, or --servers) are assessed with the same login into one
+report: a table of the servers, then each server's databases; a server that cannot be reached
+or refuses the login is listed with why and the others go on. --json, --save, --html and --csv
+write that report (--import reads it back). One --server gives the single-server report.
+
+Exit code: 0 when no assessed database is blocked, 1 when one is or the assessment failed
+(or, for several servers, one could not be assessed), 2 on usage errors.
 
 Examples:
   SQLMIG_SOURCE_PASSWORD=... sqlmig assess --server sql01,1433 --user migrator --html report.html
   sqlmig assess --server sql01 --user CONTOSO\\dba --auth windows --database Sales --tier bc --json
   sqlmig assess --server sql01.contoso.us --auth entra-token --cloud usgov --html report.html
-  sqlmig assess --import report.json --csv findings.csv`,
+  sqlmig assess --import report.json --csv findings.csv
+  sqlmig discover 10.0.4.0/24 --out servers.json
+  SQLMIG_SOURCE_PASSWORD=... sqlmig assess --servers servers.json --user migrator --html fleet.html`,
   options: {
-    server: { type: 'string' },
+    server: { type: 'string', multiple: true },
+    servers: { type: 'string' },
+    parallel: { type: 'string' },
     user: { type: 'string' },
     auth: { type: 'string' },
     cloud: { type: 'string' },
@@ -193,21 +254,28 @@ Examples:
   async run(values, _positionals, io) {
     if (typeof values.import === 'string') {
       const path = resolve(io.cwd, values.import);
-      let text: string;
+      const text = await readText(path);
+      let fleet = false;
       try {
-        text = await readFile(path, 'utf8');
-      } catch (e) {
-        throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+        fleet = isFleetReport(JSON.parse(text));
+      } catch {
+        // not JSON: reportFromJson says so
+      }
+      if (fleet) {
+        const report = fleetFromJson(text, path);
+        await writeOutputs(report, FLEET, values, io);
+        return fleetExit(report);
       }
       const report = reportFromJson(text, path);
-      await writeOutputs(report, values, io);
+      await writeOutputs(report, SINGLE, values, io);
       return report.summary.blocked > 0 ? EXIT_FAILED : EXIT_OK;
     }
-    if (typeof values.server !== 'string') throw new UsageError('--server is required (HOST, HOST,PORT or HOST\\INSTANCE)');
-    try {
-      parseServerAddress(values.server);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
+    const { servers, fromList } = await serversToAssess(values, io);
+    if (servers.length === 0) throw new UsageError('--server is required (HOST, HOST,PORT or HOST\\INSTANCE), or --servers FILE');
+    let parallel: number | undefined;
+    if (typeof values.parallel === 'string') {
+      parallel = Number(values.parallel);
+      if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64) throw new UsageError(`--parallel wants a whole number from 1 to 64, not "${values.parallel}"`);
     }
     let tier;
     let limitsVersion: string | undefined;
@@ -230,19 +298,32 @@ Examples:
     const connectTimeoutMs = seconds(values, 'connect-timeout');
     const queryTimeoutMs = seconds(values, 'query-timeout');
     const showProgress = io.isTty && !values.json;
+    const connection = {
+      auth,
+      encrypt,
+      trustServerCertificate: Boolean(values['trust-server-certificate']),
+      ...(trustedCertificates && { trustedCertificates }),
+      ...(typeof values['host-name-in-certificate'] === 'string' && { hostNameInCertificate: values['host-name-in-certificate'] }),
+      ...(connectTimeoutMs && { connectTimeoutMs }),
+      ...(queryTimeoutMs && { queryTimeoutMs }),
+    };
+    if (servers.length > 1 || fromList) {
+      const report = await assessServers(servers, connection, {
+        ...(Array.isArray(values.database) && { databases: values.database }),
+        tier,
+        mode: values.offline ? 'offline' : 'online',
+        ...(limitsVersion && { limitsVersion }),
+        ...(parallel && { parallel }),
+        ...(io.signal && { signal: io.signal }),
+        ...(showProgress && { onProgress: (p) => io.err(`\r[${p.serversDone}/${p.servers} servers] ${p.server}: ${p.message}\x1b[K`) }),
+      }).finally(() => showProgress && io.err('\r\x1b[K'));
+      await writeOutputs(report, FLEET, values, io);
+      return fleetExit(report);
+    }
     let report: AssessmentReport;
     try {
       report = await assessServer(
-        {
-          server: values.server,
-          auth,
-          encrypt,
-          trustServerCertificate: Boolean(values['trust-server-certificate']),
-          ...(trustedCertificates && { trustedCertificates }),
-          ...(typeof values['host-name-in-certificate'] === 'string' && { hostNameInCertificate: values['host-name-in-certificate'] }),
-          ...(connectTimeoutMs && { connectTimeoutMs }),
-          ...(queryTimeoutMs && { queryTimeoutMs }),
-        },
+        { ...connection, server: servers[0]! },
         {
           ...(Array.isArray(values.database) && { databases: values.database }),
           tier,
@@ -261,7 +342,7 @@ Examples:
       throw e;
     }
     if (showProgress) io.err('\r\x1b[K');
-    await writeOutputs(report, values, io);
+    await writeOutputs(report, SINGLE, values, io);
     return report.summary.blocked > 0 ? EXIT_FAILED : EXIT_OK;
   },
 };

@@ -1,16 +1,28 @@
 /** `sqlmig migrate cancel` and `sqlmig migrate delete`: the core's operations, presented. */
 import { DmsClient, migrationIdOf, type MigrationRef } from '../../core/azure/dms/client';
 import { cancelMany, deleteMany, type OperationResult } from '../../core/migration';
-import { AZURE_HELP, AZURE_OPTIONS, azureSession, printJson, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
+import { AZURE_HELP, AZURE_OPTIONS, azureSession, JsonStream, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
 import { EXIT_FAILED, EXIT_OK, UsageError, type Command, type Io, type Values } from '../command';
+import { byDatabase } from './migrateCutover';
 import { REF_OPTIONS, REF_HELP, refsFrom, concurrencyOf, signalOf } from './migrationRefs';
 
-/** Prints the core's results: the same shape and words as cutover (done, REFUSED with why, FAILED). */
-function printResults(values: Values, io: Io, verb: string, results: OperationResult[]): number {
-  if (values.json) {
-    printJson(io, { results: results.map((r) => ({ migration: migrationIdOf(r.ref), database: r.ref.targetDatabase, outcome: r.outcome === 'done' ? verb : r.outcome, ok: r.outcome === 'done', ...(r.status && { status: r.status }), ...(r.reason && { error: r.reason }) })) });
-  } else {
-    for (const r of results) io.out(r.outcome === 'done' ? `${verb} ${r.ref.targetDatabase}` : `${r.outcome.toUpperCase()} ${r.ref.targetDatabase}\n  ${r.reason?.replace(/\n/g, '\n  ')}`);
+/**
+ * Runs the core's operation and prints its results in the same shape and words as cutover (done,
+ * REFUSED with why, FAILED): JSON line by line as each finishes, text sorted by database at the
+ * end (a terminal counts them meanwhile).
+ */
+async function runAndPrint(values: Values, io: Io, verb: string, total: number, run: (onResult: (r: OperationResult) => void) => Promise<OperationResult[]>): Promise<number> {
+  const json = values.json ? new JsonStream(io, '{"results":[') : undefined;
+  let finished = 0;
+  const results = await run((r) => {
+    finished++;
+    if (json) json.item({ migration: migrationIdOf(r.ref), database: r.ref.targetDatabase, outcome: r.outcome === 'done' ? verb : r.outcome, ok: r.outcome === 'done', ...(r.status && { status: r.status }), ...(r.reason && { error: r.reason }) });
+    else if (io.isTty) io.err(`\r\x1b[K${finished} of ${total} done (${r.ref.targetDatabase}: ${r.outcome === 'done' ? verb : r.outcome})`);
+  });
+  if (json) json.close(']}');
+  else {
+    if (io.isTty) io.err('\r\x1b[K');
+    for (const r of byDatabase(results)) io.out(r.outcome === 'done' ? `${verb} ${r.ref.targetDatabase}` : `${r.outcome.toUpperCase()} ${r.ref.targetDatabase}\n  ${r.reason?.replace(/\n/g, '\n  ')}`);
   }
   return results.every((r) => r.outcome === 'done') ? EXIT_OK : EXIT_FAILED;
 }
@@ -43,7 +55,7 @@ Exit code: 0 when every migration was canceled, 1 otherwise, 2 on usage errors.`
   async run(values, _p, io) {
     const concurrency = concurrencyOf(values);
     const { dms, refs } = await dmsFor(values, io);
-    return printResults(values, io, 'canceled', await cancelMany(dms, refs, { concurrency, ...signalOf(io) }));
+    return runAndPrint(values, io, 'canceled', refs.length, (onResult) => cancelMany(dms, refs, { concurrency, onResult, ...signalOf(io) }));
   },
 };
 
@@ -69,6 +81,6 @@ Exit code: 0 when every migration was deleted, 1 otherwise, 2 on usage errors.`,
   async run(values, _p, io) {
     const concurrency = concurrencyOf(values);
     const { dms, refs } = await dmsFor(values, io);
-    return printResults(values, io, 'deleted', await deleteMany(dms, refs, { concurrency, ...(values.force && { force: true }), ...signalOf(io) }));
+    return runAndPrint(values, io, 'deleted', refs.length, (onResult) => deleteMany(dms, refs, { concurrency, onResult, ...(values.force && { force: true }), ...signalOf(io) }));
   },
 };

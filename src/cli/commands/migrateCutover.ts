@@ -1,7 +1,7 @@
 /** `sqlmig migrate cutover`: the guarded cutover, followed until the service says Succeeded. */
 import { DmsClient, migrationIdOf } from '../../core/azure/dms/client';
 import { cutoverMany, readCutoverLocation, type CutoverOverride, type CutoverOverrides, type CutoverResult } from '../../core/migration';
-import { AZURE_HELP, AZURE_OPTIONS, azureSession, printJson, str, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
+import { AZURE_HELP, AZURE_OPTIONS, azureSession, JsonStream, str, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
 import { EXIT_FAILED, EXIT_OK, UsageError, type Command, type Io, type Values } from '../command';
 import { REF_OPTIONS, REF_HELP, refsFrom, concurrencyOf, signalOf } from './migrationRefs';
 
@@ -11,7 +11,7 @@ const OVERRIDE_OPTIONS: Record<string, CutoverOverride> = {
   'accept-blocked': 'restore-blocked',
 };
 
-function overridesOf(values: Values): CutoverOverrides {
+export function overridesOf(values: Values): CutoverOverrides {
   if (values['force-reason'] !== undefined) {
     throw new UsageError('--force-reason is gone: each check has its own override now (--accept-not-ready, --accept-pending, --accept-blocked, each with its reason)');
   }
@@ -26,7 +26,7 @@ function overridesOf(values: Values): CutoverOverrides {
 }
 
 /** The DBA confirms the tail-log backup is in the location: a flag, or a question on a terminal. */
-async function tailLogConfirmed(values: Values, io: Io): Promise<boolean> {
+export async function tailLogConfirmed(values: Values, io: Io): Promise<boolean> {
   if (values['tail-log-taken']) return true;
   if (!io.ask) {
     throw new UsageError('confirm that writes to the source are stopped and the tail-log backup has been taken into the backup location: --tail-log-taken (on a terminal, sqlmig asks)');
@@ -49,6 +49,25 @@ function describeCutover(r: CutoverResult, overrides: CutoverOverrides): string 
   return [head, ...blockers, ...warnings, ...(r.error ? [`  ${r.error.replace(/\n/g, '\n  ')}`] : [])].join('\n');
 }
 
+function cutoverJson(r: CutoverResult, overrides: CutoverOverrides) {
+  return {
+    migration: migrationIdOf(r.ref),
+    database: r.ref.targetDatabase,
+    outcome: r.outcome,
+    ...(r.status && { status: r.status }),
+    forced: r.forced,
+    overridden: Object.fromEntries(r.overridden.map((c) => [c, overrides[c]])),
+    blockers: r.blockers,
+    warnings: r.warnings,
+    ...(r.error && { error: r.error }),
+  };
+}
+
+/** Results by target database name, then instance: a long list is read by name. */
+export function byDatabase<T extends { ref: { targetDatabase: string; managedInstance: string } }>(results: T[]): T[] {
+  return [...results].sort((a, b) => a.ref.targetDatabase.localeCompare(b.ref.targetDatabase, undefined, { numeric: true }) || a.ref.managedInstance.localeCompare(b.ref.managedInstance));
+}
+
 export const migrateCutover: Command = {
   name: ['migrate', 'cutover'],
   summary: 'Complete online migrations: bring the target databases online',
@@ -67,7 +86,8 @@ databases can be cut over at once; each gets its own result.
 ${REF_HELP}
   --tail-log-taken       writes to the source are stopped and the tail-log backup is in the location
   --no-wait              return once the service accepted the cutover (outcome "started")
-  --concurrency N        migrations cut over at once (default 4)
+  --concurrency N        migrations cut over at once (default: all of them, up to 100 on each
+                         instance, so the last database is not down longer for being last)
 
 Each check can be overridden on its own, with the reason (data written after the last restored
 backup is LOST; overriding one check never overrides another):
@@ -100,40 +120,33 @@ was refused, failed or not confirmed, 2 on usage errors.`,
     const refs = refsFrom(values);
     if (!refs.length) throw new UsageError('name the migrations: --migration ID, or --target with --database');
     const overrides = overridesOf(values);
-    const concurrency = concurrencyOf(values);
+    // Not given: the core's default (all at once, per instance within what it runs at once).
+    const concurrency = values.concurrency === undefined ? undefined : concurrencyOf(values);
     if (!(await tailLogConfirmed(values, io))) {
       io.err('Nothing was done: take the tail-log backup into the backup location first.');
       return EXIT_FAILED;
     }
     const session = await azureSession(values, io);
     const wait = !values['no-wait'];
+    const json = values.json ? new JsonStream(io, '{"results":[') : undefined;
+    let finished = 0;
     const results = await cutoverMany(new DmsClient(session.ctx), refs, {
       overrides,
       location: (m, signal) => readCutoverLocation(session.ctx, m, signal ? { signal } : {}),
       wait,
-      concurrency,
+      ...(concurrency && { concurrency }),
       ...signalOf(io),
-      onStatus: (ref, status) => {
-        if (!values.json && io.isTty) io.err(`\r${ref.targetDatabase}: ${status}   `);
+      // Each result as it comes: the JSON document grows line by line, a terminal shows the count.
+      onResult: (r) => {
+        finished++;
+        if (json) json.item(cutoverJson(r, overrides));
+        else if (io.isTty) io.err(`\r\x1b[K${finished} of ${refs.length} done (${r.ref.targetDatabase}: ${r.outcome})`);
       },
     });
-    if (values.json) {
-      printJson(io, {
-        results: results.map((r) => ({
-          migration: migrationIdOf(r.ref),
-          database: r.ref.targetDatabase,
-          outcome: r.outcome,
-          ...(r.status && { status: r.status }),
-          forced: r.forced,
-          overridden: Object.fromEntries(r.overridden.map((c) => [c, overrides[c]])),
-          blockers: r.blockers,
-          warnings: r.warnings,
-          ...(r.error && { error: r.error }),
-        })),
-      });
-    } else {
+    if (json) json.close(']}');
+    else {
       if (io.isTty) io.err('\r\x1b[K');
-      for (const r of results) io.out(describeCutover(r, overrides));
+      for (const r of byDatabase(results)) io.out(describeCutover(r, overrides));
     }
     const done = (r: CutoverResult) => r.outcome === 'completed' || (!wait && r.outcome === 'started');
     return results.every(done) ? EXIT_OK : EXIT_FAILED;

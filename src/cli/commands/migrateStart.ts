@@ -2,7 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import type { ContainerClient } from '@azure/storage-blob';
 import { DmsClient } from '../../core/azure/dms/client';
-import { listManagedDatabases } from '../../core/azure/managedInstances';
+import { getManagedInstance, listManagedDatabases } from '../../core/azure/managedInstances';
+import { tierOfInstance } from '../../core/sku/miLimits';
+import { managedIdentityAccess } from '../../core/migration/storageAccess';
 import { containerClient, getStorageAccount, getStorageAccountKey } from '../../core/azure/storage';
 import { parseArmId } from '../../core/azure/armId';
 import { formatLsn, type PlanProblemCode } from '../../core/backup';
@@ -11,7 +13,7 @@ import { AZURE_HELP, AZURE_OPTIONS, azureSession, need, printJson, secretFromEnv
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command, type Values } from '../command';
 import { concurrencyOf, signalOf } from './migrationRefs';
 
-function acceptanceOf(values: Values): Acceptance | undefined {
+export function acceptanceOf(values: Values): Acceptance | undefined {
   const codes = strs(values, 'accept');
   const reason = str(values, 'reason');
   if (!codes.length) {
@@ -30,7 +32,7 @@ interface PlanFile {
   targetInstanceId: string;
   migrationServiceId: string;
   mode?: 'online' | 'offline';
-  backup: { kind: 'blob' | 'upload'; storageAccountId: string; container: string } | { kind: 'share'; storageAccountId: string; path: string; userName: string };
+  backup: { kind: 'blob' | 'upload'; storageAccountId: string; container: string; authType?: 'AccountKey' | 'ManagedIdentity' } | { kind: 'share'; storageAccountId: string; path: string; userName: string };
   databases: DatabaseChoice[];
 }
 
@@ -67,9 +69,16 @@ async function planFileFrom(values: Values): Promise<PlanFile> {
     mode: (str(values, 'mode') ?? 'online') as 'online' | 'offline',
     backup: share
       ? { kind: 'share', storageAccountId, path: share, userName: need(values, 'share-user', 'with --share') }
-      : { kind: local.size ? 'upload' : 'blob', storageAccountId, container: need(values, 'container', '(or --share)') },
+      : { kind: local.size ? 'upload' : 'blob', storageAccountId, container: need(values, 'container', '(or --share)'), ...blobAuthOf(values) },
     databases,
   };
+}
+
+/** --blob-auth: how the service reads the container (the instance's managed identity sends no key). */
+function blobAuthOf(values: Values): { authType?: 'ManagedIdentity' } {
+  const v = str(values, 'blob-auth') ?? 'account-key';
+  if (v !== 'account-key' && v !== 'managed-identity') throw new UsageError('--blob-auth is account-key or managed-identity');
+  return v === 'managed-identity' ? { authType: 'ManagedIdentity' } : {};
 }
 
 export const migrateStart: Command = {
@@ -104,6 +113,8 @@ Plan:
   --storage-account-id ID  the storage account holding (or receiving) the backups
   --container NAME         blob container; each database's backups in its own folder (its name)
   --local DB=DIR           upload mode: upload DB's backups from DIR first (repeat per database)
+  --blob-auth MODE         how the service reads the container: account-key (default) or
+                           managed-identity (the instance's; it needs Storage Blob Data Reader)
   --share UNC              network share read by the integration runtime, with --share-user
   --database NAME[=TARGET] a database to migrate, optionally under another name (repeat)
   --last-backup DB=FILE    offline blob migrations: the last backup file of DB (repeat); with --local
@@ -144,6 +155,7 @@ Exit code: 0 when every database started, 1 when any failed, 2 on usage or plan 
     'last-backup': { type: 'string', multiple: true },
     concurrency: { type: 'string' },
     'new-base': { type: 'boolean' },
+    'blob-auth': { type: 'string' },
     accept: { type: 'string', multiple: true },
     reason: { type: 'string' },
   },
@@ -164,7 +176,16 @@ Exit code: 0 when every database started, 1 when any failed, 2 on usage or plan 
         throw new UsageError((e as Error).message);
       }
     })();
-    const existing = await listManagedDatabases(session.ctx, target.subscriptionId, target.resourceGroup, target.name, io.signal);
+    const [existing, instance] = await Promise.all([
+      listManagedDatabases(session.ctx, target.subscriptionId, target.resourceGroup, target.name, io.signal),
+      getManagedInstance(session.ctx, target.subscriptionId, target.resourceGroup, target.name, io.signal),
+    ]);
+    const targetTier = tierOfInstance(instance.tier);
+    if (file.backup.kind !== 'share' && file.backup.authType === 'ManagedIdentity') {
+      const access = managedIdentityAccess(instance, file.backup.storageAccountId, 'or read it with the account key (--blob-auth account-key)');
+      if (access.problem) throw new UsageError(access.problem);
+      io.err(`warning: ${access.warning}`);
+    }
     const input: MigrationPlanInput = {
       source: { authentication: 'SqlAuthentication', ...file.source, password },
       targetInstanceId: file.targetInstanceId,
@@ -173,6 +194,7 @@ Exit code: 0 when every database started, 1 when any failed, 2 on usage or plan 
       backup,
       databases: file.databases ?? [],
       existingTargetDatabases: existing.map((d) => d.name),
+      ...(targetTier && { targetTier }),
     };
     let plan: MigrationPlan;
     try {

@@ -1,13 +1,19 @@
 /** `sqlmig migrate status`: migrations and their backup files; --watch follows them. */
-import { DmsClient, serviceRefFromId } from '../../core/azure/dms/client';
+import { DmsClient, serviceIdOf, serviceRefFromId } from '../../core/azure/dms/client';
 import type { DatabaseMigration, DatabaseMigrationSqlMi } from '../../core/azure/dms/models';
 import { mapBounded } from '../../core/backup';
 import { backupFiles, migrationProblems, statusOf, withoutSecrets } from '../../core/migration';
 import { table } from '../../core/text';
-import { AZURE_HELP, AZURE_OPTIONS, azureSession, printJson, str, strs, type AzureSession, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
+import { AZURE_HELP, AZURE_OPTIONS, azureSession, JsonStream, str, strs, type AzureSession, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
 import { EXIT_OK, UsageError, type Command } from '../command';
 import { watchMigrations } from './migrateWatch';
 import { REF_OPTIONS, REF_HELP, refsFrom, signalOf } from './migrationRefs';
+
+/** By target database name (then the instance), as people look for a database. */
+function sortedByName<T extends DatabaseMigration | DatabaseMigrationSqlMi>(list: T[]): T[] {
+  const key = (m: T) => [m.name ?? '', m.id ?? ''] as const;
+  return [...list].sort((a, b) => key(a)[0].localeCompare(key(b)[0], undefined, { numeric: true }) || key(a)[1].localeCompare(key(b)[1]));
+}
 
 function row(m: DatabaseMigration | DatabaseMigrationSqlMi): string[] {
   const p = m.properties;
@@ -31,8 +37,9 @@ export const migrateStatus: Command = {
   name: ['migrate', 'status'],
   summary: 'Show migrations and their backup files; --watch follows them',
   usage: 'sqlmig migrate status (--service ID... | --migration ID... | --target MI_ID --database NAME...) [--watch [--interval S]] [azure options]',
-  help: `With --service, lists every migration of the service (one call per service, however many
-there are). With --migration (or --target/--database), shows each one in detail: status,
+  help: `With --service, lists every migration of the service (one call per page of the list, however
+many there are), sorted by target database name. With --migration (or --target/--database),
+shows each one in detail: status,
 restore progress, the problems the service reports, and every backup file (Arrived,
 Uploading, Uploaded, Restoring, Restored, or Ignored with the reason).
 
@@ -41,6 +48,12 @@ happens: a migration's status (ReadyForCutover, Succeeded, Failed with the servi
 each backup file of a watched migration (--migration) moving from Arrived to Restored, and, for
 network-share migrations, the integration runtime going offline. It ends when every watched
 migration has finished (or on Ctrl-C); with --json it prints one JSON object per change.
+
+Every command keeps within Azure Resource Manager's request limits (reads: 250 per subscription
+and principal, refilling 25 per second): it slows down before the service would throttle and
+leaves a fifth of them for your other tools; --watch reads details only for the migrations it
+watches, within a budget per refresh. --json prints the document as it is read (one migration
+per line), so a long list can be followed as it comes.
 
   --service ID           a migration service's resource id (repeat)
 ${REF_HELP}
@@ -71,22 +84,40 @@ Exit code: 0; with --watch, 0 when every watched migration Succeeded, 1 otherwis
     if (values.watch) {
       const seconds = Number(str(values, 'interval') ?? 15);
       if (!Number.isFinite(seconds) || seconds < 0.05) throw new UsageError('--interval must be a number of seconds');
-      return watchMigrations(io, dms, { services, refs, intervalMs: seconds * 1000, json: Boolean(values.json), describe: describeDetailed });
+      return watchMigrations(io, dms, { services, refs, intervalMs: seconds * 1000, json: Boolean(values.json), describe: describeDetailed, ...(session.ctx.budget && { budget: session.ctx.budget }) });
     }
-    const listed = await mapBounded(services, 4, async (s) => ({ service: s, migrations: await dms.listMigrations(s, signalOf(io)) }));
-    const detailed = await mapBounded(refs, 8, (r) => dms.getMigration(r, { expand: true, ...signalOf(io) }));
-    if (values.json) {
-      printJson(io, {
-        services: listed.map((l) => ({ id: `/subscriptions/${l.service.subscriptionId}/resourceGroups/${l.service.resourceGroup}/providers/Microsoft.DataMigration/sqlMigrationServices/${l.service.name}`, migrations: l.migrations.map((m) => ({ id: m.id, name: m.name, status: statusOf(m), properties: withoutSecrets(m).properties })) })),
-        migrations: detailed.map((m) => ({ id: m.id, name: m.name, status: statusOf(m), problems: migrationProblems(m), files: backupFiles(m), properties: withoutSecrets(m).properties })),
+    const json = values.json ? new JsonStream(io, '{"services":[') : undefined;
+    // Each service as soon as its list is in: the JSON item by item as pages arrive, the table sorted by name.
+    for (const [i, service] of services.entries()) {
+      let seen = 0;
+      if (json) {
+        if (i > 0) io.out(',');
+        json.next(`{"id":${JSON.stringify(serviceIdOf(service))},"migrations":[`);
+      }
+      const list = await dms.listMigrations(service, {
+        ...signalOf(io),
+        onPage: (page) => {
+          seen += page.length;
+          if (json) for (const m of page) json.item({ id: m.id, name: m.name, status: statusOf(m), properties: withoutSecrets(m).properties });
+          else if (io.isTty) io.err(`\r${service.name}: ${seen} migration(s) listed...`);
+        },
       });
-      return EXIT_OK;
+      if (json) {
+        io.out(']}');
+        continue;
+      }
+      if (io.isTty) io.err('\r\x1b[K');
+      io.out(`${service.name}: ${list.length} migration(s)`);
+      if (list.length) io.out(table([['Target', 'Source', 'Status', 'Mode', 'Started', ''], ...sortedByName(list).map(row)]));
     }
-    for (const l of listed) {
-      io.out(`${l.service.name}: ${l.migrations.length} migration(s)`);
-      if (l.migrations.length) io.out(table([['Target', 'Source', 'Status', 'Mode', 'Started', ''], ...l.migrations.map(row)]));
+    if (json) json.next('],"migrations":[');
+    // Named migrations: each read once (within the budget), printed in the order given.
+    const detailed = await mapBounded(refs, 8, (r) => dms.getMigration(r, { expand: true, ...signalOf(io) }));
+    for (const m of detailed) {
+      if (json) json.item({ id: m.id, name: m.name, status: statusOf(m), problems: migrationProblems(m), files: backupFiles(m), properties: withoutSecrets(m).properties });
+      else io.out(describeDetailed(m));
     }
-    for (const m of detailed) io.out(describeDetailed(m));
+    json?.close(']}');
     return EXIT_OK;
   },
 };

@@ -3,12 +3,14 @@
  * happens: a migration's status, each backup file of a watched migration moving through
  * Arrived, Uploading, Uploaded, Restoring, Restored (or Ignored, with the reason), and, for
  * network-share migrations, the integration runtime going offline or coming back. One
- * listMigrations per service and one expanded GET per watched migration each refresh; one
- * more GET per service only while a network-share migration is watched.
+ * listMigrations per service (per page) and one expanded GET per watched migration each
+ * refresh, within the core monitor's read budget; one more GET per service only while a
+ * network-share migration is watched.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { migrationIdOf, serviceRefFromId, type DmsClient, type MigrationRef, type MigrationServiceRef } from '../../core/azure/dms/client';
 import type { DatabaseMigrationSqlMi } from '../../core/azure/dms/models';
+import type { RequestBudget } from '../../core/azure/requestBudget';
 import { backupFiles, isTerminal, migrationProblems, MigrationMonitor, statusOf, usesNetworkShare, type MigrationSnapshot, type MonitorEvent } from '../../core/migration';
 import { EXIT_FAILED, EXIT_OK, type Io } from '../command';
 
@@ -19,6 +21,8 @@ export interface WatchOptions {
   json: boolean;
   /** Prints a migration's full state (after it ends). */
   describe: (m: DatabaseMigrationSqlMi) => string;
+  /** ARM's request limits (the client's pipeline follows them too): detail reads per refresh stay within them. */
+  budget?: RequestBudget;
 }
 
 const clock = () => new Date().toISOString().slice(11, 19);
@@ -26,7 +30,7 @@ const clock = () => new Date().toISOString().slice(11, 19);
 /** Watches until every watched migration has ended (or the signal aborts); 0 when all Succeeded. */
 export async function watchMigrations(io: Io, dms: DmsClient, o: WatchOptions): Promise<number> {
   const ids = o.refs.map(migrationIdOf);
-  const monitor = new MigrationMonitor(dms, { services: o.services, watched: ids, intervalMs: o.intervalMs });
+  const monitor = new MigrationMonitor(dms, { services: o.services, watched: ids, intervalMs: o.intervalMs, ...(o.budget && { budget: o.budget }) });
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   io.signal?.addEventListener('abort', onAbort, { once: true });

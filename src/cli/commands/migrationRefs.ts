@@ -32,10 +32,13 @@ export function refsFrom(values: Values): MigrationRef[] {
   return refs;
 }
 
-/** --concurrency: how many databases are handled at once (default 4: ARM throttles bursts). */
+/**
+ * --concurrency: how many databases are handled at once (default 4). The requests themselves
+ * keep within ARM's limits whatever the number (the session's request budget paces them).
+ */
 export function concurrencyOf(values: Values): number {
   const n = Number(str(values, 'concurrency') ?? 4);
-  if (!Number.isInteger(n) || n < 1 || n > 32) throw new UsageError('--concurrency must be a whole number from 1 to 32');
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new UsageError('--concurrency must be a whole number from 1 to 100');
   return n;
 }
 

@@ -1,4 +1,6 @@
 export * from './catalog';
+export * from './fleet';
+export * from './fleetReport';
 export * from './probes';
 export * from './report';
 export * from './reportHtml';

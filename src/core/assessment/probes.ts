@@ -30,6 +30,19 @@ export type ProbeId =
   | 'database.modules'
   | 'database.objects';
 
+/** What each probe reads, in words for a progress line (the ids are ours, not the user's). */
+export const PROBE_LABELS: Readonly<Record<ProbeId, string>> = {
+  'server.configurations': 'Reading the server configuration',
+  'server.linkedServers': 'Reading the linked servers',
+  'server.jobSteps': 'Reading the SQL Agent jobs',
+  'server.traceFlags': 'Reading the trace flags',
+  'server.logins': 'Reading the logins',
+  'server.encryption': 'Reading the encryption settings',
+  'server.objects': 'Reading the server-level objects',
+  'database.modules': 'Reading procedures, views, functions and triggers',
+  'database.objects': 'Reading filegroups, assemblies, users and tables',
+};
+
 /** [name], with ] doubled: safe for any database name. */
 export function quoteName(name: string): string {
   return `[${name.replace(/]/g, ']]')}]`;

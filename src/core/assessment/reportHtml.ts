@@ -10,7 +10,8 @@ export function escapeHtml(s: string): string {
 
 const e = escapeHtml;
 
-const STYLE = `
+/** The report's stylesheet (the multi-server report uses it too). */
+export const REPORT_STYLE = `
 :root { color-scheme: light dark; --fg: #1b1b1f; --muted: #5f6368; --bg: #fff; --card: #f5f6f8; --line: #d9dce1;
   --ready: #1a7f37; --issues: #9a6700; --blocked: #cf222e; --warn: #6e7781; }
 @media (prefers-color-scheme: dark) { :root { --fg: #e6e6e6; --muted: #a0a4aa; --bg: #16171a; --card: #202226; --line: #34373c;
@@ -32,11 +33,11 @@ summary { cursor: pointer; font-weight: 600; }
 @media print { details { break-inside: avoid; } details:not([open]) > *:not(summary) { display: block; } }
 `;
 
-function badge(kind: string, text = kind): string {
+export function badge(kind: string, text = kind): string {
   return `<span class="badge ${e(kind)}">${e(text)}</span>`;
 }
 
-function findingHtml(f: ReportFinding): string {
+export function findingHtml(f: ReportFinding): string {
   const objects = f.objects.length
     ? `<ul>${f.objects.map((o) => `<li><code>${e(o.type)}</code> ${e(o.name)}${o.detail ? ` <span class="muted">${e(o.detail)}</span>` : ''}</li>`).join('')}</ul>`
     : '';
@@ -64,7 +65,7 @@ export function reportToHtml(report: AssessmentReport): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>Assessment of ${e(report.server.name)} for Azure SQL Managed Instance</title>
-<style>${STYLE}</style></head>
+<style>${REPORT_STYLE}</style></head>
 <body>
 <h1>${e(report.server.name)} → Azure SQL Managed Instance</h1>
 <div class="muted">${e(report.server.productName)} ${e(report.server.productVersion)} ${e(report.server.productLevel)}, ${e(report.server.edition)} ·

@@ -11,7 +11,7 @@ import { SourceError } from '../source/errors';
 import { readInventory, type DatabaseInfo, type ServerInventory } from '../source/inventory';
 import { limitsTable, TIER_NAMES, type ServiceTier } from '../sku/miLimits';
 import { ALL_RULES } from './catalog';
-import { PROBES, type ProbeId } from './probes';
+import { PROBE_LABELS, PROBES, type ProbeId } from './probes';
 import {
   emptyCounts, readinessOf, REPORT_FORMAT, REPORT_FORMAT_VERSION,
   type AssessmentReport, type DatabaseReport, type ReportFinding, type RuleOutcome,
@@ -166,7 +166,7 @@ async function assess(conn: SourceConnection, options: AssessmentOptions): Promi
       const prior = results.get(job.probe);
       results.set(job.probe, { rows: [...(prior?.rows ?? []), ...rows], ...((error ?? prior?.error) && { error: error ?? prior?.error }) });
       done++;
-      progress('probes', `${job.probe}${job.databases.length ? ` (${job.databases.length} databases)` : ''}`);
+      progress('probes', `${PROBE_LABELS[job.probe]}${job.databases.length ? ` (${job.databases.length === 1 ? '1 database' : `${job.databases.length} databases`})` : ''}`);
     },
     signal,
   );

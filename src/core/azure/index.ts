@@ -1,6 +1,7 @@
 export * from './cloud';
 export * from './pipeline';
 export * from './retry';
+export * from './requestBudget';
 export * from './errors';
 export * from './context';
 export * from './armId';

@@ -23,6 +23,8 @@ export interface ManagedInstanceInfo {
   storageSizeInGB?: number;
   fullyQualifiedDomainName?: string;
   collation?: string;
+  /** The instance's managed identity (SystemAssigned, UserAssigned): what reads blob storage without a key or SAS. */
+  identity?: { type: string; principalId?: string };
 }
 
 function sqlClient(ctx: AzureContext, subscriptionId: string): SqlManagementClient {
@@ -46,6 +48,7 @@ function toInfo(mi: ManagedInstance): ManagedInstanceInfo {
     ...(mi.storageSizeInGB !== undefined && { storageSizeInGB: mi.storageSizeInGB }),
     ...(mi.fullyQualifiedDomainName && { fullyQualifiedDomainName: mi.fullyQualifiedDomainName }),
     ...(mi.collation && { collation: mi.collation }),
+    ...(mi.identity?.type && mi.identity.type !== 'None' && { identity: { type: mi.identity.type, ...(mi.identity.principalId && { principalId: mi.identity.principalId }) } }),
   };
 }
 

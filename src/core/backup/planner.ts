@@ -68,6 +68,8 @@ export interface PlanStep {
   /** Written WITH COMPRESSION (an MSSQLBAK container). */
   compressed?: boolean;
   hasChecksums: boolean;
+  /** The major version of the SQL Server that wrote it (10 = 2008, 16 = 2022). */
+  softwareVersionMajor?: number;
 }
 
 export interface DatabasePlan {
@@ -196,6 +198,7 @@ function step(g: SetGroup): PlanStep {
   if (h.backupFinishDate) s.backupFinishDate = h.backupFinishDate;
   if (h.backupType === 'TransactionLog' && h.firstLsn === h.lastLsn) s.empty = true;
   if (h.compressed) s.compressed = true;
+  if (h.softwareVersionMajor) s.softwareVersionMajor = h.softwareVersionMajor;
   return s;
 }
 

@@ -12,9 +12,12 @@ import { basename } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { PlanProblem, PlanProblemCode } from '../backup';
 import { mapBounded } from '../backup/scan';
-import { checkFolder, folderState, preflight, UploadRefusedError, type Preflight } from '../upload/databaseUpload';
-import { lastFileInLocation } from '../upload/location';
+import { checkFolder, folderRules, folderState, preflight, UploadRefusedError, type Preflight } from '../upload/databaseUpload';
+import { lastFileInLocation, type LocationEntry } from '../upload/location';
 import type { MigrationPlan, PlannedDatabase } from './plan';
+
+/** What the chain checks need of a plan, whichever engine runs it (DMS or the Log Replay Service). */
+export type ChainPlan = Pick<MigrationPlan, 'planned' | 'mode'>;
 
 /** Problems a DBA may accept with a reason: the chain is still restorable as far as it goes. */
 export const ACCEPTABLE_PROBLEMS: ReadonlySet<PlanProblemCode> = new Set(['lsn-gap', 'missing-stripe']);
@@ -36,6 +39,8 @@ export interface ChainReport {
   warnings: string[];
   /** Offline: the last backup file of the chain, as the service is to be told. */
   lastBackupName?: string;
+  /** What the blob folder held when it was checked (for the rules of one engine, e.g. the Log Replay Service's). */
+  entries?: LocationEntry[];
 }
 
 export interface ChainCheckOptions {
@@ -51,7 +56,7 @@ function refusalOf(e: unknown): string[] {
 }
 
 /** Plans every database's local chain against its blob folder; reads, never writes. */
-export async function checkLocalChains(container: ContainerClient, plan: MigrationPlan, options: ChainCheckOptions = {}): Promise<ChainReport[]> {
+export async function checkLocalChains(container: ContainerClient, plan: ChainPlan, options: ChainCheckOptions = {}): Promise<ChainReport[]> {
   const signal = options.signal;
   return mapBounded(
     plan.planned,
@@ -61,6 +66,7 @@ export async function checkLocalChains(container: ContainerClient, plan: Migrati
       const report: ChainReport = { source: db.source, folder, problems: [], warnings: [] };
       try {
         const state = await folderState(container, folder, db.source, { ...(options.newBase && { newBase: true }), ...(signal && { signal }) });
+        report.entries = state.entries;
         const pre = await preflight([db.localFolder!], db.source, plan.mode, signal, state.anchor);
         report.warnings.push(...pre.plan.warnings, ...checkFolder(state.entries, container, folder, pre));
         report.problems.push(...pre.problems);
@@ -80,7 +86,7 @@ export async function checkLocalChains(container: ContainerClient, plan: Migrati
 }
 
 /** Checks the chain already in each database's blob folder (backups the DBA put there). */
-export async function checkBlobChains(container: ContainerClient, plan: MigrationPlan, options: ChainCheckOptions = {}): Promise<ChainReport[]> {
+export async function checkBlobChains(container: ContainerClient, plan: ChainPlan, options: ChainCheckOptions = {}): Promise<ChainReport[]> {
   const signal = options.signal;
   return mapBounded(
     plan.planned,
@@ -89,6 +95,11 @@ export async function checkBlobChains(container: ContainerClient, plan: Migratio
       const folder = db.folder ?? db.source;
       const report: ChainReport = { source: db.source, folder, problems: [], warnings: [] };
       const state = await folderState(container, folder, db.source, signal ? { signal } : {});
+      report.entries = state.entries;
+      // One flat folder per database: what the service would trip over is refused here, named.
+      const rules = folderRules(state.entries, folder, db.source, state.anchor?.familyGuid);
+      report.warnings.push(...rules.warnings);
+      if (rules.foreign.length) report.refusal = [`the folder ${container.containerName}/${folder} holds more than ${db.source}'s backups; each database needs its own flat folder`, ...rules.foreign];
       if (!state.anchor) {
         report.warnings.push(`${container.containerName}/${folder}/ holds no full backup of ${db.source} yet: the service waits until one arrives`);
       } else if (plan.mode === 'offline') {

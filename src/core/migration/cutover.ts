@@ -13,10 +13,11 @@
  * accepted, and the migration can still fail while Completing.
  */
 import { mapBounded } from '../backup/scan';
-import type { DmsClient, MigrationRef } from '../azure/dms/client';
-import type { DatabaseMigrationSqlMi } from '../azure/dms/models';
-import { backupFiles } from './backupFiles';
-import { isFullBackupRestored, isOnline, isTerminal, statusOf } from './status';
+import type { DmsClient } from '../azure/dms/client';
+import { migrationIdOf, serviceRefFromId, type MigrationRef } from '../azure/dms/refs';
+import type { DatabaseMigration, DatabaseMigrationSqlMi } from '../azure/dms/models';
+import { backupFiles, type BackupFileView } from './backupFiles';
+import { isFullBackupRestored, isOnline, statusOf, TERMINAL_STATUSES } from './status';
 
 /** The checks a DBA may override, each with its own reason. */
 export type CutoverOverride = 'not-ready' | 'pending-backups' | 'restore-blocked';
@@ -64,6 +65,38 @@ export interface CutoverCheck {
   migrationOperationId?: string;
 }
 
+/**
+ * What the guard needs to know of a restore, whichever engine runs it: a migration of the
+ * Database Migration Service (dmsCutoverSubject) or a Log Replay Service restore
+ * (lrsStatus.ts). One rule for both: nothing of the chain may be left unrestored.
+ */
+export interface CutoverSubject {
+  /** Our status word: ReadyForCutover, InProgress, Completing, Succeeded, Failed, ... */
+  status: string;
+  /** Ends with a cutover; when false, `endsByItself` says how it ends instead. */
+  online: boolean;
+  endsByItself: string;
+  /** Whether the per-file details were read; `notDetailed` says what was not read. */
+  detailed: boolean;
+  notDetailed: string;
+  fullBackupRestored: boolean;
+  blockingReason?: string;
+  files: BackupFileView[];
+  /** What the service counts as pending beside the files it lists (of `backupType` when given). */
+  reportedPending?: { count: number; noun: string; backupType?: string };
+  /** The LSN the restore has reached, when the service says; else the last file restored, whose LSN the location tells. */
+  restoredLsn?: bigint;
+  lastRestoredFile?: string;
+  sourceDatabase?: string;
+  /** The operation a cutover quotes, for an engine that has one (DMS). */
+  operation?: { id?: string };
+  /** For messages: "migration" or "restore", and who restores ("the service", "the Log Replay Service"). */
+  noun: string;
+  service: string;
+  /** Said when the status is not ReadyForCutover and nothing else stands in the way. */
+  notReady: string;
+}
+
 /** The LSN the restore has reached, from the service's details. */
 export function restoredLsn(m: DatabaseMigrationSqlMi): bigint | undefined {
   const d = m.properties?.migrationStatusDetails;
@@ -73,6 +106,30 @@ export function restoredLsn(m: DatabaseMigrationSqlMi): bigint | undefined {
   return at;
 }
 
+/** A DMS migration as the guard sees it. */
+export function dmsCutoverSubject(m: DatabaseMigrationSqlMi): CutoverSubject {
+  const status = statusOf(m);
+  const d = m.properties?.migrationStatusDetails;
+  const lsn = restoredLsn(m);
+  return {
+    status,
+    online: isOnline(m),
+    endsByItself: 'this is an offline migration: it completes by itself after the last backup is restored',
+    detailed: Boolean(d),
+    notDetailed: 'the migration details were not read ($expand=MigrationStatusDetails)',
+    fullBackupRestored: isFullBackupRestored(m),
+    ...(d?.restoreBlockingReason && { blockingReason: d.restoreBlockingReason }),
+    files: backupFiles(m),
+    reportedPending: { count: d?.pendingLogBackupsCount ?? 0, noun: 'log backup', backupType: 'TransactionLog' },
+    ...(lsn !== undefined && { restoredLsn: lsn }),
+    ...(m.properties?.sourceDatabaseName && { sourceDatabase: m.properties.sourceDatabaseName }),
+    operation: { ...(m.properties?.migrationOperationId && { id: m.properties.migrationOperationId }) },
+    noun: 'migration',
+    service: 'the service',
+    notReady: `the service does not report ReadyForCutover yet (it says ${status})`,
+  };
+}
+
 const NOT_WAITING = new Set(['Restored', 'Ignored', 'Canceled']);
 
 function kindOf(type: string | undefined): string {
@@ -80,26 +137,32 @@ function kindOf(type: string | undefined): string {
 }
 
 /** What the service lists and has not restored, and what the location holds past the restore. */
-function pendingBackups(m: DatabaseMigrationSqlMi, location?: LocationView): string[] {
+function pendingBackups(s: CutoverSubject, location?: LocationView): string[] {
   const out: string[] = [];
-  const listed = backupFiles(m);
+  const listed = s.files;
   const waiting = listed.filter((f) => !NOT_WAITING.has(f.state));
   for (const f of waiting) out.push(`${f.fileName} (${f.backupType ? kindOf(f.backupType) : 'type not known yet'}) is ${f.state.toLowerCase()}, not restored yet`);
-  const reported = m.properties?.migrationStatusDetails?.pendingLogBackupsCount ?? 0;
-  const waitingLogs = waiting.filter((f) => f.backupType === 'TransactionLog').length;
-  if (reported > waitingLogs) out.push(`the service reports ${reported} log backup${reported === 1 ? '' : 's'} pending restore`);
+  const reported = s.reportedPending;
+  if (reported) {
+    const counted = waiting.filter((f) => !reported.backupType || f.backupType === reported.backupType).length;
+    if (reported.count > counted) out.push(`${s.service} reports ${reported.count} ${reported.noun}${reported.count === 1 ? '' : 's'} pending restore`);
+  }
   if (location) {
-    const at = restoredLsn(m);
-    const db = m.properties?.sourceDatabaseName?.toLowerCase();
+    const byName = (name: string | undefined) => (name ? location.backups.find((b) => b.name.toLowerCase() === name.toLowerCase()) : undefined);
+    const at = s.restoredLsn ?? byName(s.lastRestoredFile)?.lastLsn;
+    const db = s.sourceDatabase?.toLowerCase();
     const restoredNames = new Set(listed.filter((f) => f.state === 'Restored').map((f) => f.fileName.toLowerCase()));
     const named = new Set(waiting.map((f) => f.fileName.toLowerCase()));
+    if (at === undefined && s.lastRestoredFile && s.fullBackupRestored) {
+      out.push(`${s.lastRestoredFile}, the last file ${s.service} restored, is not in ${location.where}: what it holds past the restore cannot be compared`);
+    }
     for (const b of location.backups) {
       if (b.lastLsn === undefined || at === undefined || b.lastLsn <= at) continue;
       if (b.database && db && b.database.toLowerCase() !== db) continue;
       if (restoredNames.has(b.name.toLowerCase()) || named.has(b.name.toLowerCase())) continue;
       out.push(
         b.backupType === 'TransactionLog'
-          ? `${b.name} in ${location.where} continues the chain past the last restored LSN ${at} (log backup, LSN ${b.firstLsn ?? '?'} to ${b.lastLsn}); the service has not picked it up yet`
+          ? `${b.name} in ${location.where} continues the chain past the last restored LSN ${at} (log backup, LSN ${b.firstLsn ?? '?'} to ${b.lastLsn}); ${s.service} has not picked it up yet`
           : `${b.name} in ${location.where} holds changes past the last restored LSN ${at} (${kindOf(b.backupType)} up to LSN ${b.lastLsn}) that no restored log backup covers: take a log backup into the location and wait until it is restored`,
       );
     }
@@ -110,24 +173,28 @@ function pendingBackups(m: DatabaseMigrationSqlMi, location?: LocationView): str
 
 /** The guard. `location` is what the backup location holds now (see readCutoverLocation). */
 export function checkCutover(m: DatabaseMigrationSqlMi, options: { overrides?: CutoverOverrides; location?: LocationView } = {}): CutoverCheck {
+  return checkCutoverOf(dmsCutoverSubject(m), options);
+}
+
+/** The guard over any engine's restore (a DMS migration, a Log Replay Service restore). */
+export function checkCutoverOf(s: CutoverSubject, options: { overrides?: CutoverOverrides; location?: LocationView } = {}): CutoverCheck {
   const overrides = options.overrides ?? {};
   for (const [k, reason] of Object.entries(overrides)) {
     if (!CUTOVER_OVERRIDES.includes(k as CutoverOverride)) throw new Error(`unknown cutover override "${k}"`);
     if (!reason?.trim()) throw new Error(`overriding the "${k}" check needs an explicit reason`);
   }
-  const status = statusOf(m);
-  const opId = m.properties?.migrationOperationId;
+  const status = s.status;
+  const opId = s.operation?.id;
   const details: CutoverBlocker[] = [];
   const add = (check: CutoverBlocker['check'], message: string) => details.push({ check, message });
-  const d = m.properties?.migrationStatusDetails;
-  if (!d) add('hard', 'the migration details were not read ($expand=MigrationStatusDetails)');
-  if (!isOnline(m)) add('hard', 'this is an offline migration: it completes by itself after the last backup is restored');
-  if (isTerminal(m) || status === 'Completing' || status === 'Canceling') add('hard', `the migration is ${status}`);
-  if (!opId) add('hard', 'the service reports no migration operation id');
-  if (d && !isFullBackupRestored(m)) add('hard', 'the full backup is not restored yet');
-  if (d?.restoreBlockingReason) add('restore-blocked', `the restore is blocked: ${d.restoreBlockingReason}`);
-  if (d) for (const p of pendingBackups(m, options.location)) add('pending-backups', p);
-  if (status !== 'ReadyForCutover' && !details.some((x) => x.check === 'hard')) add('not-ready', `the service does not report ReadyForCutover yet (it says ${status})`);
+  if (!s.detailed) add('hard', s.notDetailed);
+  if (!s.online) add('hard', s.endsByItself);
+  if (TERMINAL_STATUSES.has(status) || status === 'Completing' || status === 'Canceling') add('hard', `the ${s.noun} is ${status}`);
+  if (s.operation && !opId) add('hard', 'the service reports no migration operation id');
+  if (s.detailed && !s.fullBackupRestored) add('hard', 'the full backup is not restored yet');
+  if (s.blockingReason) add('restore-blocked', `the restore is blocked: ${s.blockingReason}`);
+  if (s.detailed) for (const p of pendingBackups(s, options.location)) add('pending-backups', p);
+  if (status !== 'ReadyForCutover' && !details.some((x) => x.check === 'hard')) add('not-ready', s.notReady);
 
   const failed = [...new Set(details.filter((x) => x.check !== 'hard').map((x) => x.check as CutoverOverride))];
   const overridden = failed.filter((c) => overrides[c] !== undefined);
@@ -179,6 +246,12 @@ export interface CutoverOptions {
   wait?: boolean;
   /** How long to wait for the end (default 2 hours). */
   waitTimeoutMs?: number;
+  /**
+   * Cutovers at once. By default all of them, up to CUTOVERS_AT_ONCE_PER_INSTANCE on each
+   * instance: writes are stopped and the tail-log backups taken before the command runs, so a
+   * database cut over later stays down longer; a few at a time would make the last database's
+   * downtime grow with the count.
+   */
   concurrency?: number;
   signal?: AbortSignal;
   pollIntervalMs?: number;
@@ -187,64 +260,193 @@ export interface CutoverOptions {
   onStatus?: (ref: MigrationRef, status: string) => void;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
-  });
+/**
+ * Cutovers that run at once on one managed instance by default: a cutover completes a restore,
+ * and an instance runs at most 100 restores at once (the Log Replay Service's documented limit).
+ */
+export const CUTOVERS_AT_ONCE_PER_INSTANCE = 100;
 
-/** Reads the migration until the service ends the cutover. */
-async function waitForEnd(
-  dms: Pick<DmsClient, 'getMigration'>,
-  ref: MigrationRef,
-  options: CutoverOptions,
-): Promise<{ outcome: CutoverOutcome; status: string; error?: string }> {
-  const deadline = Date.now() + (options.waitTimeoutMs ?? 2 * 3600_000);
-  const interval = options.pollIntervalMs ?? 5000;
-  for (let delay = Math.min(250, interval); ; delay = Math.min(interval, delay * 2)) {
-    const m = await dms.getMigration(ref, options.signal ? { signal: options.signal } : {});
-    const status = statusOf(m);
-    options.onStatus?.(ref, status);
-    if (status === 'Succeeded') return { outcome: 'completed', status };
-    if (status === 'Failed' || status === 'Canceled') {
-      const f = m.properties?.migrationFailureError;
-      return { outcome: 'failed', status, error: f ? `the cutover ended ${status}: ${f.code ? `${f.code}: ` : ''}${f.message ?? ''}` : `the cutover ended ${status}` };
-    }
-    if (Date.now() > deadline) return { outcome: 'started', status };
-    await sleep(delay, options.signal);
+/** A sleep whose abort listener goes away with it (many waits on one signal must not pile up listeners). */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason);
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+type End = { outcome: CutoverOutcome; status: string; error?: string };
+
+function endOf(m: DatabaseMigration | DatabaseMigrationSqlMi): End | undefined {
+  const status = statusOf(m);
+  if (status === 'Succeeded') return { outcome: 'completed', status };
+  if (status === 'Failed' || status === 'Canceled') {
+    const f = m.properties?.migrationFailureError;
+    return { outcome: 'failed', status, error: f ? `the cutover ended ${status}: ${f.code ? `${f.code}: ` : ''}${f.message ?? ''}` : `the cutover ended ${status}` };
   }
+  return undefined;
+}
+
+interface Waiter {
+  ref: MigrationRef;
+  deadline: number;
+  resolve: (end: End) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Follows many cutovers to their end with the fewest reads: per migration service, one
+ * listMigrations (all its pages) per poll covers every migration waiting there, or one GET
+ * each when that is cheaper (no more waiting than the list has pages). A migration whose
+ * service is not known is read on its own.
+ */
+class EndWatch {
+  private readonly byService = new Map<string, Set<Waiter>>();
+  private readonly alone = new Set<Waiter>();
+  /** Pages of each service's list the last time it was read (before that: a service of about a thousand). */
+  private readonly pages = new Map<string, number>();
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly dms: Pick<DmsClient, 'getMigration'> & Partial<Pick<DmsClient, 'listMigrations'>>,
+    private readonly options: CutoverOptions,
+  ) {}
+
+  wait(ref: MigrationRef, serviceId: string | undefined): Promise<End> {
+    return new Promise<End>((resolve, reject) => {
+      const w: Waiter = { ref, deadline: Date.now() + (this.options.waitTimeoutMs ?? 2 * 3600_000), resolve, reject };
+      if (serviceId && this.dms.listMigrations) {
+        const k = serviceId.toLowerCase();
+        const set = this.byService.get(k) ?? new Set<Waiter>();
+        set.add(w);
+        this.byService.set(k, set);
+      } else this.alone.add(w);
+      this.running ??= this.loop().finally(() => (this.running = undefined));
+    });
+  }
+
+  private async loop(): Promise<void> {
+    const interval = this.options.pollIntervalMs ?? 5000;
+    const signal = this.options.signal;
+    try {
+      for (let delay = Math.min(250, interval); this.byService.size || this.alone.size; delay = Math.min(interval, delay * 2)) {
+        await sleep(delay, signal);
+        for (const [serviceId, waiters] of [...this.byService]) {
+          const list = waiters.size > (this.pages.get(serviceId) ?? 10) ? await this.list(serviceId) : undefined;
+          for (const w of [...waiters]) {
+            const m = list?.get(migrationIdOf(w.ref).toLowerCase());
+            // Failed: the list may not carry why; the migration's own read does.
+            if (m && !(endOf(m)?.outcome === 'failed' && !m.properties?.migrationFailureError)) this.report(w, m, () => waiters.delete(w));
+            // No more waiting than the list has pages (a GET each is as cheap), or not in a list that lags behind.
+            else await this.readOne(w, () => waiters.delete(w));
+          }
+          if (!waiters.size) this.byService.delete(serviceId);
+        }
+        for (const w of [...this.alone]) await this.readOne(w, () => this.alone.delete(w));
+      }
+    } catch (e) {
+      for (const w of [...this.alone, ...[...this.byService.values()].flatMap((set) => [...set])]) w.reject(e);
+      this.alone.clear();
+      this.byService.clear();
+    }
+  }
+
+  /** The service's migrations by id, or undefined when the list failed (this round reads each instead). */
+  private async list(serviceId: string): Promise<Map<string, DatabaseMigration> | undefined> {
+    let pages = 0;
+    try {
+      const list = await this.dms.listMigrations!(serviceRefFromId(serviceId), { ...(this.options.signal && { signal: this.options.signal }), onPage: () => pages++ });
+      this.pages.set(serviceId, Math.max(1, pages));
+      return new Map(list.filter((m) => m.id).map((m) => [m.id!.toLowerCase(), m]));
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      return undefined;
+    }
+  }
+
+  /** One migration's own read; its failure is that migration's (the others keep waiting). */
+  private async readOne(w: Waiter, done: () => void): Promise<void> {
+    let m: DatabaseMigrationSqlMi;
+    try {
+      m = await this.dms.getMigration(w.ref, this.options.signal ? { signal: this.options.signal } : {});
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      done();
+      w.reject(e);
+      return;
+    }
+    this.report(w, m, done);
+  }
+
+  private report(w: Waiter, m: DatabaseMigration | DatabaseMigrationSqlMi, done: () => void): void {
+    const status = statusOf(m);
+    this.options.onStatus?.(w.ref, status);
+    const end = endOf(m) ?? (Date.now() > w.deadline ? { outcome: 'started' as const, status } : undefined);
+    if (!end) return;
+    done();
+    w.resolve(end);
+  }
+}
+
+/** At most `limit` at once for each key (a managed instance). */
+function perKeyLimit<T>(keyOf: (item: T) => string, limit: number): (item: T, work: () => Promise<void>) => Promise<void> {
+  const running = new Map<string, number>();
+  const queued = new Map<string, (() => void)[]>();
+  return async (item, work) => {
+    const k = keyOf(item);
+    if ((running.get(k) ?? 0) >= limit) await new Promise<void>((r) => queued.set(k, [...(queued.get(k) ?? []), r]));
+    running.set(k, (running.get(k) ?? 0) + 1);
+    try {
+      await work();
+    } finally {
+      running.set(k, running.get(k)! - 1);
+      queued.get(k)?.shift()?.();
+    }
+  };
 }
 
 /** Cuts over many databases: each is read fresh, checked, cut over, and followed to its end. */
 export async function cutoverMany(
-  dms: Pick<DmsClient, 'getMigration' | 'cutoverMigration'>,
+  dms: Pick<DmsClient, 'getMigration' | 'cutoverMigration'> & Partial<Pick<DmsClient, 'listMigrations'>>,
   refs: readonly MigrationRef[],
   options: CutoverOptions = {},
 ): Promise<CutoverResult[]> {
+  const ends = new EndWatch(dms, options);
+  const instanceOf = (ref: MigrationRef) => `${ref.subscriptionId}/${ref.resourceGroup}/${ref.managedInstance}`.toLowerCase();
+  const onInstance = perKeyLimit(instanceOf, options.concurrency ?? CUTOVERS_AT_ONCE_PER_INSTANCE);
   return mapBounded(
     refs,
-    options.concurrency ?? 4,
+    options.concurrency ?? Math.max(1, refs.length),
     async (ref) => {
-      let result: CutoverResult;
-      try {
-        const m = await dms.getMigration(ref, { expand: true, ...(options.signal && { signal: options.signal }) });
-        const location = options.location ? await options.location(m, options.signal) : undefined;
-        const check = checkCutover(m, { ...(options.overrides && { overrides: options.overrides }), ...(location && { location }) });
-        const base = { ref, blockers: check.blockers, overridden: check.overridden, forced: check.forced, warnings: check.warnings };
-        if (!check.allowed) {
-          result = { ...base, outcome: 'refused', status: statusOf(m) };
-        } else {
-          await dms.cutoverMigration(ref, check.migrationOperationId!, {
-            ...(options.signal && { signal: options.signal }),
-            ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
-          });
-          const end = options.wait === false ? { outcome: 'started' as const } : await waitForEnd(dms, ref, options);
-          result = { ...base, ...end };
+      let result: CutoverResult = { ref, outcome: 'failed', blockers: [], overridden: [], forced: false, warnings: [] };
+      await onInstance(ref, async () => {
+        try {
+          const m = await dms.getMigration(ref, { expand: true, ...(options.signal && { signal: options.signal }) });
+          const location = options.location ? await options.location(m, options.signal) : undefined;
+          const check = checkCutover(m, { ...(options.overrides && { overrides: options.overrides }), ...(location && { location }) });
+          const base = { ref, blockers: check.blockers, overridden: check.overridden, forced: check.forced, warnings: check.warnings };
+          if (!check.allowed) {
+            result = { ...base, outcome: 'refused', status: statusOf(m) };
+          } else {
+            await dms.cutoverMigration(ref, check.migrationOperationId!, {
+              ...(options.signal && { signal: options.signal }),
+              ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
+            });
+            const end = options.wait === false ? { outcome: 'started' as const } : await ends.wait(ref, m.properties?.migrationService);
+            result = { ...base, ...end };
+          }
+        } catch (e) {
+          if ((e as Error).name === 'AbortError') throw e;
+          result = { ref, outcome: 'failed', blockers: [], overridden: [], forced: false, warnings: [], error: (e as Error).message };
         }
-      } catch (e) {
-        if ((e as Error).name === 'AbortError') throw e;
-        result = { ref, outcome: 'failed', blockers: [], overridden: [], forced: false, warnings: [], error: (e as Error).message };
-      }
+      });
       options.onResult?.(result);
       return result;
     },

@@ -12,6 +12,7 @@ import { containerClient, getStorageAccount, getStorageAccountKey } from '../azu
 import { toAzureError } from '../azure/errors';
 import { readLocation } from '../upload/location';
 import type { LocationView } from './cutover';
+import type { LrsRestoreView } from './lrsStatus';
 
 /** Blobs with staged blocks and no committed content yet: an upload under way. */
 async function uncommitted(container: ContainerClient, folder: string, committed: ReadonlySet<string>, signal?: AbortSignal): Promise<string[]> {
@@ -45,9 +46,19 @@ export async function readCutoverLocation(
       unchecked: 'a network share is read by the integration runtime, not from this machine; make sure the tail-log backup is in the share and listed as restored',
     };
   }
-  const [containerName, ...rest] = blob.blobContainerName.split('/');
+  return readBlobFolderLocation(ctx, blob.storageAccountResourceId, blob.blobContainerName, options);
+}
+
+/** Reads a blob folder (`container/folder` of a storage account) as the guard compares it. */
+export async function readBlobFolderLocation(
+  ctx: AzureContext,
+  storageAccountId: string,
+  containerPath: string,
+  options: { signal?: AbortSignal; inFlight?: readonly string[] } = {},
+): Promise<LocationView> {
+  const [containerName, ...rest] = containerPath.split('/');
   const folder = rest.filter(Boolean).join('/');
-  const [account, key] = await Promise.all([getStorageAccount(ctx, blob.storageAccountResourceId, options.signal), getStorageAccountKey(ctx, blob.storageAccountResourceId, options.signal)]);
+  const [account, key] = await Promise.all([getStorageAccount(ctx, storageAccountId, options.signal), getStorageAccountKey(ctx, storageAccountId, options.signal)]);
   if (!account.blobEndpoint) throw new Error(`storage account ${account.name} reports no blob endpoint`);
   const container = containerClient({ blobEndpoint: account.blobEndpoint, accountName: account.name, accountKey: key }, containerName!);
   const where = `the blob folder ${containerName}/${folder ? `${folder}/` : ''}`;
@@ -66,4 +77,27 @@ export async function readCutoverLocation(
       })),
     inFlight: [...new Set([...staged, ...(options.inFlight ?? [])])],
   };
+}
+
+/**
+ * The backup location of a Log Replay Service restore: the folder its tags name (sqlmig started
+ * it), or the one given (`storageAccountId` + `container/folder`) for a restore started elsewhere.
+ * Without either, the guard says it could not compare.
+ */
+export async function readRestoreLocation(
+  ctx: AzureContext,
+  v: Pick<LrsRestoreView, 'storageAccountId' | 'folder'>,
+  options: { signal?: AbortSignal; inFlight?: readonly string[]; storageAccountId?: string; folder?: string } = {},
+): Promise<LocationView> {
+  const account = options.storageAccountId ?? v.storageAccountId;
+  const folder = options.folder ?? v.folder;
+  if (!account || !folder) {
+    return {
+      where: 'the backup location',
+      backups: [],
+      inFlight: [...(options.inFlight ?? [])],
+      unchecked: 'this restore was not started by sqlmig, so its container is not known here (ARM does not return it): name it with --storage-account-id and --container, or make sure the tail-log backup is listed as restored',
+    };
+  }
+  return readBlobFolderLocation(ctx, account, folder, options);
 }

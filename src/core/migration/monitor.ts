@@ -1,9 +1,13 @@
 /**
  * Watches many migrations with the fewest calls: one listMigrations per migration service per
- * refresh (the whole dashboard), plus one expanded GET per *watched* migration (the ones whose
- * backup files are on screen or being cut over). Backs off when the service throttles or fails,
- * honouring Retry-After, and emits events on changes. Refreshes on its own schedule between
- * start() and stop() (a view polls only while it is visible), or when asked.
+ * refresh (one call per page: the whole dashboard), plus one expanded GET per *watched*
+ * migration (the ones whose backup files are on screen or being cut over) and, for a view that
+ * asks, per migration whose summary in the list changed since the previous refresh. Those detail
+ * reads keep within a budget per refresh derived from ARM's read limits (requestBudget.ts):
+ * what does not fit is read first in a later refresh (watched ones first, then the longest
+ * unread). Backs off when the service throttles or fails, honouring Retry-After, and emits
+ * events on changes. Refreshes on its own schedule between start() and stop() (a view polls
+ * only while it is visible), or when asked.
  *
  * It never reports a stale success: an event comes only from data read in the same refresh;
  * a service whose list failed has its migrations marked stale (shown, but no events); a watched
@@ -15,6 +19,7 @@ import { mapBounded } from '../backup/scan';
 import { migrationRefFromId, serviceIdOf, type MigrationRef, type MigrationServiceRef } from '../azure/dms/client';
 import type { DatabaseMigration, DatabaseMigrationSqlMi } from '../azure/dms/models';
 import type { AzureError } from '../azure/errors';
+import type { RequestBudget } from '../azure/requestBudget';
 import { isTerminal, statusOf, withoutSecrets } from './status';
 
 /** What the monitor needs from the service; DmsClient provides it. */
@@ -31,6 +36,8 @@ export interface MigrationSnapshot {
   operationId?: string;
   /** Read with $expand=MigrationStatusDetails (watched migrations). */
   detailed: boolean;
+  /** When the details shown were read (ms since epoch); the status is as of `observedAt`. */
+  detailedAt?: number;
   /** When it was last read successfully (ms since epoch). */
   observedAt: number;
   /** The last refresh could not read it: what is shown may be out of date. */
@@ -60,6 +67,8 @@ export interface RefreshReport {
   /** Services whose list answered: none of several means nothing could be read. */
   listsAnswered: number;
   detailCalls: number;
+  /** Detail reads wanted but left for a later refresh: the budget had no room for them. */
+  deferred: number;
   errors: RefreshError[];
   /** How long to wait before the next refresh. */
   nextDelayMs: number;
@@ -80,6 +89,17 @@ export interface MonitorOptions {
    * Added line with its status.
    */
   announceArrivals?: boolean;
+  /**
+   * Also read the details of every listed migration whose summary (status, operation, end,
+   * provisioning state, failure) changed since the previous list: a view that shows them
+   * learns what changed without reading the ones that did not.
+   */
+  detailsForChanged?: boolean;
+  /**
+   * ARM's request limits, shared with the source's pipeline: detail reads per refresh stay within
+   * `refreshAllowance` of each migration's subscription. Without it, every wanted read is made.
+   */
+  budget?: RequestBudget;
   /** Normal refresh interval (default 15 s); 0 refreshes only when asked. */
   intervalMs?: number;
   /** Longest wait after repeated failures (default 5 min). */
@@ -92,6 +112,22 @@ export interface MonitorOptions {
 const SIGNIFICANT: Partial<Record<string, MonitorEventType>> = { ReadyForCutover: 'ReadyForCutover', Succeeded: 'Succeeded', Failed: 'Failed' };
 
 const key = (id: string) => id.toLowerCase();
+
+/** What a list entry says of a migration: when it changes, the details may have too. */
+function summaryOf(m: DatabaseMigration): string {
+  const p = m.properties;
+  return JSON.stringify([p?.migrationStatus, p?.provisioningState, p?.migrationOperationId, p?.startedOn, p?.endedOn, p?.migrationFailureError?.code, p?.migrationFailureError?.message]);
+}
+
+/** The subscription a migration id is under (its read budget). */
+const subscriptionOf = (id: string) => /^\/?subscriptions\/([^/]+)/i.exec(id)?.[1]?.toLowerCase() ?? '';
+
+/** Why a migration's details are read: the lower, the sooner. */
+const enum Want {
+  Watched = 0,
+  Changed = 1,
+  Listed = 2,
+}
 
 interface RunningRefresh {
   promise: Promise<RefreshReport>;
@@ -108,6 +144,12 @@ export class MigrationMonitor {
   private readonly watchedIds = new Map<string, string>();
   /** Services whose list has answered at least once: later entries in it are arrivals. */
   private readonly answeredServices = new Set<string>();
+  /** key(id) -> the summary the last list gave (detailsForChanged). */
+  private readonly summaries = new Map<string, string>();
+  /** key(id) -> whose summary changed and whose details were not read yet (the budget had no room). */
+  private readonly owed = new Map<string, string>();
+  /** key(id) -> when its details were last read: the longest unread go first. */
+  private readonly lastDetailed = new Map<string, number>();
   private readonly listeners = new Set<(e: MonitorEvent) => void>();
   private readonly refreshListeners = new Set<(r: RefreshReport) => void>();
   private services: readonly MigrationServiceRef[];
@@ -151,10 +193,7 @@ export class MigrationMonitor {
     if (before.size === after.size && [...after].every((s) => before.has(s))) return;
     this.servicesVersion++;
     for (const [id, snap] of this.entries) {
-      if (snap.serviceId && !after.has(key(snap.serviceId))) {
-        this.entries.delete(id);
-        this.confirmed.delete(id);
-      }
+      if (snap.serviceId && !after.has(key(snap.serviceId))) this.forget(id);
     }
   }
 
@@ -179,7 +218,7 @@ export class MigrationMonitor {
 
   /** One refresh: the lists, then the watched details. */
   async refresh(signal?: AbortSignal): Promise<RefreshReport> {
-    const report: RefreshReport = { listCalls: 0, listsAnswered: 0, detailCalls: 0, errors: [], nextDelayMs: this.intervalMs };
+    const report: RefreshReport = { listCalls: 0, listsAnswered: 0, detailCalls: 0, deferred: 0, errors: [], nextDelayMs: this.intervalMs };
     const fresh = new Map<string, DatabaseMigration | DatabaseMigrationSqlMi>();
     const freshDetailed = new Set<string>();
     const failedServices = new Set<string>();
@@ -201,38 +240,52 @@ export class MigrationMonitor {
       }
     }, signal);
 
+    // Which listed migrations changed since the previous list (a new one in a list that answered before did too).
+    if (this.options.detailsForChanged) {
+      for (const [id, m] of fresh) {
+        const summary = summaryOf(m);
+        const before = this.summaries.get(id);
+        const serviceId = m.properties?.migrationService;
+        const arrived = before === undefined && serviceId !== undefined && answeredBefore.has(key(serviceId));
+        if ((before !== undefined && before !== summary) || arrived) this.owed.set(id, m.id!);
+        this.summaries.set(id, summary);
+      }
+    }
+
     const watchedNow = new Map(this.watchedIds);
     if (this.options.watchListed) for (const [id, m] of fresh) if (!watchedNow.has(id)) watchedNow.set(id, m.id!);
-    const toRead = [...watchedNow.keys()].filter((id) => {
-      const listed = fresh.get(id);
-      const known = listed ?? this.entries.get(id)?.migration;
-      // A watched migration already confirmed terminal (same operation) needs no more detail calls.
-      return !(known && isTerminal(known) && this.confirmed.get(id) === (known.properties?.migrationOperationId ?? ''));
-    });
-    await mapBounded(toRead, concurrency, async (id) => {
-      report.detailCalls++;
-      const ref = migrationRefFromId(watchedNow.get(id)!);
-      try {
-        const m = await this.source.getMigration(ref, { expand: true, ...(signal && { signal }) });
+    const wanted = new Map<string, { id: string; want: Want }>();
+    const want = (id: string, given: string, why: Want) => {
+      const had = wanted.get(id);
+      if (!had || had.want > why) wanted.set(id, { id: given, want: why });
+    };
+    for (const [id, given] of this.watchedIds) want(id, given, Want.Watched);
+    for (const [id, given] of this.owed) if (fresh.has(id)) want(id, given, Want.Changed);
+    if (this.options.watchListed) for (const [id, given] of watchedNow) want(id, given, Want.Listed);
+    const candidates = [...wanted.entries()]
+      .filter(([id]) => {
         const listed = fresh.get(id);
-        // The GET ran after the list: it is the newer truth, unless it reports an older operation.
-        if (!listed || !(listed.properties?.startedOn && m.properties?.startedOn && listed.properties.startedOn > m.properties.startedOn)) {
-          fresh.set(id, m);
-          freshDetailed.add(id);
-        }
-      } catch (e) {
-        if ((e as Error).name === 'AbortError') throw e;
-        if ((e as AzureError).statusCode === 404) {
-          fresh.delete(id);
-          this.confirmed.delete(id);
-          return;
-        }
-        report.errors.push(errorOf(`get ${ref.targetDatabase}`, e));
-        // Without its own fresh read, a watched migration's list status must not produce events.
-        fresh.delete(id);
-        failedServices.add(`watched:${id}`);
+        const known = listed ?? this.entries.get(id)?.migration;
+        // A watched migration already confirmed terminal (same operation) needs no more detail calls.
+        return !(known && isTerminal(known) && this.confirmed.get(id) === (known.properties?.migrationOperationId ?? ''));
+      })
+      .sort(([a, x], [b, y]) => x.want - y.want || (this.lastDetailed.get(a) ?? 0) - (this.lastDetailed.get(b) ?? 0));
+    // The budget of each subscription: what one refresh may read without crowding out every other tool.
+    const budget = this.options.budget;
+    const allowance = new Map<string, number>();
+    const toRead: string[] = [];
+    for (const [id] of candidates) {
+      const sub = subscriptionOf(wanted.get(id)!.id);
+      if (budget && !allowance.has(sub)) allowance.set(sub, budget.refreshAllowance(sub, this.intervalMs || 15_000));
+      const left = budget ? allowance.get(sub)! : Infinity;
+      if (left <= 0) {
+        report.deferred++;
+        continue;
       }
-    }, signal);
+      allowance.set(sub, left - 1);
+      toRead.push(id);
+    }
+    await this.readDetailsInto(toRead.map((id) => [id, wanted.get(id)!.id]), { fresh, detailed: freshDetailed, failed: failedServices, watched: watchedNow, report, concurrency, ...(signal && { signal }) });
 
     this.apply(fresh, freshDetailed, failedServices, new Set(watchedNow.keys()), answeredBefore);
 
@@ -246,6 +299,82 @@ export class MigrationMonitor {
     }
     for (const l of this.refreshListeners) l(report);
     return report;
+  }
+
+  /**
+   * Reads these migrations' details now (a view just opened them), within the budget, as a
+   * refresh would: events for what changed, then the refresh listeners. No list calls.
+   */  async readDetails(ids: readonly string[], signal?: AbortSignal): Promise<RefreshReport> {
+    const report: RefreshReport = { listCalls: 0, listsAnswered: 0, detailCalls: 0, deferred: 0, errors: [], nextDelayMs: this.intervalMs };
+    const budget = this.options.budget;
+    const allowance = new Map<string, number>();
+    const toRead: [string, string][] = [];
+    for (const given of new Set(ids)) {
+      migrationRefFromId(given);
+      const sub = subscriptionOf(given);
+      if (budget && !allowance.has(sub)) allowance.set(sub, budget.spendable(sub, 'reads'));
+      const left = budget ? allowance.get(sub)! : Infinity;
+      if (left <= 0) {
+        report.deferred++;
+        continue;
+      }
+      allowance.set(sub, left - 1);
+      toRead.push([key(given), given]);
+    }
+    const fresh = new Map<string, DatabaseMigration | DatabaseMigrationSqlMi>();
+    const detailed = new Set<string>();
+    const failed = new Set<string>();
+    const watched = new Map(toRead.filter(([id]) => this.watchedIds.has(id)));
+    await this.readDetailsInto(toRead, { fresh, detailed, failed, watched, report, concurrency: this.options.concurrency ?? 8, ...(signal && { signal }) });
+    this.apply(fresh, detailed, failed, new Set(watched.keys()), new Set(this.answeredServices), true);
+    for (const l of this.refreshListeners) l(report);
+    return report;
+  }
+
+  /** The expanded GETs of `toRead` ([key, id as given]) into `into.fresh`; failures into the report. */
+  private async readDetailsInto(
+    toRead: readonly (readonly [string, string])[],
+    into: {
+      fresh: Map<string, DatabaseMigration | DatabaseMigrationSqlMi>;
+      detailed: Set<string>;
+      failed: Set<string>;
+      watched: Map<string, string>;
+      report: RefreshReport;
+      concurrency: number;
+      signal?: AbortSignal;
+    },
+  ): Promise<void> {
+    const { fresh, report, signal } = into;
+    const readAt = this.now();
+    await mapBounded(toRead, into.concurrency, async ([id, given]) => {
+      report.detailCalls++;
+      const ref = migrationRefFromId(given);
+      try {
+        const m = await this.source.getMigration(ref, { expand: true, ...(signal && { signal }) });
+        this.owed.delete(id);
+        this.lastDetailed.set(id, readAt);
+        const listed = fresh.get(id);
+        // The GET ran after the list: it is the newer truth, unless it reports an older operation.
+        if (!listed || !(listed.properties?.startedOn && m.properties?.startedOn && listed.properties.startedOn > m.properties.startedOn)) {
+          fresh.set(id, m);
+          into.detailed.add(id);
+        }
+      } catch (e) {
+        if ((e as Error).name === 'AbortError') throw e;
+        if ((e as AzureError).statusCode === 404) {
+          fresh.delete(id);
+          this.confirmed.delete(id);
+          this.owed.delete(id);
+          return;
+        }
+        report.errors.push(errorOf(`get ${ref.targetDatabase}`, e));
+        // Without its own fresh read, a watched migration's list status must not produce events.
+        if (into.watched.has(id)) {
+          fresh.delete(id);
+          into.failed.add(`watched:${id}`);
+        }
+      }
+    }, signal);
   }
 
   /** Refreshes at once, then on its schedule (the interval, or the back-off) until stop(). */
@@ -332,7 +461,8 @@ export class MigrationMonitor {
     this.nextWait = undefined;
   }
 
-  private apply(fresh: Map<string, DatabaseMigration | DatabaseMigrationSqlMi>, detailed: Set<string>, failed: Set<string>, watched: Set<string>, answeredBefore: Set<string>): void {
+  /** `partial`: `fresh` holds only some migrations (readDetails): the others are not gone. */
+  private apply(fresh: Map<string, DatabaseMigration | DatabaseMigrationSqlMi>, detailed: Set<string>, failed: Set<string>, watched: Set<string>, answeredBefore: Set<string>, partial = false): void {
     const now = this.now();
     const events: MonitorEvent[] = [];
     for (const [id, read] of fresh) {
@@ -349,6 +479,7 @@ export class MigrationMonitor {
         status,
         ...(opId && { operationId: opId }),
         detailed: detailed.has(id) || Boolean(previous?.detailed && previous.operationId === opId),
+        ...(detailed.has(id) ? { detailedAt: now } : previous?.detailedAt !== undefined && previous.operationId === opId && { detailedAt: previous.detailedAt }),
         observedAt: now,
         stale: false,
       };
@@ -368,19 +499,30 @@ export class MigrationMonitor {
       events.push({ type: 'StatusChanged', id: snap.id, status, previous: previous.status, snapshot: snap });
       if (significant && confirmed) events.push({ type: significant, id: snap.id, status, previous: previous.status, snapshot: snap });
     }
-    for (const [id, snap] of this.entries) {
+    for (const [id, snap] of partial ? [] : this.entries) {
       if (fresh.has(id)) continue;
       const serviceFailed = snap.serviceId ? failed.has(key(snap.serviceId)) : false;
+      // Watched without a listed service and already confirmed ended (same operation): its
+      // last detailed read is final, not out of date; a watch waiting on it must see it so.
+      const settled = this.confirmed.get(id) === (snap.operationId ?? '') && isTerminal(snap.migration);
+      if (settled && !serviceFailed && !this.serviceListed(snap)) continue;
       if (serviceFailed || failed.has(`watched:${id}`) || !this.serviceListed(snap)) {
         if (!snap.stale) this.entries.set(id, { ...snap, stale: true });
         continue;
       }
       // Its service answered without it: deleted.
-      this.entries.delete(id);
-      this.confirmed.delete(id);
+      this.forget(id);
       events.push({ type: 'Removed', id: snap.id, status: snap.status, snapshot: snap });
     }
     for (const e of events) for (const l of this.listeners) l(e);
+  }
+
+  private forget(id: string): void {
+    this.entries.delete(id);
+    this.confirmed.delete(id);
+    this.summaries.delete(id);
+    this.owed.delete(id);
+    this.lastDetailed.delete(id);
   }
 
   private serviceListed(snap: MigrationSnapshot): boolean {

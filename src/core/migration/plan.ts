@@ -11,6 +11,7 @@ import { blobFolderProblem, containerNameProblem, databaseCountProblem, targetDa
 import { migrationIdOf, type MigrationRef } from '../azure/dms/client';
 import type { DatabaseMigrationSqlMi } from '../azure/dms/models';
 import type { MigrationMode } from '../migrationMode';
+import type { ServiceTier } from '../sku/miLimits';
 
 export type { MigrationMode };
 
@@ -29,6 +30,8 @@ interface StorageTarget {
   storageAccountId: string;
   /** Secret. */
   accountKey: string;
+  /** Blob sources: how the service reads the container; ManagedIdentity sends no key (default AccountKey). */
+  authType?: 'AccountKey' | 'ManagedIdentity';
 }
 
 export type BackupSource =
@@ -61,6 +64,10 @@ export interface MigrationPlanInput {
   databases: DatabaseChoice[];
   /** Databases already on the target instance: a target name among them is refused. */
   existingTargetDatabases?: readonly string[];
+  /** The target instance's service tier: how many databases it holds (unknown: the smallest limit). */
+  targetTier?: ServiceTier;
+  /** Databases other plans of the same run put on the same instance: they count toward its limit. */
+  alsoPlannedOnTarget?: number;
 }
 
 export interface PlannedDatabase {
@@ -121,6 +128,7 @@ export function validatePlan(input: MigrationPlanInput): MigrationPlan {
     const p = containerNameProblem(b.container);
     if (p) problems.push(p);
   } else if (b.kind === 'share') {
+    if (b.authType === 'ManagedIdentity') problems.push('a managed identity reads blob storage: a network share is read by the integration runtime with the share user');
     const unc = uncPathProblem(b.path);
     if (unc) problems.push(unc);
     const user = windowsUserProblem(b.userName, 'the share user');
@@ -131,7 +139,7 @@ export function validatePlan(input: MigrationPlanInput): MigrationPlan {
   }
 
   if (input.databases.length === 0) problems.push('no database was chosen');
-  const count = databaseCountProblem(input.databases.length, input.existingTargetDatabases?.length ?? 0);
+  const count = databaseCountProblem(input.databases.length, (input.existingTargetDatabases?.length ?? 0) + (input.alsoPlannedOnTarget ?? 0), input.targetTier);
   if (count) problems.push(count);
   const existing = new Set((input.existingTargetDatabases ?? []).map((n) => n.toLowerCase()));
   const seenSource = new Set<string>();
@@ -206,9 +214,10 @@ export function toDmsRequest(plan: MigrationPlan, db: PlannedDatabase): DmsReque
       ? { fileShare: { path: b.path, username: b.userName, password: b.password } }
       : {
           azureBlob: {
-            authType: 'AccountKey' as const,
+            ...(b.authType === 'ManagedIdentity'
+              ? { authType: 'ManagedIdentity' as const, identity: { type: 'SystemAssigned' } }
+              : { authType: 'AccountKey' as const, accountKey: b.accountKey }),
             storageAccountResourceId: b.storageAccountId,
-            accountKey: b.accountKey,
             blobContainerName: db.folder ? `${b.container}/${db.folder}` : b.container,
           },
         };

@@ -9,9 +9,12 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { mapBounded } from '../backup/scan';
 import type { DmsClient } from '../azure/dms/client';
 import { ensureContainer, uploadChainFiles, type UploadEvent } from '../upload/databaseUpload';
-import { blockingProblems, checkBlobChains, checkLocalChains, type Acceptance, type ChainReport } from './chainCheck';
-import type { MigrationPlan, PlannedDatabase } from './plan';
+import { blockingProblems, checkBlobChains, checkLocalChains, type Acceptance, type ChainPlan, type ChainReport } from './chainCheck';
+import type { BackupSource, MigrationPlan, PlannedDatabase } from './plan';
 import { startMigrations, type StartResult } from './start';
+
+/** What running a plan needs of it, whichever engine starts the databases (DMS or the Log Replay Service). */
+export type RunnablePlan = ChainPlan & { backup: { kind: BackupSource['kind'] } };
 
 export type PlanRunEvent =
   | { type: 'checked'; chains: ChainReport[] }
@@ -51,7 +54,7 @@ export interface PlanRun {
 }
 
 /** Every database's backup chain of a plan, as the service will see it; reads, never writes. */
-export function checkPlanChains(plan: MigrationPlan, options: Pick<PlanRunOptions, 'container' | 'newBase' | 'signal' | 'concurrency'>): Promise<ChainReport[]> {
+export function checkPlanChains(plan: RunnablePlan, options: Pick<PlanRunOptions, 'container' | 'newBase' | 'signal' | 'concurrency'>): Promise<ChainReport[]> {
   const { container, signal } = options;
   const kind = plan.backup.kind;
   if ((kind === 'upload' || kind === 'blob') && !container) throw new Error(`a ${kind} plan needs its blob container`);
@@ -59,13 +62,45 @@ export function checkPlanChains(plan: MigrationPlan, options: Pick<PlanRunOption
   return kind === 'upload' ? checkLocalChains(container!, plan, o) : kind === 'blob' ? checkBlobChains(container!, plan, o) : Promise.resolve([]);
 }
 
-export async function runMigrationPlan(dms: Pick<DmsClient, 'createMigration'>, plan: MigrationPlan, options: PlanRunOptions = {}): Promise<PlanRun> {
+export function runMigrationPlan(dms: Pick<DmsClient, 'createMigration'>, plan: MigrationPlan, options: PlanRunOptions = {}): Promise<PlanRun> {
+  return runPlanWith(
+    plan,
+    (planned, onResult) =>
+      startMigrations(dms, { ...plan, planned }, {
+        ...(options.concurrency && { concurrency: options.concurrency }),
+        ...(options.signal && { signal: options.signal }),
+        ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
+        onResult,
+      }),
+    options,
+  );
+}
+
+export interface EnginePlanRunOptions extends PlanRunOptions {
+  /**
+   * An engine's own rules over the checked chains (the Log Replay Service's): it adds to each
+   * report's refusal and warnings before anything is decided, and returns the problems of the
+   * plan as a whole (its access to the container, the instance).
+   */
+  vet?: (chains: ChainReport[]) => string[] | void | Promise<string[] | void>;
+}
+
+/**
+ * The one way to run a plan: check every chain (and the engine's rules), refuse while a problem
+ * stands, upload local chains, then hand the databases whose upload worked to `start`.
+ */
+export async function runPlanWith(
+  plan: RunnablePlan,
+  start: (planned: PlannedDatabase[], onResult: (result: StartResult) => void) => Promise<StartResult[]>,
+  options: EnginePlanRunOptions = {},
+): Promise<PlanRun> {
   const { container, signal } = options;
   const emit = (e: PlanRunEvent) => options.onEvent?.(e);
   const kind = plan.backup.kind;
   const chains = options.checked ?? (await checkPlanChains(plan, options));
+  const planProblems = (await options.vet?.(chains)) ?? [];
   emit({ type: 'checked', chains });
-  const refused = blockingProblems(chains, options.accept);
+  const refused = [...planProblems, ...blockingProblems(chains, options.accept)];
   if (refused.length) return { refused, chains, started: [], uploadFailures: [] };
 
   // An offline migration ends on its chain's last file, as checked just now.
@@ -104,13 +139,6 @@ export async function runMigrationPlan(dms: Pick<DmsClient, 'createMigration'>, 
     planned = planned.filter((db) => !failed.has(db.source));
   }
 
-  const started = planned.length
-    ? await startMigrations(dms, { ...plan, planned }, {
-        ...(options.concurrency && { concurrency: options.concurrency }),
-        ...(signal && { signal }),
-        ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
-        onResult: (result) => emit({ type: 'started', result }),
-      })
-    : [];
+  const started = planned.length ? await start(planned, (result) => emit({ type: 'started', result })) : [];
   return { chains, started, uploadFailures };
 }

@@ -96,6 +96,16 @@ export function canCutover(m: AnyMigration): boolean {
   );
 }
 
+/**
+ * Whether to offer a cutover for a migration read from a list, whose details were not read (a
+ * view of a thousand migrations reads details only for the ones it shows): the service says it
+ * is ready. The guard reads it fresh, with its details, before any cutover (checkCutover).
+ */
+export function mayCutover(m: AnyMigration): boolean {
+  if (details(m)) return canCutover(m);
+  return isOnline(m) && Boolean(m.properties?.migrationOperationId) && statusOf(m) === 'ReadyForCutover';
+}
+
 export function canCancel(m: AnyMigration): boolean {
   return Boolean(m.properties?.migrationOperationId) && ONGOING.has(statusOf(m));
 }

@@ -6,6 +6,9 @@
  */
 import { sourceQuery, type QueryOptions, type SourceConnection, type SourceQuery } from './connection';
 import { SourceError } from './errors';
+import { productName } from './version';
+
+export { productName } from './version';
 
 export interface ServerProperties {
   serverName: string;
@@ -100,17 +103,6 @@ export interface ServerInventory {
   backups: BackupRecord[];
   /** Why the backup history could not be read (msdb permission), when it could not. */
   backupHistoryError?: string;
-}
-
-const PRODUCT_NAMES: Record<number, string> = {
-  9: 'SQL Server 2005', 10: 'SQL Server 2008', 11: 'SQL Server 2012', 12: 'SQL Server 2014', 13: 'SQL Server 2016',
-  14: 'SQL Server 2017', 15: 'SQL Server 2019', 16: 'SQL Server 2022', 17: 'SQL Server 2025',
-};
-
-export function productName(version: string): string {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  if (major === 10 && minor >= 50) return 'SQL Server 2008 R2';
-  return PRODUCT_NAMES[major] ?? `SQL Server (version ${version})`;
 }
 
 // ---- queries ----------------------------------------------------------------------------------

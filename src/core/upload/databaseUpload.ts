@@ -98,31 +98,43 @@ export async function preflight(paths: readonly string[], database: string, mode
 }
 
 /**
+ * One flat folder per database, the rule both engines need: a blob in a subfolder (the migration
+ * service reads only the folder, the Log Replay Service fails on it) or a backup of another
+ * database (or of another lineage of this one) is `foreign`; a blob we did not write is worth a
+ * warning. Reads nothing: `entries` is what readLocation found.
+ */
+export function folderRules(entries: readonly LocationEntry[], folder: string, database: string, familyGuid?: string): { foreign: string[]; warnings: string[] } {
+  const foreign: string[] = [];
+  const warnings: string[] = [];
+  for (const e of entries) {
+    const full = `${folder}/${e.name}`;
+    if (e.nested) {
+      foreign.push(`${full} sits in a subfolder: the database's folder must be flat (the migration service reads only the folder itself, the Log Replay Service fails on a subfolder); move it out`);
+      continue;
+    }
+    if (e.database === undefined) {
+      warnings.push(`${full} was not uploaded by sqlmig and is not a readable backup: make sure it is not needed`);
+    } else if (e.database.toLowerCase() !== database.toLowerCase() || (familyGuid && e.familyGuid && e.familyGuid !== familyGuid)) {
+      foreign.push(`${full} is a backup of ${e.database}${familyGuid && e.familyGuid && e.familyGuid !== familyGuid ? ` (family ${e.familyGuid})` : ''}`);
+    } else if (!e.ours) {
+      warnings.push(`${full} was not uploaded by sqlmig; its header says it is a backup of ${e.database}`);
+    }
+  }
+  return { foreign, warnings };
+}
+
+/**
  * Refuses a folder holding backups of another database (by metadata or header), blobs in a
  * subfolder (the service reads one level), or a different backup under a name the chain needs.
  * Blobs we did not write are reported, not refused.
  */
 export function checkFolder(entries: readonly LocationEntry[], container: ContainerClient, folder: string, pre: Preflight): string[] {
-  const plan = pre.plan;
-  const foreign: string[] = [];
-  const warnings: string[] = [];
+  const { foreign, warnings } = folderRules(entries, folder, pre.plan.name, pre.plan.familyGuid);
   const sending = new Map(pre.plan.plan.flatMap((s) => s.files.map((f) => [basename(f).toLowerCase(), s.backupSetId] as const)));
   for (const e of entries) {
-    const full = `${folder}/${e.name}`;
-    if (e.nested) {
-      foreign.push(`${full} sits in a subfolder: the migration service reads only the database's folder`);
-      continue;
-    }
-    if (e.database === undefined) {
-      warnings.push(`${full} was not uploaded by sqlmig and is not a readable backup: make sure it is not needed`);
-    } else if (e.database.toLowerCase() !== plan.name.toLowerCase() || (e.familyGuid && e.familyGuid !== plan.familyGuid)) {
-      foreign.push(`${full} is a backup of ${e.database}${e.familyGuid && e.familyGuid !== plan.familyGuid ? ` (family ${e.familyGuid})` : ''}`);
-    } else if (!e.ours) {
-      warnings.push(`${full} was not uploaded by sqlmig; its header says it is a backup of ${e.database}`);
-    }
     const want = sending.get(e.name.toLowerCase());
-    if (want && e.backupSetId && e.backupSetId !== want) {
-      foreign.push(`${full} is another backup (backup set ${e.backupSetId}) than the local file of that name (backup set ${want}): replacing it would change what the service may already have restored; rename the local file`);
+    if (!e.nested && want && e.backupSetId && e.backupSetId !== want) {
+      foreign.push(`${folder}/${e.name} is another backup (backup set ${e.backupSetId}) than the local file of that name (backup set ${want}): replacing it would change what the service may already have restored; rename the local file`);
     }
   }
   if (foreign.length) {

@@ -6,7 +6,7 @@
  * again from a newer full backup the migration service, already restoring, would never use.
  */
 import type { ContainerClient } from '@azure/storage-blob';
-import { formatLsn, readBackup, type BackupType, type ChainAnchor, type DatabasePlan, type Lsn, type PlanStep } from '../backup';
+import { formatLsn, readBackup, type BackupType, type ChainAnchor, type DatabasePlan, type Lsn, type PlanStep, type RecoveryModel } from '../backup';
 import { BlobSource } from '../azure/blobSource';
 import { toAzureError } from '../azure/errors';
 
@@ -18,6 +18,10 @@ export const META = {
   type: 'sqlmigtype',
   firstLsn: 'sqlmigfirstlsn',
   lastLsn: 'sqlmiglastlsn',
+  /** The source database's recovery model (FULL, BULK_LOGGED, SIMPLE). */
+  recoveryModel: 'sqlmigrecoverymodel',
+  /** The major version of the SQL Server that wrote the backup. */
+  serverVersion: 'sqlmigsqlversion',
 } as const;
 
 export interface LocationEntry {
@@ -35,6 +39,9 @@ export interface LocationEntry {
   backupType?: BackupType;
   firstLsn?: Lsn;
   lastLsn?: Lsn;
+  recoveryModel?: RecoveryModel;
+  /** The major version of the SQL Server that wrote it (10 = 2008). */
+  softwareVersionMajor?: number;
   lastModified?: Date;
   size: number;
 }
@@ -49,6 +56,8 @@ export function metadataFor(plan: DatabasePlan, step: PlanStep, baseFullSetId: s
     [META.type]: step.backupType,
     [META.firstLsn]: formatLsn(step.firstLsn),
     [META.lastLsn]: formatLsn(step.lastLsn),
+    ...(plan.recoveryModel && { [META.recoveryModel]: plan.recoveryModel }),
+    ...(step.softwareVersionMajor && { [META.serverVersion]: String(step.softwareVersionMajor) }),
   };
 }
 
@@ -77,11 +86,15 @@ export async function readLocation(container: ContainerClient, folder: string, s
         const last = lsnOf(m[META.lastLsn]);
         if (first !== undefined) e.firstLsn = first;
         if (last !== undefined) e.lastLsn = last;
+        if (m[META.recoveryModel] && ['FULL', 'BULK_LOGGED', 'SIMPLE'].includes(m[META.recoveryModel]!)) e.recoveryModel = m[META.recoveryModel] as RecoveryModel;
+        if (m[META.serverVersion] && /^\d{1,3}$/.test(m[META.serverVersion]!)) e.softwareVersionMajor = Number(m[META.serverVersion]);
       } else if (!e.nested) {
         const source = await BlobSource.open(container.getBlobClient(b.name), { size: e.size, ...(b.properties.etag && { etag: b.properties.etag }) }, signal ? { abortSignal: signal } : {});
         const h = (await readBackup(source)).header;
         if (h) {
           Object.assign(e, { database: h.databaseName, familyGuid: h.familyGuid, backupSetId: h.backupSetId, backupType: h.backupType, firstLsn: h.firstLsn, lastLsn: h.lastLsn });
+          if (h.recoveryModel) e.recoveryModel = h.recoveryModel;
+          if (h.softwareVersionMajor) e.softwareVersionMajor = h.softwareVersionMajor;
         }
       }
       entries.push(e);

@@ -11,9 +11,20 @@ export const COMMANDS = {
   openSandboxGuide: 'sqlMigration.openSandboxGuide',
   showMigrationDetails: 'sqlMigration.showMigrationDetails',
   showLog: 'sqlMigration.showLog',
+  /** The MSSQL extension's Object Explorer: a server node into the wizard's source step. */
+  migrateMssqlServer: 'sqlMigration.migrateMssqlServer',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
+
+/**
+ * Commands the Migrations view's own rows run (a click on "Filter and group", on "Show more"),
+ * registered by the view and not contributed to the palette.
+ */
+export const INTERNAL_COMMANDS = {
+  viewOptions: 'sqlMigration.viewOptions',
+  showMore: 'sqlMigration.showMore',
+} as const;
 
 export const VIEW_MIGRATIONS = 'sqlMigration.migrations';
 export const WIZARD_PANEL = 'sqlMigration.wizard';

@@ -64,4 +64,10 @@ export function registerCommands(ctx: Ctx, dashboard: Dashboard): void {
     showDetails(ctx, dashboard, m);
   });
   registerCommand(ctx, COMMANDS.showLog, l10n.t('Showing the log'), () => ctx.log.show());
+  // From the MSSQL extension's Object Explorer: the server node's connection (no password) goes to the wizard's source step.
+  registerCommand(ctx, COMMANDS.migrateMssqlServer, l10n.t('Opening the migration wizard for the server'), async (node) => {
+    const offered = ctx.mssql.offerFromObjectExplorer(node);
+    ctx.log.info(`Object Explorer: ${offered.connection.server} handed to the migration wizard`);
+    await vscode.commands.executeCommand(COMMANDS.migrate);
+  });
 }

@@ -1,38 +1,109 @@
 /**
- * The Migrations view: the tree, the status bar item and the notifications when a migration
- * becomes ready for cutover or fails, all following the migration feed (the core's monitor:
- * its refreshes while the view is visible, and the changes it detects). What it shows is what
- * the last refresh read; failures to read become an error node, not a toast.
+ * The Migrations view: the tree, the status bar item and the notifications when migrations
+ * become ready for cutover or fail, all following the migration feed (the core's monitor: its
+ * refreshes while the view is visible, and the changes it detects). What it shows is what the
+ * last refresh read; failures to read become an error node, not a toast.
+ *
+ * At a thousand migrations: the tree groups by status, target instance or migration service,
+ * filters, and shows a page of each group; a migration's backup files are read when it is
+ * expanded (or open in a details panel), and only the rows that changed are redrawn. The
+ * notifications of one refresh come as one ("30 migrations are ready for cutover").
  */
 import * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
-import { COMMANDS, VIEW_MIGRATIONS } from '../commands/ids';
+import { COMMANDS, INTERNAL_COMMANDS, VIEW_MIGRATIONS } from '../commands/ids';
 import type { Ctx } from '../ctx';
 import { describeError } from '../errors';
 import type { FeedUpdate, LiveMigrationFeed, MigrationChange } from '../services/migrationFeed';
 import type { DatabaseMigrationJson } from './dmsShape';
 import { targetOf } from './dmsShape';
-import { buildDashboard, type ViewNode } from './model';
+import { buildDashboard, DEFAULT_VIEW, matchesFilter, type GroupBy, type ViewNode, type ViewOptions } from './model';
 import { ObservationLog } from './observations';
 import { statusBarContent, statusCounts } from './statusBar';
+
+const VIEW_STATE = 'sqlMigration.view';
+/** From this many migrations the view offers its grouping and filter row. */
+const OPTIONS_FROM = 10;
+
+/** What a tree row shows: when it is the same, the row is not redrawn. */
+function itemKey(n: ViewNode): string {
+  return JSON.stringify([n.label, n.description, n.tooltip, n.icon, n.contextValue, n.kind === 'group' ? n.expanded : undefined]);
+}
+
 class MigrationsTree implements vscode.TreeDataProvider<ViewNode> {
-  private readonly emitter = new vscode.EventEmitter<ViewNode | undefined>();
+  private readonly emitter = new vscode.EventEmitter<ViewNode | ViewNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   roots: ViewNode[] = [];
+  /** Id -> the node shown: the same object across refreshes, so VS Code can redraw just it. */
+  private readonly nodes = new Map<string, ViewNode>();
+  private readonly keys = new Map<string, string>();
+  private structure = '';
+  /** A migration whose children are asked for: the view opened it. */
+  onOpen: ((node: ViewNode) => void) | undefined;
 
-  update(roots: ViewNode[]): void {
+  /** Takes the new tree: redraws what changed (rows, or a group whose rows changed), or everything when the groups did. */
+  update(roots: ViewNode[], detailsChanged: ReadonlySet<string> = new Set()): void {
+    const changed: ViewNode[] = [];
+    const seen = new Set<string>();
+    const adopt = (n: ViewNode): ViewNode => {
+      seen.add(n.id);
+      const old = this.nodes.get(n.id);
+      const key = itemKey(n);
+      if (!old || old.kind !== n.kind) {
+        this.nodes.set(n.id, n);
+        this.keys.set(n.id, key);
+        return n;
+      }
+      const children = n.kind === 'migration' ? undefined : n.children?.map(adopt);
+      const differs = this.keys.get(n.id) !== key || (n.kind === 'migration' && detailsChanged.has(n.id));
+      // The same object, new content: VS Code knows it by identity. (A migration's children stay unbuilt until asked for.)
+      const record = old as unknown as Record<string, unknown>;
+      for (const k of Object.keys(old)) if (k !== 'children') delete record[k];
+      for (const k of Object.keys(n)) if (k !== 'children') record[k] = (n as unknown as Record<string, unknown>)[k];
+      const descriptor = n.kind === 'migration' ? Object.getOwnPropertyDescriptor(n, 'children') : { value: children, writable: true, enumerable: true };
+      Object.defineProperty(old, 'children', { ...(descriptor ?? { value: undefined, writable: true, enumerable: true }), configurable: true });
+      this.keys.set(n.id, key);
+      if (differs) changed.push(old);
+      return old;
+    };
+    const adopted = roots.map(adopt);
+    for (const id of [...this.nodes.keys()]) if (!seen.has(id)) this.nodes.delete(id) && this.keys.delete(id);
+    // Which rows are where: when that changes, the groups are redrawn.
+    const structure = JSON.stringify(adopted.map((r) => [r.id, r.children?.map((c) => c.id)]));
+    const wholeTree = structure !== this.structure || adopted.length !== this.roots.length;
+    this.structure = structure;
+    this.roots = adopted;
+    if (wholeTree) this.emitter.fire(undefined);
+    else if (changed.length) this.emitter.fire(changed);
+  }
+
+  /** A tree of messages (an error, "sign in"): replaces everything. */
+  replace(roots: ViewNode[]): void {
+    this.nodes.clear();
+    this.keys.clear();
+    this.structure = '';
     this.roots = roots;
     this.emitter.fire(undefined);
   }
 
+  node(id: string): ViewNode | undefined {
+    return this.nodes.get(id);
+  }
+
   getChildren(node?: ViewNode): ViewNode[] {
-    return node ? node.children ?? [] : this.roots;
+    if (!node) return this.roots;
+    if (node.kind === 'migration') this.onOpen?.(node);
+    return node.children ?? [];
+  }
+
+  getParent(node: ViewNode): ViewNode | undefined {
+    return node.kind === 'migration' || node.kind === 'more' ? this.roots.find((r) => r.children?.includes(node)) : undefined;
   }
 
   getTreeItem(node: ViewNode): vscode.TreeItem {
-    const state = !node.children?.length
-      ? vscode.TreeItemCollapsibleState.None
-      : node.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+    // A migration always has children (its files, or a row saying they are being read): asking for them opens it.
+    const collapsible = node.kind === 'migration' || (node.kind !== 'more' && Boolean(node.children?.length));
+    const state = !collapsible ? vscode.TreeItemCollapsibleState.None : node.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
     const item = new vscode.TreeItem(node.label, state);
     item.id = node.id;
     if (node.description) item.description = node.description;
@@ -40,6 +111,8 @@ class MigrationsTree implements vscode.TreeDataProvider<ViewNode> {
     if (node.icon) item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined);
     if (node.contextValue) item.contextValue = node.contextValue;
     if (node.kind === 'migration') item.command = { command: COMMANDS.showMigrationDetails, title: l10n.t('Show Details'), arguments: [node] };
+    if (node.kind === 'more') item.command = { command: INTERNAL_COMMANDS.showMore, title: l10n.t('Show More'), arguments: [node.group] };
+    if (node.id === 'options') item.command = { command: INTERNAL_COMMANDS.viewOptions, title: l10n.t('Filter and Group...') };
     if (node.id === 'error/retry') item.command = { command: COMMANDS.refresh, title: l10n.t('Retry') };
     if (node.id === 'error/signIn') item.command = { command: COMMANDS.signIn, title: l10n.t('Sign in to Azure') };
     return item;
@@ -57,6 +130,11 @@ export class Dashboard implements vscode.Disposable {
   private readonly status: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
   private migrations: DatabaseMigrationJson[] = [];
+  private byId = new Map<string, DatabaseMigrationJson>();
+  private options: ViewOptions;
+  /** Migrations expanded in the tree, and open in a details panel: their files are read every refresh. */
+  private readonly expanded = new Set<string>();
+  private readonly detailsOpen = new Map<string, number>();
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires after every refresh that read the migrations (the details views follow it). */
   readonly onDidChange = this.changed.event;
@@ -64,12 +142,15 @@ export class Dashboard implements vscode.Disposable {
 
   constructor(private readonly ctx: Ctx) {
     this.feed = ctx.backend.feed;
+    const saved = ctx.context.workspaceState.get<{ groupBy?: GroupBy; filter?: string }>(VIEW_STATE) ?? {};
+    this.options = { ...DEFAULT_VIEW, shown: new Map(), ...(saved.groupBy && { groupBy: saved.groupBy }), ...(saved.filter && { filter: saved.filter }) };
     this.view = vscode.window.createTreeView(VIEW_MIGRATIONS, { treeDataProvider: this.tree, canSelectMany: true, showCollapseAll: true });
     this.status = vscode.window.createStatusBarItem('sqlMigration.status', vscode.StatusBarAlignment.Left, 50);
     this.status.name = l10n.t('Azure SQL Migration');
     this.feed.setIntervalMs(ctx.config.settings.refreshIntervalSeconds * 1000);
+    this.tree.onOpen = (node) => this.opened(node);
     const offUpdates = this.feed.onUpdate((u) => this.show(u));
-    const offChanges = this.feed.onChange((c) => this.announce(c));
+    const offChanges = this.feed.onChanges((c) => this.announce(c));
     this.disposables.push(
       this.view,
       this.status,
@@ -78,6 +159,10 @@ export class Dashboard implements vscode.Disposable {
       { dispose: offUpdates },
       { dispose: offChanges },
       this.view.onDidChangeVisibility(() => this.followVisibility()),
+      this.view.onDidExpandElement((e) => this.toggled(e.element, true)),
+      this.view.onDidCollapseElement((e) => this.toggled(e.element, false)),
+      vscode.commands.registerCommand(INTERNAL_COMMANDS.viewOptions, () => this.pickViewOptions()),
+      vscode.commands.registerCommand(INTERNAL_COMMANDS.showMore, (group: unknown) => typeof group === 'string' && this.showMore(group)),
       ctx.config.onDidChange((keys) => {
         if (keys.includes('refreshIntervalSeconds')) this.feed.setIntervalMs(ctx.config.settings.refreshIntervalSeconds * 1000);
         if (keys.includes('cloud') || keys.includes('customCloudFile')) void this.refresh();
@@ -92,7 +177,7 @@ export class Dashboard implements vscode.Disposable {
   }
 
   find(id: string): DatabaseMigrationJson | undefined {
-    return this.migrations.find((m) => m.id === id);
+    return this.byId.get(id);
   }
 
   /** The migrations selected in the tree (for commands run from the palette with a selection). */
@@ -110,9 +195,36 @@ export class Dashboard implements vscode.Disposable {
     return this.feed.refresh();
   }
 
+  /** A details panel shows the migration (open: its files are read every refresh) or closed. */
+  setDetailsOpen(id: string, open: boolean): void {
+    const n = (this.detailsOpen.get(id) ?? 0) + (open ? 1 : -1);
+    if (n > 0) this.detailsOpen.set(id, n);
+    else this.detailsOpen.delete(id);
+    this.feed.setWatched('details', [...this.detailsOpen.keys()]);
+    if (open && !this.find(id)?.properties?.migrationStatusDetails) void this.feed.readDetails([id]);
+  }
+
   /** Polling only while the view is visible. */
   private followVisibility(): void {
     this.feed.setActive(this.view.visible && this.feed.availability.available);
+  }
+
+  private toggled(node: ViewNode, open: boolean): void {
+    if (node.kind === 'group') {
+      node.expanded = open;
+      return;
+    }
+    if (node.kind !== 'migration' || !node.migrationId) return;
+    if (open) this.expanded.add(node.migrationId);
+    else this.expanded.delete(node.migrationId);
+    this.feed.setWatched('expanded', [...this.expanded]);
+  }
+
+  /** VS Code asked for a migration's children: read its files now if they were never read. */
+  private opened(node: ViewNode): void {
+    const id = node.migrationId;
+    if (!id || this.find(id)?.properties?.migrationStatusDetails) return;
+    void this.feed.readDetails([id]);
   }
 
   private show(update: FeedUpdate): void {
@@ -120,24 +232,95 @@ export class Dashboard implements vscode.Disposable {
       this.showFailure(update.error);
       return;
     }
+    const before = this.byId;
     this.migrations = update.migrations;
-    this.observations.record(this.migrations, new Date());
-    this.tree.update(buildDashboard(this.migrations, this.ctx.backend.rules));
+    this.byId = new Map(this.migrations.map((m) => [m.id, m]));
+    // Files read anew (or for the first time): those rows' children are redrawn.
+    const detailsChanged = new Set<string>();
+    for (const m of this.migrations) if (m.properties?.migrationStatusDetails !== before.get(m.id)?.properties?.migrationStatusDetails) detailsChanged.add(m.id);
+    this.observations.record(this.migrations.filter((m) => detailsChanged.has(m.id)), new Date());
+    this.render(detailsChanged);
     this.updateStatus();
     this.changed.fire();
+  }
+
+  private render(detailsChanged?: ReadonlySet<string>): void {
+    const roots = buildDashboard(this.migrations, this.ctx.backend.rules, this.options);
+    const filtering = this.options.filter.trim() !== '';
+    if (this.migrations.length >= OPTIONS_FROM || filtering || this.options.groupBy !== 'status') roots.unshift(this.optionsNode());
+    this.tree.update(roots, detailsChanged);
+    const shown = filtering ? this.migrations.filter((m) => matchesFilter(m, this.options.filter)).length : this.migrations.length;
+    this.view.description = filtering ? l10n.t('{0} of {1}', shown.toLocaleString(), this.migrations.length.toLocaleString()) : undefined;
+    this.view.message = filtering && !shown ? l10n.t('No migration matches "{0}".', this.options.filter) : undefined;
+  }
+
+  private optionsNode(): ViewNode {
+    const by = { status: l10n.t('status'), instance: l10n.t('target instance'), service: l10n.t('migration service') }[this.options.groupBy];
+    const filter = this.options.filter.trim();
+    return {
+      id: 'options',
+      kind: 'message',
+      label: filter ? l10n.t('Filter: {0}', filter) : l10n.t('Filter and group'),
+      description: l10n.t('grouped by {0}', by),
+      tooltip: l10n.t('Click to filter the migrations or group them by status, target instance or migration service.'),
+      icon: { id: filter ? 'filter-filled' : 'filter' },
+    };
+  }
+
+  private async pickViewOptions(): Promise<void> {
+    type Choice = vscode.QuickPickItem & { run: () => Promise<void> | void };
+    const by = (groupBy: GroupBy, label: string, icon: string): Choice => ({
+      label: `$(${icon}) ${label}`,
+      description: this.options.groupBy === groupBy ? l10n.t('(current)') : '',
+      run: () => this.setOptions({ groupBy }),
+    });
+    const choices: Choice[] = [
+      {
+        label: `$(filter) ${l10n.t('Filter...')}`,
+        description: this.options.filter ? l10n.t('now: {0}', this.options.filter) : '',
+        run: async () => {
+          const value = await vscode.window.showInputBox({
+            title: l10n.t('Filter the migrations'),
+            prompt: l10n.t('Words every migration shown matches: its database, instance, migration service or status (e.g. "ready sqlmi-east").'),
+            value: this.options.filter,
+          });
+          if (value !== undefined) this.setOptions({ filter: value.trim() });
+        },
+      },
+      ...(this.options.filter ? [{ label: `$(clear-all) ${l10n.t('Clear the Filter')}`, run: () => this.setOptions({ filter: '' }) }] : []),
+      by('status', l10n.t('Group by Status'), 'list-tree'),
+      by('instance', l10n.t('Group by Target Instance'), 'database'),
+      by('service', l10n.t('Group by Migration Service'), 'server-process'),
+    ];
+    const picked = await vscode.window.showQuickPick(choices, { title: l10n.t('Migrations view') });
+    await picked?.run();
+  }
+
+  private setOptions(change: Partial<Pick<ViewOptions, 'groupBy' | 'filter'>>): void {
+    this.options = { ...this.options, ...change, shown: new Map() };
+    void this.ctx.context.workspaceState.update(VIEW_STATE, { groupBy: this.options.groupBy, filter: this.options.filter });
+    this.render();
+  }
+
+  private showMore(group: string): void {
+    const shown = new Map(this.options.shown);
+    shown.set(group, (shown.get(group) ?? this.options.pageSize) + this.options.pageSize);
+    this.options = { ...this.options, shown };
+    this.render();
   }
 
   private showFailure(e: unknown): void {
     if ((e as Error).name === 'NotSignedInError') {
       // Not an error: the view says how to sign in, and refreshes after a sign-in.
       this.migrations = [];
-      this.tree.update([{ id: 'error/signIn', kind: 'message', label: l10n.t('Sign in to Azure to list your migrations'), icon: { id: 'sign-in' } }]);
+      this.byId = new Map();
+      this.tree.replace([{ id: 'error/signIn', kind: 'message', label: l10n.t('Sign in to Azure to list your migrations'), icon: { id: 'sign-in' } }]);
       this.updateStatus();
       return;
     }
     const report = describeError(e, l10n.t('Listing migrations'));
     this.ctx.log.error(report.detail);
-    this.tree.update([
+    this.tree.replace([
       {
         id: 'error/retry',
         kind: 'message',
@@ -162,20 +345,47 @@ export class Dashboard implements vscode.Disposable {
     this.status.show();
   }
 
-  /** The monitor's news: a migration ready for cutover, or failed. */
-  private announce(change: MigrationChange): void {
-    const name = targetOf(change.migration).database;
-    if (change.type === 'ReadyForCutover') {
+  /** Shows one status group with nothing filtered away (the migrations a notification was about). */
+  private async showGroup(group: 'ready' | 'failed'): Promise<void> {
+    this.setOptions({ groupBy: 'status', filter: '' });
+    await vscode.commands.executeCommand('workbench.view.extension.sqlMigration');
+    const node = this.tree.node(`group/${group}`);
+    if (node) await this.view.reveal(node, { expand: true, focus: true, select: false });
+  }
+
+  /** The news of one refresh: migrations ready for cutover, and failed; many of a kind are one notification. */
+  private announce(changes: MigrationChange[]): void {
+    const ready = changes.filter((c) => c.type === 'ReadyForCutover');
+    const failed = changes.filter((c) => c.type === 'Failed');
+    const names = (list: MigrationChange[]) => {
+      const shown = list.slice(0, 3).map((c) => targetOf(c.migration).database).join(', ');
+      return list.length > 3 ? l10n.t('{0} and {1} more', shown, list.length - 3) : shown;
+    };
+    if (ready.length === 1) {
       const act = l10n.t('Complete Cutover...');
       void vscode.window
-        .showInformationMessage(l10n.t('{0} is ready for cutover.', name), act)
-        .then((pick) => pick === act && vscode.commands.executeCommand(COMMANDS.completeCutover, change.migration));
-    } else if (change.type === 'Failed') {
+        .showInformationMessage(l10n.t('{0} is ready for cutover.', targetOf(ready[0]!.migration).database), act)
+        .then((pick) => pick === act && vscode.commands.executeCommand(COMMANDS.completeCutover, ready[0]!.migration));
+    } else if (ready.length > 1) {
+      const act = l10n.t('Complete Cutover...');
+      const show = l10n.t('Show Them');
+      void vscode.window
+        .showInformationMessage(l10n.t('{0} migrations are ready for cutover: {1}.', ready.length, names(ready)), act, show)
+        .then((pick) => (pick === act ? vscode.commands.executeCommand(COMMANDS.completeCutover) : pick === show ? this.showGroup('ready') : undefined));
+    }
+    if (failed.length === 1) {
+      const change = failed[0]!;
+      const name = targetOf(change.migration).database;
       const show = l10n.t('Show Details');
       const why = change.migration.properties?.migrationFailureError?.message;
       void vscode.window
         .showErrorMessage(why ? l10n.t('The migration of {0} failed: {1}', name, why) : l10n.t('The migration of {0} failed.', name), show)
-        .then((pick) => pick === show && vscode.commands.executeCommand(COMMANDS.showMigrationDetails, change.migration));
+        .then((pick) => (pick === show ? vscode.commands.executeCommand(COMMANDS.showMigrationDetails, change.migration) : undefined));
+    } else if (failed.length > 1) {
+      const show = l10n.t('Show Them');
+      void vscode.window
+        .showErrorMessage(l10n.t('{0} migrations failed: {1}.', failed.length, names(failed)), show)
+        .then((pick) => (pick === show ? this.showGroup('failed') : undefined));
     }
   }
 

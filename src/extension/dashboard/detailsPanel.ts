@@ -31,6 +31,8 @@ export function showDetails(ctx: Ctx, dashboard: Dashboard, m: DatabaseMigration
   // No scripts and no local resources: the view is static HTML and SVG.
   const panel = vscode.window.createWebviewPanel(DETAILS_PANEL, targetOf(m).database, vscode.ViewColumn.Active, { enableScripts: false, localResourceRoots: [] });
   open.set(m.id, panel);
+  // Its backup files are read every refresh while it is open (and now, if they never were).
+  dashboard.setDetailsOpen(m.id, true);
   render(panel, m, dashboard);
   const sub = dashboard.onDidChange(() => {
     const fresh = dashboard.find(m.id);
@@ -39,6 +41,7 @@ export function showDetails(ctx: Ctx, dashboard: Dashboard, m: DatabaseMigration
   panel.onDidDispose(() => {
     sub.dispose();
     open.delete(m.id);
+    dashboard.setDetailsOpen(m.id, false);
   });
   ctx.subscriptions.push(panel);
 }

@@ -17,7 +17,7 @@ export interface ViewIcon {
   color?: string;
 }
 
-export type NodeKind = 'group' | 'migration' | 'backupSet' | 'file' | 'message';
+export type NodeKind = 'group' | 'migration' | 'backupSet' | 'file' | 'message' | 'more';
 
 export interface ViewNode {
   /** Stable across refreshes, so VS Code keeps expansion and selection. */
@@ -32,8 +32,26 @@ export interface ViewNode {
   expanded?: boolean;
   /** The ARM id of the migration this node belongs to. */
   migrationId?: string;
+  /** A migration's children are built when first asked for (a view of a thousand expands a few). */
   children?: ViewNode[];
+  /** `more`: the group whose next page it shows. */
+  group?: string;
 }
+
+/** How the view groups the migrations: by status (the default), target instance or migration service. */
+export type GroupBy = 'status' | 'instance' | 'service';
+
+export interface ViewOptions {
+  groupBy: GroupBy;
+  /** Words every shown migration matches (name, instance, service, status, source); empty: all. */
+  filter: string;
+  /** Migrations a group shows before a "show more" row. */
+  pageSize: number;
+  /** Group id -> how many of its migrations are shown (pageSize until asked for more). */
+  shown: ReadonlyMap<string, number>;
+}
+
+export const DEFAULT_VIEW: ViewOptions = { groupBy: 'status', filter: '', pageSize: 200, shown: new Map() };
 
 export function groupLabel(g: StatusGroup): string {
   switch (g) {
@@ -55,9 +73,10 @@ const GROUP_ICON: Record<StatusGroup, ViewIcon> = {
   canceled: { id: 'circle-slash', color: 'disabledForeground' },
 };
 
+// In progress does not turn: a view of hundreds of them would animate all day.
 const MIGRATION_ICON: Record<StatusGroup, ViewIcon> = {
   ready: { id: 'bell-dot', color: 'charts.green' },
-  inProgress: { id: 'sync~spin', color: 'charts.blue' },
+  inProgress: { id: 'sync', color: 'charts.blue' },
   completing: { id: 'loading~spin', color: 'charts.blue' },
   failed: { id: 'error', color: 'errorForeground' },
   succeeded: { id: 'pass-filled', color: 'charts.green' },
@@ -220,8 +239,7 @@ export function migrationNode(m: DatabaseMigrationJson, rules: MigrationRules): 
     pending !== undefined && !isOffline(m) && group !== 'succeeded' && group !== 'canceled' ? (pending === 1 ? l10n.t('1 log backup pending') : l10n.t('{0} log backups pending', pending)) : undefined,
     t.managedInstance,
   ].filter(Boolean).join(' · ');
-  const children = [...problemsOf(m), ...backupSetsOf(m).map((s) => setNode(m, s))];
-  return {
+  const node: ViewNode = {
     id: m.id,
     kind: 'migration',
     label: t.database,
@@ -231,28 +249,118 @@ export function migrationNode(m: DatabaseMigrationJson, rules: MigrationRules): 
     contextValue: contextValueOf(m, rules),
     migrationId: m.id,
     expanded: false,
-    children: children.length ? children : [message(`${m.id}/none`, l10n.t('No backup files reported yet'), { id: 'info' })],
   };
+  // Built the first time the view (or a test) asks: most of a thousand migrations are never opened.
+  let children: ViewNode[] | undefined;
+  Object.defineProperty(node, 'children', { enumerable: true, configurable: true, get: () => (children ??= migrationChildren(m)) });
+  return node;
 }
 
-/** Groups in a fixed order, empty groups left out; migrations by target database name. */
-export function buildDashboard(migrations: readonly DatabaseMigrationJson[], rules: MigrationRules): ViewNode[] {
-  const groups = new Map<StatusGroup, DatabaseMigrationJson[]>();
-  for (const m of migrations) {
-    const g = groupOf(statusOf(m));
-    groups.set(g, [...(groups.get(g) ?? []), m]);
+/** A migration's problems and backup sets; while its details are not read, a row that says they are being read. */
+export function migrationChildren(m: DatabaseMigrationJson): ViewNode[] {
+  if (!m.properties?.migrationStatusDetails) {
+    return [...problemsOf(m), message(`${m.id}/reading`, l10n.t('Reading the backup files...'), { id: 'loading~spin' })];
   }
-  return GROUP_ORDER.filter((g) => groups.has(g)).map((g) => {
-    const list = groups.get(g)!.sort((a, b) => targetOf(a).database.localeCompare(targetOf(b).database) || a.id.localeCompare(b.id));
-    return {
+  const children = [...problemsOf(m), ...backupSetsOf(m).map((s) => setNode(m, s))];
+  return children.length ? children : [message(`${m.id}/none`, l10n.t('No backup files reported yet'), { id: 'info' })];
+}
+
+const byName = (a: DatabaseMigrationJson, b: DatabaseMigrationJson) => targetOf(a).database.localeCompare(targetOf(b).database, undefined, { numeric: true }) || a.id.localeCompare(b.id);
+
+/** The migration service a migration runs in (its name), from its properties. */
+export function serviceOf(m: DatabaseMigrationJson): string | undefined {
+  const id = m.properties?.migrationService;
+  return id ? id.slice(id.lastIndexOf('/') + 1) : undefined;
+}
+
+/** Whether a migration matches every word of a filter (its name, instance, service, status, source database). */
+export function matchesFilter(m: DatabaseMigrationJson, filter: string): boolean {
+  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return true;
+  const t = targetOf(m);
+  const hay = [t.database, t.managedInstance, t.resourceGroup, serviceOf(m), statusOf(m), m.properties?.sourceDatabaseName, m.properties?.sourceServerName].filter(Boolean).join(' ').toLowerCase();
+  return words.every((w) => hay.includes(w));
+}
+
+interface Grouping {
+  id: string;
+  label: string;
+  icon: ViewIcon;
+  contextValue: string;
+  expanded: boolean;
+  list: DatabaseMigrationJson[];
+}
+
+function groupsOf(migrations: readonly DatabaseMigrationJson[], by: GroupBy): Grouping[] {
+  if (by === 'status') {
+    const groups = new Map<StatusGroup, DatabaseMigrationJson[]>();
+    for (const m of migrations) {
+      const g = groupOf(statusOf(m));
+      let list = groups.get(g);
+      if (!list) groups.set(g, (list = []));
+      list.push(m);
+    }
+    return GROUP_ORDER.filter((g) => groups.has(g)).map((g) => ({
       id: `group/${g}`,
-      kind: 'group' as const,
       label: groupLabel(g),
-      description: String(list.length),
       icon: GROUP_ICON[g],
       contextValue: `group;${g}`,
       expanded: g !== 'succeeded' && g !== 'canceled',
-      children: list.map((m) => migrationNode(m, rules)),
+      list: groups.get(g)!.sort(byName),
+    }));
+  }
+  const keyOf = (m: DatabaseMigrationJson) => (by === 'instance' ? targetOf(m).managedInstance : serviceOf(m)) ?? l10n.t('(unknown)');
+  const groups = new Map<string, DatabaseMigrationJson[]>();
+  for (const m of migrations) {
+    const k = keyOf(m);
+    let list = groups.get(k);
+    if (!list) groups.set(k, (list = []));
+    list.push(m);
+  }
+  // In a group of an instance or service: what needs the user first (ready, failed), then by name.
+  const order = (m: DatabaseMigrationJson) => GROUP_ORDER.indexOf(groupOf(statusOf(m)));
+  return [...groups.keys()].sort((a, b) => a.localeCompare(b)).map((k) => ({
+    id: `${by}/${k}`,
+    label: k,
+    icon: by === 'instance' ? { id: 'database' } : { id: 'server-process' },
+    contextValue: `group;${by}`,
+    expanded: true,
+    list: groups.get(k)!.sort((a, b) => order(a) - order(b) || byName(a, b)),
+  }));
+}
+
+/**
+ * The tree's groups: by status in a fixed order (or by instance, or by service, by name), empty
+ * groups left out, the filter applied; a group shows its first page of migrations (by name) and
+ * a row that shows the next.
+ */
+export function buildDashboard(migrations: readonly DatabaseMigrationJson[], rules: MigrationRules, options: Partial<ViewOptions> = {}): ViewNode[] {
+  const o = { ...DEFAULT_VIEW, ...options };
+  const shownMigrations = o.filter.trim() ? migrations.filter((m) => matchesFilter(m, o.filter)) : migrations;
+  return groupsOf(shownMigrations, o.groupBy).map((g) => {
+    const limit = o.shown.get(g.id) ?? o.pageSize;
+    const page = g.list.slice(0, limit);
+    const rest = g.list.length - page.length;
+    const children = page.map((m) => migrationNode(m, rules));
+    if (rest > 0) {
+      children.push({
+        id: `${g.id}/more`,
+        kind: 'more',
+        label: l10n.t('Show {0} more', Math.min(rest, o.pageSize)),
+        description: l10n.t('{0} not shown', rest.toLocaleString()),
+        icon: { id: 'ellipsis' },
+        group: g.id,
+      });
+    }
+    return {
+      id: g.id,
+      kind: 'group' as const,
+      label: g.label,
+      description: String(g.list.length),
+      icon: g.icon,
+      contextValue: g.contextValue,
+      expanded: g.expanded,
+      children,
     };
   });
 }

@@ -21,7 +21,10 @@ export function statusCounts(migrations: readonly DatabaseMigrationJson[]): Stat
 }
 
 export interface StatusBarContent {
-  /** Codicons and counts, e.g. `$(sync~spin) 2  $(bell-dot) 1`. */
+  /**
+   * Codicons and counts, e.g. `$(sync) 2  $(bell-dot) 1`. Nothing turns: migrations run for hours
+   * or days, and an animated item would keep the editor's window busy all that time.
+   */
   text: string;
   tooltip: string;
   /** A click completes a cutover when one is ready, otherwise opens the view. */
@@ -33,7 +36,7 @@ export interface StatusBarContent {
 export function statusBarContent(c: StatusCounts): StatusBarContent | undefined {
   if (c.ready + c.running + c.failed === 0) return undefined;
   return {
-    text: [c.running ? `$(sync~spin) ${c.running}` : '', c.ready ? `$(bell-dot) ${c.ready}` : '', c.failed ? `$(error) ${c.failed}` : ''].filter(Boolean).join('  '),
+    text: [c.running ? `$(sync) ${c.running}` : '', c.ready ? `$(bell-dot) ${c.ready}` : '', c.failed ? `$(error) ${c.failed}` : ''].filter(Boolean).join('  '),
     tooltip: [
       l10n.t('Azure SQL Migration'),
       c.running ? l10n.t('{0} in progress', c.running) : '',

@@ -8,7 +8,7 @@
 import { backupFiles, pendingLogBackups as corePendingLogBackups, type BackupFileView } from '../../core/migration/backupFiles';
 import { checkCutover } from '../../core/migration/cutover';
 import { cancelRefusal, deleteRefusal } from '../../core/migration/operations';
-import { canCutover, isOnline, normalizeStatus, statusOf as coreStatusOf } from '../../core/migration/status';
+import { isOnline, mayCutover, normalizeStatus, statusOf as coreStatusOf } from '../../core/migration/status';
 import type { DatabaseMigrationSqlMi } from '../../core/azure/dms/models';
 import type { DatabaseMigrationJson } from './dmsShape';
 
@@ -63,7 +63,8 @@ const refused = (reason: string | undefined): Allowed => (reason ? { ok: false, 
 
 export const coreRules: MigrationRules = {
   canCutover(m) {
-    if (canCutover(asCore(m))) return { ok: true };
+    // Without its details (not read yet), a migration the service calls ready is offered: the guard reads it fresh.
+    if (mayCutover(asCore(m))) return { ok: true };
     return { ok: false, reason: checkCutover(asCore(m)).blockers[0] ?? `the migration is ${statusOf(m)}` };
   },
   canCancel: (m) => refused(cancelRefusal(asCore(m))),

@@ -9,3 +9,5 @@ export * from '../../core/migration';
 export * from '../../core/upload';
 export { connectSource, parseServerAddress, readInventory, SourceError, type SourceConnectionOptions, type EncryptMode } from '../../core/source';
 export { assessServer, reportToCsv, reportToHtml, reportToJson, type AssessmentReport, type AssessmentProgress } from '../../core/assessment';
+export { tierOfInstance, maxUserDatabases } from '../../core/sku/miLimits';
+export { discover, serverAddressOf, type DiscoveredServer, type DiscoveryReport } from '../../core/discovery/discover';

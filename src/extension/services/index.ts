@@ -8,12 +8,13 @@ import { coreRules } from '../dashboard/statusRules';
 import type { Redactor } from '../redact';
 import { storageService, subscriptionService, targetService } from './azureResources';
 import { localBackupCheck } from './backupCheck';
+import { serverDiscovery } from './discovery';
 import { LocalUploads, type UploadJobStore } from './localUploads';
 import { MigrationFeedService, migrationOperations, type LiveMigrationFeed } from './migrationFeed';
 import { migrationServiceResources } from './migrationServices';
 import { sourceService } from './sourceService';
 import { migrationStarter } from './starter';
-import type { AccountService, AccountSource, Backend, ServiceRegistry } from './types';
+import type { AccountService, AccountSource, Backend, SavedConnectionService, ServiceRegistry } from './types';
 
 export interface BackendEnv {
   redactor: Redactor;
@@ -27,6 +28,8 @@ export interface BackendEnv {
   uploadWatchIntervalMs?: number;
   /** Signing in (VS Code's accounts, or a cloud file's token). */
   signIn: AccountService;
+  /** The MSSQL extension's saved connections (the editor's adapter; absent in tests). */
+  savedConnections?: SavedConnectionService;
 }
 
 export interface FullBackend extends Backend {
@@ -53,6 +56,8 @@ export function createBackend(env: BackendEnv): FullBackend {
       backupCheck: localBackupCheck,
       migrationServices: migrationServiceResources,
       starter: migrationStarter({ uploads, services: env.registry, secret, log: env.log }),
+      ...(env.savedConnections && { savedConnections: env.savedConnections }),
+      discovery: serverDiscovery,
     },
   };
 }

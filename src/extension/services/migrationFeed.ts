@@ -1,10 +1,13 @@
 /**
  * The Migrations view's data and actions on the core. The feed keeps one core MigrationMonitor
  * per signed-in account, and the monitor does the polling, the back-off (Retry-After, throttling)
- * and the change detection: each refresh is one listMigrations per migration service plus one
- * expanded read per migration until its end is confirmed; it refreshes on its own schedule while
- * the view is visible. Cutover goes through the core's guard and cutoverMany; cancel and delete
- * through cancelMany and deleteMany, which read each migration fresh. No `vscode` here.
+ * and the change detection: each refresh is one listMigrations per migration service (a call per
+ * page) plus one expanded read per migration the view watches (expanded in the tree, open in a
+ * details panel) and per migration whose summary in the list changed, within the account's
+ * budget of ARM reads (requestBudget.ts); it refreshes on its own schedule while the view is
+ * visible. The changes of a refresh reach the view together, once it is done. Cutover goes
+ * through the core's guard and cutoverMany; cancel and delete through cancelMany and deleteMany,
+ * which read each migration fresh. No `vscode` here.
  */
 import * as l10n from '@vscode/l10n';
 import type { MigrationRef, MigrationServiceRef } from '../../core/azure/dms/client';
@@ -13,7 +16,7 @@ import type { OperationResult } from '../../core/migration/operations';
 import type { DatabaseMigrationJson } from '../dashboard/dmsShape';
 import { ActionableError } from '../errors';
 import { listAllSubscriptions } from './azureResources';
-import { contextFor } from './azureContext';
+import { budgetFor, contextFor } from './azureContext';
 import { loadCore, type CoreApi } from './loadCore';
 import type { LocalUploads } from './localUploads';
 import type { AccountSource, MigrationFeed, MigrationOperations, ServiceRegistry, SignedInAccount } from './types';
@@ -50,8 +53,13 @@ export interface LiveMigrationFeed extends MigrationFeed {
   setIntervalMs(ms: number): void;
   /** Refreshes now, joining one under way; the listeners have the result when it resolves. Never rejects. */
   refresh(): Promise<void>;
+  /** The migrations a view shows in detail for a reason (expanded in the tree, open in a panel): read every refresh. */
+  setWatched(reason: string, ids: readonly string[]): void;
+  /** Reads these migrations' details now (a view just opened them); the update listeners have them. Never rejects. */
+  readDetails(ids: readonly string[]): Promise<void>;
   onUpdate(listener: (u: FeedUpdate) => void): () => void;
-  onChange(listener: (c: MigrationChange) => void): () => void;
+  /** The changes of one refresh, together, before its update. */
+  onChanges(listener: (changes: MigrationChange[]) => void): () => void;
   dispose(): void;
 }
 
@@ -82,7 +90,11 @@ export class MigrationFeedService implements LiveMigrationFeed {
   private uploadsResumed: Promise<void> = Promise.resolve();
   private readonly lifetime = new AbortController();
   private readonly updateListeners = new Set<(u: FeedUpdate) => void>();
-  private readonly changeListeners = new Set<(c: MigrationChange) => void>();
+  private readonly changeListeners = new Set<(c: MigrationChange[]) => void>();
+  /** The changes of the refresh under way: told together when it is done. */
+  private pendingChanges: MigrationChange[] = [];
+  /** Reason -> the migrations watched for it; the monitor watches their union. */
+  private readonly watchedBy = new Map<string, Set<string>>();
   /** Services found by listing the subscriptions, once per account (when none is registered). */
   private readonly discovered = new WeakMap<SignedInAccount, string[]>();
 
@@ -117,9 +129,34 @@ export class MigrationFeedService implements LiveMigrationFeed {
     return () => this.updateListeners.delete(listener);
   }
 
-  onChange(listener: (c: MigrationChange) => void): () => void {
+  onChanges(listener: (changes: MigrationChange[]) => void): () => void {
     this.changeListeners.add(listener);
     return () => this.changeListeners.delete(listener);
+  }
+
+  setWatched(reason: string, ids: readonly string[]): void {
+    const before = this.watchedIds();
+    if (ids.length) this.watchedBy.set(reason, new Set(ids));
+    else this.watchedBy.delete(reason);
+    const after = this.watchedIds();
+    const monitor = this.session?.monitor;
+    if (!monitor) return;
+    for (const id of before) if (!after.has(id)) monitor.unwatch(id);
+    for (const id of after) if (!before.has(id)) monitor.watch(id);
+  }
+
+  async readDetails(ids: readonly string[]): Promise<void> {
+    const monitor = this.session?.monitor;
+    if (!monitor || !ids.length) return;
+    try {
+      await monitor.readDetails(ids, this.lifetime.signal);
+    } catch (e) {
+      if ((e as Error).name !== 'AbortError') this.deps.log.warn(`migrations: reading details: ${(e as Error).message}`);
+    }
+  }
+
+  private watchedIds(): Set<string> {
+    return new Set([...this.watchedBy.values()].flatMap((s) => [...s]));
   }
 
   dispose(): void {
@@ -162,9 +199,11 @@ export class MigrationFeedService implements LiveMigrationFeed {
     }
     this.closeSession();
     const source = this.deps.migrationSource?.(account) ?? new core.DmsClient(contextFor(account));
-    // Every listed migration is watched (the view shows every migration's files); one that
-    // appears already ready or failed is news as much as one that gets there.
-    const monitor = new core.MigrationMonitor(source, { services, watchListed: true, announceArrivals: true, intervalMs: this.intervalMs });
+    // Details only for what the view shows in detail (watched) and for what changed since the
+    // last list, within the account's read budget; one that appears already ready or failed is
+    // news as much as one that gets there.
+    const monitor = new core.MigrationMonitor(source, { services, detailsForChanged: true, announceArrivals: true, intervalMs: this.intervalMs, budget: budgetFor(account) });
+    for (const id of this.watchedIds()) monitor.watch(id);
     const offEvents = monitor.onEvent((e) => this.announce(e));
     const offRefreshes = monitor.onRefresh((r) => this.refreshed(session, r));
     const session: Session = {
@@ -207,6 +246,10 @@ export class MigrationFeedService implements LiveMigrationFeed {
   /** After every refresh of the monitor, asked for or on its schedule. */
   private refreshed(session: Session, report: RefreshReport): void {
     for (const e of report.errors) this.deps.log.warn(`migrations: ${e.target}: ${e.message}`);
+    if (report.deferred) this.deps.log.info(`migrations: ${report.detailCalls} details read, ${report.deferred} left for the next refresh (ARM's read budget)`);
+    const changes = this.pendingChanges;
+    this.pendingChanges = [];
+    if (changes.length) for (const l of this.changeListeners) l(changes);
     // No service answered: what is known is all stale, and the view says why instead.
     if (report.listCalls > 0 && report.listsAnswered === 0) {
       this.publish({ kind: 'failed', error: report.errors[0]!.cause });
@@ -222,9 +265,9 @@ export class MigrationFeedService implements LiveMigrationFeed {
     this.publish({ kind: 'migrations', migrations: monitor.snapshot().map((s) => asJson(s.migration)) });
   }
 
+  /** A change the monitor saw: told with the others of its refresh, when it is done. */
   private announce(e: MonitorEvent): void {
-    const change: MigrationChange = { type: e.type, migration: asJson(e.snapshot.migration), status: e.status, ...(e.previous && { previous: e.previous }) };
-    for (const l of this.changeListeners) l(change);
+    this.pendingChanges.push({ type: e.type, migration: asJson(e.snapshot.migration), status: e.status, ...(e.previous && { previous: e.previous }) });
   }
 
   private publish(update: FeedUpdate): FeedUpdate {

@@ -8,6 +8,7 @@
 import * as l10n from '@vscode/l10n';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { BackupSource, DatabaseChoice, MigrationPlan, MigrationPlanInput } from '../../core/migration/plan';
+import type { ServiceTier } from '../../core/sku/miLimits';
 import { ActionableError } from '../errors';
 import { contextFor } from './azureContext';
 import { loadCore } from './loadCore';
@@ -20,8 +21,13 @@ export function splitContainer(value: string, database: string): { container: st
   return { container, folder: folder || database };
 }
 
-function groupKey(d: DatabaseRequest): string {
-  return d.location.kind === 'share' ? `share|${d.location.storageAccountId}` : `${d.location.kind}|${d.location.storageAccountId}|${splitContainer(d.location.container, d.sourceDatabase).container}`;
+/** The instance a database goes to: its own, or the request's. */
+const instanceOf = (request: MigrationRequest, d: DatabaseRequest) => d.targetInstanceId ?? request.targetInstanceId;
+
+/** One plan per target instance and backup container (or share). */
+function groupKey(request: MigrationRequest, d: DatabaseRequest): string {
+  const where = d.location.kind === 'share' ? `share|${d.location.storageAccountId}` : `${d.location.kind}|${d.location.storageAccountId}|${splitContainer(d.location.container, d.sourceDatabase).container}`;
+  return `${instanceOf(request, d).toLowerCase()}|${where}`;
 }
 
 export interface StarterDeps {
@@ -44,23 +50,36 @@ export function migrationStarter(deps: StarterDeps): MigrationStarter {
         );
       }
       progress(l10n.t('Checking the plan'));
-      const target = core.parseArmId(request.targetInstanceId);
+      // Each target instance: what is on it now (names taken, and its count toward the tier's limit) and its tier.
+      const instanceIds = [...new Map(request.databases.map((d) => [instanceOf(request, d).toLowerCase(), instanceOf(request, d)])).values()];
       const storageIds = [...new Set(request.databases.map((d) => d.location.storageAccountId))];
-      const [existing, ...keys] = await Promise.all([
-        core.listManagedDatabases(ctx, target.subscriptionId, target.resourceGroup, target.name, signal),
-        ...storageIds.map((id) => core.getStorageAccountKey(ctx, id, signal)),
+      const [instances, keys] = await Promise.all([
+        Promise.all(instanceIds.map(async (id) => {
+          const t = core.parseArmId(id);
+          const [existing, info] = await Promise.all([
+            core.listManagedDatabases(ctx, t.subscriptionId, t.resourceGroup, t.name, signal),
+            core.getManagedInstance(ctx, t.subscriptionId, t.resourceGroup, t.name, signal),
+          ]);
+          return { id, existing: existing.map((e) => e.name), tier: core.tierOfInstance(info.tier) };
+        })),
+        Promise.all(storageIds.map((id) => core.getStorageAccountKey(ctx, id, signal))),
       ]);
       keys.forEach((k) => deps.secret(k));
       const keyOf = new Map(storageIds.map((id, i) => [id, keys[i]!]));
+      const instance = new Map(instances.map((i) => [i.id.toLowerCase(), i]));
+      const onInstance = new Map<string, number>();
+      for (const d of request.databases) onInstance.set(instanceOf(request, d).toLowerCase(), (onInstance.get(instanceOf(request, d).toLowerCase()) ?? 0) + 1);
 
-      // One plan per backup container (or share): the core checks each as a whole.
+      // One plan per instance and backup container (or share): the core checks each as a whole,
+      // and each instance's count with the databases the other plans put on it.
       const groups = new Map<string, DatabaseRequest[]>();
-      for (const d of request.databases) groups.set(groupKey(d), [...(groups.get(groupKey(d)) ?? []), d]);
+      for (const d of request.databases) groups.set(groupKey(request, d), [...(groups.get(groupKey(request, d)) ?? []), d]);
       const plans: MigrationPlan[] = [];
       const problems: string[] = [];
-      const existingNames = existing.map((e) => e.name);
       for (const dbs of groups.values()) {
-        for (const input of planInputs(request, secrets, dbs, keyOf.get(dbs[0]!.location.storageAccountId)!, existingNames)) {
+        const target = instance.get(instanceOf(request, dbs[0]!).toLowerCase())!;
+        const elsewhere = onInstance.get(target.id.toLowerCase())! - dbs.length;
+        for (const input of planInputs(request, secrets, dbs, keyOf.get(dbs[0]!.location.storageAccountId)!, target, elsewhere)) {
           try {
             plans.push(core.validatePlan(input));
           } catch (e) {
@@ -135,8 +154,15 @@ function planProblems(problems: string[], deps: StarterDeps): ActionableError {
   );
 }
 
-/** The core's plan inputs for databases sharing a backup location: one for a container, one per database for shares. */
-function planInputs(request: MigrationRequest, secrets: MigrationSecrets, dbs: DatabaseRequest[], accountKey: string, existing: string[]): MigrationPlanInput[] {
+/** The core's plan inputs for databases sharing an instance and a backup location: one for a container, one per database for shares. */
+function planInputs(
+  request: MigrationRequest,
+  secrets: MigrationSecrets,
+  dbs: DatabaseRequest[],
+  accountKey: string,
+  target: { id: string; existing: string[]; tier: ServiceTier | undefined },
+  elsewhere: number,
+): MigrationPlanInput[] {
   const input = (backup: BackupSource, chosen: DatabaseRequest[]): MigrationPlanInput => ({
     source: {
       dataSource: request.source.server,
@@ -146,7 +172,7 @@ function planInputs(request: MigrationRequest, secrets: MigrationSecrets, dbs: D
       encryptConnection: request.source.encrypt !== 'optional',
       trustServerCertificate: request.source.trustServerCertificate,
     },
-    targetInstanceId: request.targetInstanceId,
+    targetInstanceId: target.id,
     migrationServiceId: request.migrationServiceId,
     mode: request.mode,
     backup,
@@ -158,7 +184,10 @@ function planInputs(request: MigrationRequest, secrets: MigrationSecrets, dbs: D
       // A local chain names its own last file at start (checkLocalChains); a name from an earlier check may be stale.
       ...(d.lastBackupName && d.location.kind !== 'upload' && { lastBackupName: d.lastBackupName }),
     })),
-    existingTargetDatabases: existing,
+    existingTargetDatabases: target.existing,
+    ...(target.tier && { targetTier: target.tier }),
+    // A share plans each database on its own: the others of the instance count too.
+    alsoPlannedOnTarget: elsewhere + (dbs.length - chosen.length),
   });
   return dbs.map((d) => d.location).some((l) => l.kind === 'share')
     ? dbs.map((d) => {

@@ -11,6 +11,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type * as v from 'valibot';
 import type { Cloud } from '../../core/azure/cloud';
+import type { DiscoveryOptions, DiscoveryReport } from '../../core/discovery/discover';
 import type { MigrationMode } from '../../core/migrationMode';
 import type {
   AssessmentSummarySchema,
@@ -136,6 +137,49 @@ export interface SourceService extends Capability {
   ): Promise<Assessment>;
 }
 
+/**
+ * A connection saved by another tool (the MSSQL extension), offered as the source. It carries no
+ * password: the user types one, or asks the provider for it (`password`, where its API allows).
+ */
+export interface SavedConnection {
+  /** The provider's id for it (the MSSQL extension's profile id). */
+  id: string;
+  /** What to show: the profile name, or server (database) - user. */
+  label: string;
+  /** Who saved it, to show: "MSSQL extension". */
+  provider: string;
+  /** As the source step takes it. */
+  connection: SourceConnectionInfo;
+  /** The database the profile opens, when it names one. */
+  database?: string;
+  /** The provider's group (folder) name. */
+  group?: string;
+  /** What the wizard does differently from the profile (Windows integrated sign-in becomes NTLM, ...). */
+  caveat?: string;
+}
+
+/** Another extension's saved connections (the MSSQL extension's, when it is installed). */
+export interface SavedConnectionService extends Capability {
+  list(signal: AbortSignal): Promise<SavedConnection[]>;
+  /** The list may have changed (settings edited, the extension installed or removed). Returns the unsubscribe. */
+  onDidChange(listener: () => void): () => void;
+  /** A server handed over from the provider's own UI (Object Explorer's "Migrate..."), taken once by the source step. */
+  takeOffered(): SavedConnection | undefined;
+  /** Fires when a server is handed over (the wizard may already be open). Returns the unsubscribe. */
+  onDidOffer(listener: (connection: SavedConnection) => void): () => void;
+  /**
+   * The provider's saved password, only where its API hands it over for another extension to
+   * use, after the user agrees in the provider's own prompt; undefined when it does not. The
+   * caller keeps it in memory for this connection only.
+   */
+  password(id: string, signal: AbortSignal): Promise<string | undefined>;
+}
+
+/** Finds SQL Server instances on the hosts and ranges the user names (the core's discovery). */
+export interface ServerDiscoveryService extends Capability {
+  discover(targets: string[], options: Pick<DiscoveryOptions, 'ports' | 'broadcast' | 'confirmed' | 'timeoutMs'>, signal: AbortSignal, onProgress?: (message: string, fraction: number) => void): Promise<DiscoveryReport>;
+}
+
 export type ManagedInstanceInfo = v.InferOutput<typeof ManagedInstanceSchema>;
 
 export interface TargetService extends Capability {
@@ -185,6 +229,8 @@ export type BackupLocation =
 export interface DatabaseRequest {
   sourceDatabase: string;
   targetDatabase: string;
+  /** The managed instance it goes to, when not the request's (a run spread over several instances). */
+  targetInstanceId?: string;
   location: BackupLocation;
   /** Offline only: the last backup to restore. */
   lastBackupName?: string;
@@ -193,6 +239,7 @@ export interface DatabaseRequest {
 /** Everything the wizard collected, without secrets: what starting the migrations needs. */
 export interface MigrationRequest {
   subscriptionId: string;
+  /** Where the databases go unless one names its own instance. */
   targetInstanceId: string;
   migrationServiceId: string;
   mode: MigrationMode;
@@ -222,6 +269,10 @@ export interface WizardServices {
   backupCheck: BackupCheckService;
   migrationServices: MigrationServiceResources;
   starter: MigrationStarter;
+  /** The MSSQL extension's saved connections for the source step (absent in tests that do not need it). */
+  savedConnections?: SavedConnectionService;
+  /** "Find servers" for the source step. */
+  discovery?: ServerDiscoveryService;
 }
 
 export interface Backend {

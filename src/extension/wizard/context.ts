@@ -76,10 +76,25 @@ export const reducerOnly = (): void => undefined;
 export type Reducer<A> = (s: WizardState, action: A) => WizardState;
 export type Reducers<A extends AnyAction> = { [T in A['type']]?: Reducer<Extract<A, { type: T }>> };
 
+/**
+ * One thing that keeps a step from proceeding. `kind` groups the same problem of many databases
+ * (the "to continue" area counts them and names the first few); `label` says what to do for the
+ * whole kind; `database` links an item to its row.
+ */
+export interface Issue {
+  kind: string;
+  text: string;
+  label?: string;
+  database?: string;
+}
+
+/** A problem of the whole step (one of its kind). */
+export const issue = (kind: string, text: string): Issue => ({ kind, text });
+
 /** A wizard step on the host: everything it does, in one module. */
 export interface HostStep<A extends AnyAction = never> {
   /** What keeps the step from proceeding, in words that say what to do (empty: Next is allowed). */
-  check(s: WizardState): string[];
+  check(s: WizardState): Issue[];
   /** What happens on entering the step: loads what it lists (only what is not loaded yet). */
   enter?(ctx: StepContext<A>): Promise<void>;
   /** One handler for each message the step owns. */

@@ -7,7 +7,7 @@
 import * as l10n from '@vscode/l10n';
 import { loadCloudFile } from '../../core/azure/cloud';
 import { describeError, isCancellation } from '../errors';
-import { fitHostMessage, parseWebviewMessage, type HostMessage, type Op, type StepId, type WebviewMessage, type WizardState } from '../../protocol/wizard';
+import { diffState, fitHostMessage, parseWebviewMessage, type HostMessage, type Op, type StepId, type WebviewMessage, type WizardState } from '../../protocol/wizard';
 import { sliceOf, type Session, type Slice, type StepContext } from './context';
 import type { WizardDeps, WizardLog } from './deps';
 import { ENTER, handle } from './handlers';
@@ -23,8 +23,23 @@ function redactingLog(log: WizardLog, redact: (text: string) => string): WizardL
   return { info: (m) => log.info(redact(m)), warn: (m) => log.warn(redact(m)), error: (m) => log.error(redact(m)) };
 }
 
+/** The least time between two messages to the webview: progress that comes faster is sent together. */
+const PUBLISH_INTERVAL_MS = 100;
+/** How long the state may go unsaved after a change (many changes in a row are saved once). */
+const SAVE_DELAY_MS = 250;
+/** A large state (a thousand databases and their verdicts) is saved at most this often: each save goes through the editor's window. */
+const LARGE_SAVE_INTERVAL_MS = 3000;
+const LARGE_STATE_CHARS = 200_000;
+
 export class WizardController {
   private state: WizardState;
+  /** What the webview holds (what the next patch is made against); undefined until it has a whole state. */
+  private sent: WizardState | undefined;
+  private lastPublished = 0;
+  private publishTimer: ReturnType<typeof setTimeout> | undefined;
+  private publishQueued = false;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastSave = { at: 0, chars: 0 };
   private readonly session: Session = { account: undefined, customCloud: undefined, secrets: {}, assessment: undefined, assessing: undefined };
   private readonly abort = new AbortController();
   private readonly log: WizardLog;
@@ -51,13 +66,17 @@ export class WizardController {
     return this.state;
   }
 
-  /** Resolves when every handler started so far has finished. */
+  /** Resolves when every handler started so far has finished, and the webview and the store have what they did. */
   async settled(): Promise<void> {
     while (this.running.size) await Promise.allSettled([...this.running]);
+    this.flush();
+    this.saveNow();
   }
 
   dispose(): void {
     this.abort.abort();
+    clearTimeout(this.publishTimer);
+    this.saveNow();
   }
 
   /** A message from the webview: validated, reduced, then handled by its step. */
@@ -89,7 +108,9 @@ export class WizardController {
       fail: (e, doing, show, cancelled) => this.fail(e, doing, show, cancelled),
       enter: (step) => this.enter(step),
       resend: () => {
+        // A new document: the whole state (and the strings), then patches against it.
         this.sentL10n = false;
+        this.sent = undefined;
         this.publish();
       },
       startOver: () => this.startOver(),
@@ -126,15 +147,64 @@ export class WizardController {
     this.publish();
   }
 
+  /**
+   * Sends what changed: at once when nothing was sent for a while (a click answers at once), or
+   * with the next batch when changes come fast (an assessment's progress); the state is saved
+   * a moment later. Nothing waits on a timer in tests: settled() flushes both.
+   */
   private publish(): void {
-    const message: HostMessage = { type: 'state', state: this.state };
-    if (!this.sentL10n && this.deps.l10nBundle) message.l10n = this.deps.l10nBundle;
-    this.sentL10n = true;
+    this.scheduleSave();
+    if (this.publishQueued) return;
+    this.publishQueued = true;
+    const wait = this.lastPublished + PUBLISH_INTERVAL_MS - Date.now();
+    if (wait <= 0) queueMicrotask(() => this.flush());
+    else this.publishTimer = setTimeout(() => this.flush(), wait);
+  }
+
+  /** Posts the state, or what changed since the webview had it, now. */
+  private flush(): void {
+    if (!this.publishQueued) return;
+    this.publishQueued = false;
+    clearTimeout(this.publishTimer);
+    this.publishTimer = undefined;
+    if (this.abort.signal.aborted) return;
+    const state = this.state;
+    let message: HostMessage;
+    if (!this.sent) {
+      message = { type: 'state', state };
+      if (!this.sentL10n && this.deps.l10nBundle) message.l10n = this.deps.l10nBundle;
+      this.sentL10n = true;
+    } else {
+      const ops = diffState(this.sent, state);
+      if (!ops.length) return;
+      message = { type: 'patch', ops };
+    }
     // Validated here as the webview will: a state it refused would leave the wizard stuck.
     const fitted = fitHostMessage(message);
     if (fitted.clipped.length) this.log.warn(`wizard: shortened to fit the webview's message limits: ${fitted.clipped.join(', ')}`);
     this.deps.host.post(fitted.message);
-    this.deps.store.save(toSaved(this.state)).catch((e) => this.log.warn(`wizard: could not save its state: ${(e as Error).message}`));
+    // The next patch is made against this state: a clipped value stays clipped in the webview until it changes.
+    this.sent = state;
+    this.lastPublished = Date.now();
+  }
+
+  private scheduleSave(): void {
+    if (this.saveTimer) return;
+    const large = this.lastSave.chars > LARGE_STATE_CHARS;
+    const delay = large ? Math.max(SAVE_DELAY_MS, this.lastSave.at + LARGE_SAVE_INTERVAL_MS - Date.now()) : SAVE_DELAY_MS;
+    this.saveTimer = setTimeout(() => this.saveNow(), delay);
+  }
+
+  private saveNow(): void {
+    if (!this.saveTimer) return;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    const saved = toSaved(this.state);
+    // How large it is decides how often it is saved (a guess is enough: the databases and the verdicts).
+    const a = saved.source.assessment;
+    const chars = saved.source.databases.length * 80 + saved.backups.databases.length * 160 + a.results.reduce((n, r) => n + 80 + [...r.blockers, ...r.issues, ...r.warnings].reduce((m, t) => m + t.length, 0), 0);
+    this.lastSave = { at: Date.now(), chars };
+    this.deps.store.save(saved).catch((e) => this.log.warn(`wizard: could not save its state: ${(e as Error).message}`));
   }
 
   /** Keeps `work` until it ends; what it throws unhandled shows on the current step, as `doing` failed. */

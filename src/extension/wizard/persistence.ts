@@ -15,12 +15,17 @@ function withoutProgress<T extends { progress?: number }>(a: T): Omit<T, 'progre
   return rest;
 }
 
+function withoutNote<T extends { selectionNote?: string }>(a: T): Omit<T, 'selectionNote'> {
+  const { selectionNote: _note, ...rest } = a;
+  return rest;
+}
+
 export function toSaved(s: WizardState): WizardState {
   return {
     ...s,
     issues: [],
     account: { ...s.account, op: IDLE },
-    source: { ...s.source, passwordEntered: false, op: IDLE, assessment: { ...withoutProgress(s.source.assessment), op: IDLE, reportAvailable: false } },
+    source: { ...withoutNote(s.source), passwordEntered: false, op: IDLE, assessment: { ...withoutProgress(s.source.assessment), op: IDLE, reportAvailable: false } },
     target: { ...s.target, op: IDLE },
     backups: { ...s.backups, sharePasswordEntered: false, op: IDLE, databases: s.backups.databases.map((d) => ({ ...d, checkOp: IDLE })) },
     service: { ...s.service, keysLoaded: false, test: undefined, op: IDLE },
@@ -29,13 +34,33 @@ export function toSaved(s: WizardState): WizardState {
 }
 
 /**
- * Earlier versions called a folder the extension uploads `local`; the core and sqlmig call it
- * `upload`, and so does the state now. A state saved before that still resumes.
+ * States saved by earlier versions resume: version 2 had one target instance (`instanceId`,
+ * `existingDatabases`), issues as plain lines and one mode for every assessment result; before
+ * that, a folder the extension uploads was called `local` (the core and sqlmig say `upload`).
  */
 function upgrade(saved: unknown): unknown {
-  const backups = (saved as { backups?: { location?: unknown } } | null)?.backups;
-  if (backups?.location !== 'local') return saved;
-  return { ...(saved as object), backups: { ...backups, location: 'upload' } };
+  type V2 = {
+    version?: number;
+    issues?: unknown;
+    backups?: { location?: unknown };
+    target?: { instanceId?: string; existingDatabases?: string[]; [k: string]: unknown };
+    source?: { assessment?: { mode?: string; results?: Record<string, unknown>[] } };
+  };
+  let s = saved as V2 | null;
+  if (!s || typeof s !== 'object') return saved;
+  if (s.backups?.location === 'local') s = { ...s, backups: { ...s.backups, location: 'upload' } };
+  if (s.version === 2 && s.target && s.source?.assessment) {
+    const { instanceId, existingDatabases, ...target } = s.target;
+    const a = s.source.assessment;
+    s = {
+      ...s,
+      version: 3,
+      issues: [],
+      target: { ...target, instanceIds: instanceId ? [instanceId] : [], existing: instanceId ? [{ instanceId, names: existingDatabases ?? [] }] : [] },
+      source: { ...s.source, assessment: { ...a, results: (a.results ?? []).map((r) => ({ ...r, ...(a.mode && { mode: a.mode }) })) } },
+    };
+  }
+  return s;
 }
 
 /** The saved state if it is still valid (else undefined: the wizard starts fresh). */

@@ -3,17 +3,17 @@
  * host's handlers report. Every answer lives here; the webview only renders it. The cases are
  * the step modules'; this gathers them, and recomputes what blocks Next after each change.
  */
-import { CAPABILITIES, type WebviewMessage, type WizardState } from '../../protocol/wizard';
+import { CAPABILITIES, type IssueGroup, type WebviewMessage, type WizardState } from '../../protocol/wizard';
 import type { DefinedTwice, OnlyOnce, OpAction, Reducer } from './context';
 import { navigation } from './navigation';
-import { IDLE, NO_ASSESSMENT } from './state';
+import { IDLE, NO_ASSESSMENT, withPlacement } from './state';
 import { accountStep, type AccountAction } from './steps/account';
 import { backupsStep, type BackupsAction } from './steps/backups';
 import { serviceStep, type ServiceAction } from './steps/service';
 import { sourceStep, type SourceAction } from './steps/source';
 import { summaryStep, type SummaryAction } from './steps/summary';
 import { targetStep, type TargetAction } from './steps/target';
-import { validateStep } from './validation';
+import { groupIssues, validateStep } from './validation';
 
 type CapabilitiesAction = { type: 'capabilities'; capabilities: WizardState['capabilities'] };
 
@@ -50,23 +50,29 @@ const REDUCERS: OnlyOnce<ReducerTable, DefinedTwice<typeof PARTS, 'reducers'>> =
 export function initialState(clouds: { name: string; displayName: string }[], cloudName: string): WizardState {
   const allAvailable = Object.fromEntries(CAPABILITIES.map((c) => [c, { available: true }])) as WizardState['capabilities'];
   return finalize({
-    version: 2,
+    version: 3,
     step: 'account',
     reached: 'account',
     capabilities: allAvailable,
     issues: [],
     account: { clouds, cloudName, op: IDLE },
     source: { server: '', authentication: 'SqlAuthentication', userName: '', encrypt: 'mandatory', trustServerCertificate: false, passwordEntered: false, rememberPassword: false, databases: [], selected: [], assessment: NO_ASSESSMENT, op: IDLE },
-    target: { subscriptions: [], instances: [], existingDatabases: [], op: IDLE },
+    target: { subscriptions: [], instances: [], instanceIds: [], existing: [], op: IDLE },
     backups: { mode: 'online', location: 'upload', storageAccounts: [], containers: [], shareUserName: '', sharePasswordEntered: false, databases: [], op: IDLE },
     service: { services: [], newName: '', newResourceGroup: '', newLocation: '', keysLoaded: false, nodes: [], op: IDLE },
     start: { op: IDLE, results: [] },
   });
 }
 
-/** Recomputes what keeps the current step from proceeding. */
+/** Places the databases on the chosen instances and recomputes what keeps the current step from proceeding. */
 export function finalize(s: WizardState): WizardState {
-  return { ...s, issues: validateStep(s, s.step) };
+  const placed = withPlacement(s);
+  return { ...placed, issues: sameIssues(placed.issues, groupIssues(validateStep(placed, placed.step))) };
+}
+
+/** The same list when nothing in it changed: an unchanged part of the state is not sent again. */
+function sameIssues(before: IssueGroup[], after: IssueGroup[]): IssueGroup[] {
+  return JSON.stringify(before) === JSON.stringify(after) ? before : after;
 }
 
 /** The same state (not a copy) when nothing changed: the controller publishes only changes. */

@@ -15,13 +15,14 @@ export function buildRequest(s: WizardState): MigrationRequest {
     return {
       sourceDatabase: d.source,
       targetDatabase: d.target,
+      ...(d.instanceId && { targetInstanceId: d.instanceId }),
       location,
       ...(b.mode === 'offline' && d.lastBackupName && { lastBackupName: d.lastBackupName }),
     };
   });
   return {
     subscriptionId: s.target.subscriptionId!,
-    targetInstanceId: s.target.instanceId!,
+    targetInstanceId: s.target.instanceIds[0]!,
     migrationServiceId: s.service.serviceId!,
     mode: b.mode,
     source: {

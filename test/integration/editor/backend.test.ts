@@ -137,6 +137,8 @@ test('online from a local folder: upload, start, Restored in the feed, the next 
   const fileStatus = (m: DatabaseMigrationJson | undefined, name: string) =>
     [m?.properties?.migrationStatusDetails?.fullBackupSetInfo, ...(m?.properties?.migrationStatusDetails?.activeBackupSets ?? [])]
       .flatMap((s) => s?.listOfBackupFiles ?? []).find((f) => f.fileName === name)?.status;
+  // Shown in detail (expanded in the view): its files are read every refresh.
+  backend.feed.setWatched('test', [started.id!]);
   const find = async () => (await backend.feed.list(signal)).find((m) => m.id.toLowerCase() === started.id!.toLowerCase());
   await waitFor('the chain restored', async () => {
     const m = await find();

@@ -84,7 +84,11 @@ test("the editor's watch, resumed after a window reload, continues the chain: th
   const first = backend();
   const [started] = await first.wizard.starter.start(account, request('online', 'Orders', dir, 'reload'), secrets, signal);
   assert.ok(started?.id, JSON.stringify(started));
-  const find = async (b: FullBackend) => (await b.feed.list(signal)).find((m) => m.id.toLowerCase() === started.id!.toLowerCase());
+  const find = async (b: FullBackend) => {
+    // Shown in detail (expanded in the view): its files are read every refresh.
+    b.feed.setWatched('test', [started.id!]);
+    return (await b.feed.list(signal)).find((m) => m.id.toLowerCase() === started.id!.toLowerCase());
+  };
   await waitFor('log1 restored', async () => (fileStatus(await find(first), log1!.fileName) === 'Restored' ? true : undefined), 60_000, 200);
 
   // The window reloads: the watch stops; its job is saved (no key, no password).

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { ContainerSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { sampleChain } from '../../../sandbox/backups/sampleChain';
 import { startSandbox, type Sandbox } from '../../../sandbox/sandbox';
 import { OpenApi, SPECS } from './openapi';
@@ -28,13 +29,16 @@ before(async () => {
     runtimeHeartbeatMs: 100,
     profile: {
       subscriptionId: SUB,
-      resourceGroups: [{ name: 'testrg' }, { name: 'Test1' }],
+      resourceGroups: [{ name: 'testrg' }, { name: 'Test1' }, { name: 'Default-SQL-SouthEastAsia' }, { name: 'myRG' }],
       managedInstances: [
         { resourceGroup: 'testrg', name: 'managedInstance1' },
         { resourceGroup: 'testrg', name: 'testinstance' },
-        { resourceGroup: 'Test1', name: 'managedInstance', databases: ['managedDatabase', 'otherDatabase', 'thirdDatabase'] },
+        { resourceGroup: 'Test1', name: 'managedInstance', databases: ['managedDatabase', 'otherDatabase', 'thirdDatabase'], identity: true },
+        // Where the Log Replay Service examples restore.
+        { resourceGroup: 'Default-SQL-SouthEastAsia', name: 'managedInstance' },
+        { resourceGroup: 'myRG', name: 'myManagedInstanceName' },
       ],
-      storageAccounts: [{ resourceGroup: 'testrg', name: 'teststorageaccount', containers: ['test', 'cutover', 'scenario'] }],
+      storageAccounts: [{ resourceGroup: 'testrg', name: 'teststorageaccount', containers: ['test', 'cutover', 'scenario', 'replay'] }],
       migrationServices: [{ resourceGroup: 'testrg', name: 'service1' }],
     },
   });
@@ -66,6 +70,24 @@ const rg = `/subscriptions/${SUB}/resourceGroups/testrg`;
 const sms = (name: string) => `${rg}/providers/Microsoft.DataMigration/sqlMigrationServices/${name}`;
 const mig = (db: string) => `${rg}/providers/Microsoft.Sql/managedInstances/managedInstance1/providers/Microsoft.DataMigration/databaseMigrations/${db}`;
 const SQL = '2022-08-01-preview';
+const LRS = '2025-01-01';
+
+/** A container SAS of the sandbox's account, as a DBA would make one. */
+function sas(container: string, permissions = 'rl'): string {
+  const a = sb.azurite.accounts[0]!;
+  return generateBlobSASQueryParameters(
+    { containerName: container, permissions: ContainerSASPermissions.parse(permissions), expiresOn: new Date(Date.now() + 86_400_000), protocol: SASProtocol.HttpsAndHttp },
+    new StorageSharedKeyCredential(a.name, a.key1),
+  ).toString();
+}
+
+/** A Log Replay Service restore from `container/folder` of the sandbox's account. */
+function restoreBody(folder: string, over: Record<string, unknown> = {}) {
+  return {
+    location: 'eastus',
+    properties: { createMode: 'RestoreExternalBackup', collation: 'SQL_Latin1_General_CP1_CI_AS', storageContainerUri: `${sb.info.blobEndpoint}replay/${folder}`, storageContainerSasToken: sas('replay'), ...over },
+  };
+}
 const STORAGE = '2025-08-01';
 const RES = '2025-04-01';
 
@@ -88,6 +110,7 @@ const IMPLEMENTED = [
   'SqlMigrationServices_ListBySubscription', 'SqlMigrationServices_listAuthKeys', 'SqlMigrationServices_regenerateAuthKeys', 'SqlMigrationServices_deleteNode',
   'SqlMigrationServices_listMonitoringData', 'SqlMigrationServices_listMigrations',
   'DatabaseMigrationsSqlMi_Get', 'DatabaseMigrationsSqlMi_CreateOrUpdate', 'DatabaseMigrationsSqlMi_Delete', 'DatabaseMigrationsSqlMi_cancel', 'DatabaseMigrationsSqlMi_cutover',
+  'ManagedDatabases_CreateOrUpdate', 'ManagedDatabases_CompleteRestore', 'ManagedDatabaseRestoreDetails_Get',
 ];
 
 test('every implemented operation answers as its schema says, successes and errors', async () => {
@@ -99,7 +122,7 @@ test('every implemented operation answers as its schema says, successes and erro
   assert.equal((await call('PUT', `/subscriptions/${SUB}/resourcegroups/rg-scenario`, { location: 'eastus', tags: { a: 'b' } }, RES)).status, 201);
   assert.equal((await call('PUT', `/subscriptions/${SUB}/resourcegroups/rg-scenario`, { location: 'eastus' }, RES)).status, 200);
   assert.equal((await call('PUT', `/subscriptions/${SUB}/resourcegroups/bad*name`, { location: 'eastus' }, RES)).status, 400);
-  assert.equal((await allPages(`/subscriptions/${SUB}/resourcegroups`, RES)).length, 3);
+  assert.equal((await allPages(`/subscriptions/${SUB}/resourcegroups`, RES)).length, 5);
   assert.equal((await call('GET', `/subscriptions/${SUB}/resourcegroups/RG-SCENARIO`, undefined, RES)).status, 200);
   assert.equal((await call('HEAD', `/subscriptions/${SUB}/resourcegroups/rg-scenario`, undefined, RES)).status, 204);
   const delRg = await call('DELETE', `/subscriptions/${SUB}/resourcegroups/rg-scenario`, undefined, RES);
@@ -108,7 +131,7 @@ test('every implemented operation answers as its schema says, successes and erro
   assert.equal((await call('GET', `/subscriptions/${SUB}/resourcegroups/rg-scenario`, undefined, RES)).status, 404);
 
   // Sql
-  assert.equal((await allPages(`/subscriptions/${SUB}/providers/Microsoft.Sql/managedInstances`, SQL)).length, 3);
+  assert.equal((await allPages(`/subscriptions/${SUB}/providers/Microsoft.Sql/managedInstances`, SQL)).length, 5);
   assert.equal((await allPages(`${rg}/providers/Microsoft.Sql/managedInstances`, SQL)).length, 2);
   assert.equal((await call('GET', `${rg}/providers/Microsoft.Sql/managedInstances/testinstance`, undefined, SQL)).status, 200);
   assert.equal((await call('GET', `${rg}/providers/Microsoft.Sql/managedInstances/missing`, undefined, SQL)).status, 404);
@@ -129,7 +152,7 @@ test('every implemented operation answers as its schema says, successes and erro
   assert.equal((await call('PUT', `${sa}/blobServices/default/containers/newcontainer`, {}, STORAGE)).status, 201);
   assert.equal((await call('PUT', `${sa}/blobServices/default/containers/newcontainer`, {}, STORAGE)).status, 200);
   assert.equal((await call('PUT', `${sa}/blobServices/default/containers/Bad_Name`, {}, STORAGE)).status, 400);
-  assert.equal((await allPages(`${sa}/blobServices/default/containers`, STORAGE)).length, 4);
+  assert.equal((await allPages(`${sa}/blobServices/default/containers`, STORAGE)).length, 5);
   assert.equal((await call('GET', `${sa}/blobServices/default/containers/test`, undefined, STORAGE)).status, 200);
   assert.equal((await call('GET', `${sa}/blobServices/default/containers/nosuch`, undefined, STORAGE)).status, 404);
 
@@ -187,6 +210,50 @@ test('every implemented operation answers as its schema says, successes and erro
   await waitOperation(sb, delSvc);
   assert.equal((await call('DELETE', sms('scenario-dms'))).status, 204);
 
+  // The Log Replay Service: managed databases restored from external backups.
+  const lrs = (db: string) => `${mi}/databases/${db}`;
+  await upload(sb, 'replay', sampleChain({ databaseName: 'Replay', logs: 2, vlf: 71 }).map((f) => ({ ...f, fileName: `Replay/${f.fileName}` })));
+  const props = (over: Record<string, unknown>) => restoreBody('Replay', over);
+  assert.equal((await call('PUT', lrs('replayed'), props({ collation: undefined }), LRS)).body.error.code, 'MissingCollation');
+  assert.equal((await call('PUT', lrs('replayed'), props({ storageContainerUri: undefined }), LRS)).body.error.code, 'MissingStorageContainerUri');
+  assert.equal((await call('PUT', lrs('replayed'), props({ storageContainerSasToken: undefined }), LRS)).body.error.code, 'MissingStorageContainerSasToken');
+  assert.equal((await call('PUT', lrs('replayed'), props({ autoCompleteRestore: true }), LRS)).body.error.code, 'AutoCompleteMissingLastBackupName');
+  assert.equal((await call('PUT', lrs('managedDatabase'), props({}), LRS)).body.error.code, 'ManagedDatabaseNameInUse');
+  const started = await call('PUT', lrs('replayed'), { ...props({}), tags: { purpose: 'conformance' } }, LRS);
+  assert.equal(started.status, 201);
+  assert.equal(started.body.properties.storageContainerSasToken, undefined, 'the token is never echoed');
+  assert.equal((await waitOperation(sb, started)).status, 'Succeeded');
+  assert.equal((await call('GET', lrs('replayed'), undefined, LRS)).body.properties.status, 'Restoring');
+  assert.equal((await call('POST', `${lrs('replayed')}/completeRestore`, { lastBackupName: 'Replay_LOG_002.trn' }, LRS)).status >= 400, true, 'nothing restored yet');
+  await waitFor('the chain restored', async () => {
+    const r = await call('GET', `${lrs('replayed')}/restoreDetails/Default`, undefined, LRS);
+    return r.body.properties.lastRestoredFileName === 'Replay_LOG_002.trn' ? r : undefined;
+  });
+  assert.equal((await call('POST', `${lrs('replayed')}/completeRestore`, { lastBackupName: 'Replay_LOG_001.trn' }, LRS)).body.error.code, 'RequiredBackupIsNotLastRestored');
+  assert.equal((await call('POST', `${lrs('replayed')}/completeRestore`, {}, LRS)).status, 400);
+  const completed = await call('POST', `${lrs('replayed')}/completeRestore`, { lastBackupName: 'Replay_LOG_002.trn' }, LRS);
+  assert.equal(completed.status, 202);
+  assert.equal((await call('POST', `${lrs('replayed')}/completeRestore`, { lastBackupName: 'Replay_LOG_002.trn' }, LRS)).body.error.code, 'ExternalBackupAlreadySignaledToComplete');
+  assert.equal((await waitOperation(sb, completed)).status, 'Succeeded');
+  const online = (await call('GET', lrs('replayed'), undefined, LRS)).body;
+  assert.equal(online.properties.status, 'Online');
+  assert.equal(online.tags.purpose, 'conformance');
+  assert.equal((await call('GET', `${lrs('replayed')}/restoreDetails/Default`, undefined, LRS)).body.properties.status, 'Completed');
+  assert.equal((await call('GET', `${lrs('otherDatabase')}/restoreDetails/Default`, undefined, LRS)).body.error.code, 'RestoreDetailsNotAvailableOrExpired');
+  assert.equal((await call('GET', `${lrs('missing')}/restoreDetails/Default`, undefined, LRS)).status, 404);
+  assert.equal((await call('POST', `${lrs('missing')}/completeRestore`, { lastBackupName: 'x' }, LRS)).status, 404);
+  const empty = await call('PUT', lrs('emptyDb'), { location: 'eastus' }, LRS);
+  assert.equal(empty.status, 201);
+  await waitOperation(sb, empty);
+  assert.equal((await call('PUT', lrs('emptyDb'), { location: 'eastus', tags: { a: 'b' } }, LRS)).status, 200);
+  // Stopping a restore is deleting its database.
+  const stopped = await call('PUT', lrs('stopped'), props({}), LRS);
+  await waitOperation(sb, stopped);
+  const delRestore = await call('DELETE', lrs('stopped'), undefined, LRS);
+  assert.equal(delRestore.status, 202);
+  await waitOperation(sb, delRestore);
+  assert.equal((await call('GET', lrs('stopped'), undefined, LRS)).status, 404);
+
   // Protocol errors: api-version, token, unknown routes.
   assert.equal((await arm(sb, 'GET', sms('service1'), undefined, '2018-07-15-preview')).body.error.code, 'InvalidApiVersionParameter');
   assert.equal((await arm(sb, 'GET', sms('service1'), undefined, '')).body.error.code, 'MissingApiVersionParameter');
@@ -221,7 +288,9 @@ function missingFields(example: any, actual: any): string[] {
     // Geo-redundant accounts only; the sandbox's are locally redundant.
     'secondaryLocation', 'statusOfSecondary',
     // Only for instances in a pool or with a service principal; the sandbox's have neither.
-    'instancePoolId', 'servicePrincipal']);
+    'instancePoolId', 'servicePrincipal',
+    // Present only while a backup is being restored.
+    'currentRestoringFileName']);
   const missing: string[] = [];
   const cmp = (e: any, a: any, at: string, depth: number) => {
     if (!e || typeof e !== 'object' || Array.isArray(e) || depth > 1) return;
@@ -237,10 +306,7 @@ function missingFields(example: any, actual: any): string[] {
   return missing;
 }
 
-const NOT_IMPLEMENTED = new Set([
-  // Log Replay Service operations: the product migrates through the migration service, not LRS.
-  'ManagedDatabaseCreateRestoreExternalBackup.json', 'ManagedDatabaseCompleteExternalRestore.json', 'ManagedDatabaseRestoreDetails.json',
-]);
+const NOT_IMPLEMENTED = new Set<string>([]);
 
 test('the spec examples replay', async () => {
   const files = exampleIndex();
@@ -290,6 +356,22 @@ test('the spec examples replay', async () => {
   for (const name of ['GetSubscriptions', 'CreateResourceGroup', 'ResourceGroups_Get', 'StorageAccountList', 'ManagedInstanceList', 'ManagedInstanceListByResourceGroup', 'ManagedInstanceGet', 'ManagedDatabaseListByManagedInstance', 'ManagedDatabaseGet']) {
     await replay(name);
   }
+
+  // The Log Replay Service examples. A restore from the example's own URI (an account the sandbox
+  // does not have) is created, then fails late, as LRS's would.
+  await waitOperation(sb, await replay('ManagedDatabaseCreateRestoreExternalBackup'));
+  const seaMi = `/subscriptions/${SUB}/resourceGroups/Default-SQL-SouthEastAsia/providers/Microsoft.Sql/managedInstances/managedInstance`;
+  await upload(sb, 'replay', sampleChain({ databaseName: 'TestDb', logs: 1, vlf: 72 }).map((f) => ({ ...f, fileName: `testdb/${f.fileName}` })));
+  await waitOperation(sb, await arm(sb, 'PUT', `${seaMi}/databases/testdb`, restoreBody('testdb'), LRS));
+  await waitFor('a backup detected', async () => ((await arm(sb, 'GET', `${seaMi}/databases/testdb/restoreDetails/Default`, undefined, LRS)).body.properties.lastUploadedFileName ? true : undefined));
+  await replay('ManagedDatabaseRestoreDetails');
+  // The completion example names its last backup testdb1_log4: a chain whose files have those names.
+  const chain = sampleChain({ databaseName: 'testdb1', logs: 1, vlf: 73 });
+  await upload(sb, 'replay', [{ ...chain[0]!, fileName: 'testdb1/testdb1_full' }, { ...chain[1]!, fileName: 'testdb1/testdb1_log4' }]);
+  const myMi = `/subscriptions/${SUB}/resourceGroups/myRG/providers/Microsoft.Sql/managedInstances/myManagedInstanceName`;
+  await waitOperation(sb, await arm(sb, 'PUT', `${myMi}/databases/myDatabase`, restoreBody('testdb1'), LRS));
+  await waitFor('testdb1_log4 restored', async () => ((await arm(sb, 'GET', `${myMi}/databases/myDatabase/restoreDetails/Default`, undefined, LRS)).body.properties.lastRestoredFileName === 'testdb1_log4' ? true : undefined));
+  await waitOperation(sb, await replay('ManagedDatabaseCompleteExternalRestore'));
   await waitOperation(sb, await replay('CreateOrUpdateSqlMigrationServiceMIN'));
   await waitOperation(sb, await replay('CreateOrUpdateSqlMigrationServiceMAX'));
   await replay('UpdateSqlMigrationService');
@@ -333,7 +415,7 @@ test('the spec examples replay', async () => {
   await shir.stop();
 
   assert.deepEqual([...byOp.keys()].filter((n) => !replayed.has(n)), [], 'every example of an implemented operation is replayed');
-  assert.ok(replayed.size >= 29, `${replayed.size} examples replayed`);
+  assert.ok(replayed.size >= 32, `${replayed.size} examples replayed`);
   assert.deepEqual(problems, []);
   assert.ok(existsSync(SPECS));
 });

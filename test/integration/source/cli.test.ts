@@ -93,7 +93,7 @@ describe('sqlmig assess', () => {
   test('help lists the command', async () => {
     const r = await sqlmig(['help', 'assess']);
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /Usage: sqlmig assess --server HOST\[,PORT\]/);
+    assert.match(r.stdout, /Usage: sqlmig assess \(--server HOST\[,PORT\]\.\.\. \| --servers FILE\)/);
     assert.match(r.stdout, new RegExp(PASSWORD_ENV));
   });
 });

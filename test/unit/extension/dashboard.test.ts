@@ -103,7 +103,7 @@ test('the status bar counts what runs, waits for cutover and failed; it hides wh
   const c = statusCounts(all);
   assert.deepEqual(c, { ready: 2, running: 2, failed: 1 });
   assert.deepEqual(statusBarContent(c), {
-    text: '$(sync~spin) 2  $(bell-dot) 2  $(error) 1',
+    text: '$(sync) 2  $(bell-dot) 2  $(error) 1',
     tooltip: 'Azure SQL Migration\n2 in progress\n2 ready for cutover\n1 failed',
     opensCutover: true,
     failed: true,

@@ -34,19 +34,20 @@ test('the monitor drives the tree, the status bar and the notifications, while t
   const view = record.treeViews.get('sqlMigration.migrations')!;
   const labels = () => (view.provider.getChildren() as ViewNode[]).map((g) => `${g.label}: ${(view.provider.getChildren(g) as ViewNode[]).map((m) => m.label).join(',')}`);
 
-  // Polling starts when the view becomes visible; every migration's files are read with it.
+  // Polling starts when the view becomes visible: the list, and no migration's files until it is opened.
   assert.equal(service.listCalls, 0);
   view.setVisible(true);
   await dashboard.refresh();
   assert.equal(service.listCalls, 1, 'becoming visible and Refresh share one refresh');
-  assert.equal(service.getCalls, 2);
+  assert.equal(service.getCalls, 0, 'no detail read for what is not shown in detail');
   assert.deepEqual(labels(), ['In progress: HR,Sales']);
   const status = record.statusBarItems[0]!;
   assert.equal(status.shown, true);
-  assert.equal(status.text, '$(sync~spin) 2');
+  assert.equal(status.text, '$(sync) 2');
   assert.equal(record.messages.length, 0); // the first refresh announces nothing
 
   await dashboard.refresh();
+  assert.equal(service.getCalls, 2, 'both changed in the list: both are read');
   assert.deepEqual(labels(), ['Ready for cutover: Sales', 'Failed: HR']);
   assert.equal(status.text, '$(bell-dot) 1  $(error) 1');
   assert.equal(status.command, 'sqlMigration.completeCutover');

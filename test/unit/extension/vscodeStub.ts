@@ -40,6 +40,11 @@ export interface StubTreeView {
   visible: boolean;
   selection: unknown[];
   setVisible(visible: boolean): void;
+  /** What the user does to a node: VS Code asks its children, then says it expanded. */
+  expand(node: unknown): void;
+  collapse(node: unknown): void;
+  message: string | undefined;
+  description: string | undefined;
 }
 
 export interface StubStatusBarItem {
@@ -113,17 +118,30 @@ export function createVscodeStub(record: StubRecord) {
       createOutputChannel: () => channel,
       createTreeView: (id: string, options: { treeDataProvider: StubTreeView['provider'] }) => {
         const visibility = new EventEmitter<{ visible: boolean }>();
+        const expanded = new EventEmitter<{ element: unknown }>();
+        const collapsed = new EventEmitter<{ element: unknown }>();
         const view = {
           provider: options.treeDataProvider,
           visible: false,
           selection: [] as unknown[],
           onDidChangeVisibility: visibility.event,
+          onDidExpandElement: expanded.event,
+          onDidCollapseElement: collapsed.event,
           setVisible(visible: boolean) {
             view.visible = visible;
             visibility.fire({ visible });
           },
+          expand(element: unknown) {
+            options.treeDataProvider.getChildren(element);
+            expanded.fire({ element });
+          },
+          collapse(element: unknown) {
+            collapsed.fire({ element });
+          },
+          reveal: async () => undefined,
           dispose() {},
-          message: undefined,
+          message: undefined as string | undefined,
+          description: undefined as string | undefined,
         };
         record.treeViews.set(id, view);
         return view;
@@ -137,6 +155,7 @@ export function createVscodeStub(record: StubRecord) {
       showWarningMessage: message('warn'),
       showErrorMessage: message('error'),
       showQuickPick: async () => undefined,
+      showInputBox: async () => undefined,
       showOpenDialog: async () => undefined,
       withProgress: async (_o: unknown, task: (p: unknown, t: unknown) => unknown) => task({ report() {} }, { onCancellationRequested: () => disposable }),
       registerWebviewPanelSerializer: () => disposable,

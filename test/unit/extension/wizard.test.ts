@@ -10,6 +10,7 @@ import { containerProblem, targetNameProblem, uncPathProblem, shareUserProblem }
 import { sourcePasswordKey } from '../../../src/extension/wizard/steps/source';
 import { initialState, reduce } from '../../../src/extension/wizard/reducer';
 import { suggestContainer } from '../../../src/extension/wizard/state';
+import { issueTexts } from '../../../src/extension/wizard/validation';
 import { sampleChain, writeChain } from '../../../sandbox/backups/sampleChain';
 import { tempDir } from '../../support/tmp';
 import { DMS, MemoryLog, MemorySecrets, MemoryStore, MI_READY, MI_STOPPED, STORAGE, SUB, TestHost, workingServices, type Recorded } from './wizardServices';
@@ -55,7 +56,7 @@ test('field rules: target names, containers, share paths and users', () => {
 
 test('Next is refused until the step is valid, Back keeps answers, and later steps cannot be skipped to', () => {
   let s = initialState([{ name: 'AzureCloud', displayName: 'Azure' }], 'AzureCloud');
-  assert.deepEqual(s.issues, ['Sign in to Azure.']);
+  assert.deepEqual(issueTexts(s), ['Sign in to Azure.']);
   assert.equal(reduce(s, { type: 'next' }), s);
   assert.equal(reduce(s, { type: 'goto', step: 'summary' }), s);
   s = reduce(s, { type: 'account.signedIn', label: 'dba' });
@@ -67,7 +68,7 @@ test('Next is refused until the step is valid, Back keeps answers, and later ste
   assert.equal(s.source.server, 'sql01');
   s = reduce(s, { type: 'goto', step: 'source' });
   assert.equal(s.step, 'source');
-  assert.match(s.issues.join(' '), /Enter the password/);
+  assert.match(issueTexts(s).join(' '), /Enter the password/);
 });
 
 test('signing in with a cloud file: the token never reaches the webview or the log', async () => {
@@ -97,19 +98,21 @@ test('the assessment: runs after choosing databases, with progress; blocked ones
   await send({ type: 'source.password', value: 'a-throwaway-pw' });
   await send({ type: 'source.connect' });
   await send({ type: 'source.select', names: ['Sales', 'HR', 'Scratch'] });
-  assert.deepEqual(c.current.issues, ['Run the assessment for Sales, HR, Scratch.']);
+  assert.deepEqual(issueTexts(c.current), ['Run the assessment for Sales, HR, Scratch.']);
   assert.equal(c.current.source.assessment.reportAvailable, false);
   await send({ type: 'source.assess' });
   assert.deepEqual(rec.assessed, [['Sales', 'HR', 'Scratch']]);
-  // Progress was shown while it ran.
-  assert.ok(host.posted.some((m) => m.state.source.assessment.op.status === 'busy' && m.state.source.assessment.progress === 0.25));
+  // After the first whole state, the webview is sent what changed.
+  assert.equal(host.posted[0]!.type, 'state');
+  assert.ok(host.posted.slice(1).every((m) => m.type === 'patch'));
+  assert.deepEqual(host.views[host.views.length - 1], c.current, 'the webview holds the same state');
   const a = c.current.source.assessment;
   assert.deepEqual(a.results.map((r) => [r.database, r.readiness]), [['Sales', 'ready'], ['HR', 'issues'], ['Scratch', 'blocked']]);
   assert.match((a.op as { message: string }).message, /Assessed 3 databases .* 1 blocked/);
   assert.deepEqual(c.current.source.selected, ['Sales', 'HR']);
   await send({ type: 'source.select', names: ['Sales', 'HR', 'Scratch'] });
   assert.deepEqual(c.current.source.selected, ['Sales', 'HR']);
-  assert.deepEqual(c.current.issues, []);
+  assert.deepEqual(issueTexts(c.current), []);
   assert.deepEqual(c.current.backups.databases.map((d) => d.source), ['Sales', 'HR']);
 
   await send({ type: 'source.openReport' });
@@ -120,7 +123,7 @@ test('the assessment: runs after choosing databases, with progress; blocked ones
 
   // A database added later must be assessed before Next.
   await send({ type: 'source.select', names: ['Sales'] });
-  assert.deepEqual(c.current.issues, []);
+  assert.deepEqual(issueTexts(c.current), []);
 
   // The report lives in memory only: a reopened wizard keeps the verdicts, not the report.
   const { toSaved } = await import('../../../src/extension/wizard/persistence');
@@ -130,7 +133,7 @@ test('the assessment: runs after choosing databases, with progress; blocked ones
 
 test('a running assessment can be cancelled, and says so', async () => {
   const rec: Recorded = { passwordsSeen: [], started: [], holdAssessment: true };
-  const { c, send } = setup(workingServices(rec));
+  const { c, host, send } = setup(workingServices(rec));
   await send({ type: 'account.signIn' });
   await send({ type: 'next' });
   await send({ type: 'source.update', patch: { server: 'sql01', userName: 'migrator' } });
@@ -140,7 +143,11 @@ test('a running assessment can be cancelled, and says so', async () => {
   c.receive({ type: 'source.assess' });
   await new Promise((r) => setImmediate(r));
   assert.equal(c.current.source.assessment.op.status, 'busy');
-  assert.match(c.current.issues.join(), /Wait for the assessment/);
+  // Progress reaches the webview while it runs (changes that come fast are sent together, a tenth of a second apart at most).
+  await new Promise((r) => setTimeout(r, 150));
+  const shown = host.views[host.views.length - 1]!.source.assessment;
+  assert.deepEqual([shown.op.status, shown.progress], ['busy', 0.25]);
+  assert.match(issueTexts(c.current).join(), /Wait for the assessment/);
   await send({ type: 'source.cancelAssessment' });
   assert.deepEqual(c.current.source.assessment.op, { status: 'done', message: 'The assessment was cancelled.' });
   assert.deepEqual(c.current.source.assessment.results, []);
@@ -167,7 +174,7 @@ test('a whole migration through the wizard: every step validated, the real backu
   await send({ type: 'source.connect' });
   assert.equal(c.current.source.connected?.serverName, 'SQL01');
   assert.deepEqual(rec.passwordsSeen, [undefined, password]);
-  assert.deepEqual(c.current.issues, ['Select at least one database.']);
+  assert.deepEqual(issueTexts(c.current), ['Select at least one database.']);
   await send({ type: 'source.select', names: ['Sales', 'HR', 'NotThere'] });
   assert.deepEqual(c.current.source.selected, ['Sales', 'HR']);
   await send({ type: 'source.assess' });
@@ -177,13 +184,13 @@ test('a whole migration through the wizard: every step validated, the real backu
   assert.equal(c.current.target.subscriptions.length, 1);
   await send({ type: 'target.selectSubscription', id: SUB });
   await send({ type: 'target.selectInstance', id: MI_STOPPED });
-  assert.match(c.current.issues.join(), /mi-stopped is Stopped/);
+  assert.match(issueTexts(c.current).join(), /mi-stopped is Stopped/);
   await send({ type: 'target.selectInstance', id: MI_READY });
-  assert.deepEqual(c.current.target.existingDatabases, ['HR']);
+  assert.deepEqual(c.current.target.existing, [{ instanceId: MI_READY, names: ['HR'] }]);
   await send({ type: 'next' });
 
   assert.equal(c.current.step, 'backups');
-  assert.match(c.current.issues.join('\n'), /HR: HR already exists on the managed instance/);
+  assert.match(issueTexts(c.current).join('\n'), /HR: HR already exists on the managed instance/);
   await send({ type: 'backups.updateDatabase', source: 'HR', patch: { target: 'HR_2026' } });
   await send({ type: 'backups.update', patch: { storageAccountId: STORAGE } });
   assert.deepEqual(c.current.backups.containers, ['sales', 'archive']);
@@ -199,13 +206,13 @@ test('a whole migration through the wizard: every step validated, the real backu
   assert.equal(sales.check!.ready, true);
   assert.deepEqual(sales.check!.steps.map((s) => s.backupType), ['Database', 'TransactionLog', 'TransactionLog', 'TransactionLog']);
   await send({ type: 'backups.updateDatabase', source: 'HR', patch: { folder: join(dir, 'Sales') } });
-  assert.match(c.current.issues.join('\n'), /HR: Sales uses the same folder/);
+  assert.match(issueTexts(c.current).join('\n'), /HR: Sales uses the same folder/);
   await send({ type: 'backups.updateDatabase', source: 'HR', patch: { folder: join(dir, 'missing') } });
   await send({ type: 'backups.check', source: 'HR' });
   assert.match((c.current.backups.databases[1]!.checkOp as { message: string }).message, /does not exist.*Choose a folder/);
   await send({ type: 'backups.updateDatabase', source: 'HR', patch: { folder: join(dir, 'HR') } });
   await send({ type: 'backups.check', source: 'HR' });
-  assert.deepEqual(c.current.issues, []);
+  assert.deepEqual(issueTexts(c.current), []);
   await send({ type: 'next' });
 
   assert.equal(c.current.step, 'service');
@@ -256,7 +263,7 @@ test('closing and reopening resumes where the user was, asking again only for th
   assert.deepEqual(second.c.current.source.selected, ['Sales']);
   assert.equal(second.c.current.target.subscriptionId, SUB);
   assert.equal(second.c.current.account.signedIn, 'dba@contoso.com');
-  assert.match(second.c.current.issues.join(), /Enter the password/);
+  assert.match(issueTexts(second.c.current).join(), /Enter the password/);
 
   // Remembered in the secret storage (only there): resuming goes straight back to the target step.
   const secrets = new MemorySecrets();
@@ -293,7 +300,7 @@ test('invalid or unknown messages from the webview are ignored and logged withou
 
 test('a saved state that no longer validates is dropped, not trusted', () => {
   const store = new MemoryStore();
-  store.saved = { version: 2, step: 'summary', junk: true };
+  store.saved = { version: 3, step: 'summary', junk: true };
   const { c } = setup(workingServices({ passwordsSeen: [], started: [] }), store);
   assert.equal(c.current.step, 'account');
 });
@@ -355,6 +362,7 @@ test('a state too long for the webview\'s messages is shortened on the host, nev
   const fitted = fitHostMessage(message);
   assert.equal(parseHostMessage(fitted.message).ok, true);
   assert.deepEqual(fitted.clipped, ['state.start.op.message']);
-  const op = fitted.message.state.start.op as { message: string };
+  assert.equal(fitted.message.type, 'state');
+  const op = (fitted.message as { state: typeof s }).state.start.op as { message: string };
   assert.ok(op.message.endsWith('…') && op.message.length === 8192);
 });

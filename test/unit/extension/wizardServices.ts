@@ -5,7 +5,7 @@
 import { localBackupCheck } from '../../../src/extension/services/backupCheck';
 import type { AssessmentSummary, MigrationRequest, MigrationSecrets, ReportFormat, WizardServices } from '../../../src/extension/services/types';
 import type { WizardHost, WizardLog, WizardSecretStore, WizardStore } from '../../../src/extension/wizard/deps';
-import type { HostMessage } from '../../../src/protocol/wizard';
+import { applyPatch, type HostMessage, type WizardState } from '../../../src/protocol/wizard';
 
 export const SUB = '/subscriptions/00000000-0000-0000-0000-000000000001';
 export const MI_READY = `${SUB}/resourceGroups/rg/providers/Microsoft.Sql/managedInstances/mi-ready`;
@@ -91,6 +91,8 @@ export function workingServices(rec: Recorded): WizardServices {
 
 export class TestHost implements WizardHost {
   posted: HostMessage[] = [];
+  /** What the webview holds after each message: the whole states and the patches applied as the webview applies them. */
+  views: WizardState[] = [];
   clipboard = '';
   infos: string[] = [];
   folders: string[] = [];
@@ -98,7 +100,17 @@ export class TestHost implements WizardHost {
   confirmAnswer = true;
   shownMigrations = 0;
   post(m: HostMessage) {
-    this.posted.push(JSON.parse(JSON.stringify(m)));
+    // Through JSON, as VS Code carries it; then applied (and validated) as the webview does.
+    const message = JSON.parse(JSON.stringify(m)) as HostMessage;
+    this.posted.push(message);
+    if (message.type === 'state') this.views.push(message.state);
+    else {
+      const last = this.views[this.views.length - 1];
+      if (!last) throw new Error('a patch before any state');
+      const applied = applyPatch(last, message.ops);
+      if (!applied.ok) throw new Error(`the webview would refuse a patch: ${applied.error}`);
+      this.views.push(applied.value);
+    }
   }
   async pickCloudFile() {
     return this.cloudFile;

@@ -338,3 +338,17 @@ test('every refresh is reported to onRefresh: how many lists answered, and each 
   const cause = reports[0]!.errors[0]!.cause as AzureError;
   assert.equal(cause.statusCode, 429);
 });
+
+test('watched by id alone (no service listed): one that ended stays final, not stale, while another is still running', async () => {
+  const { state, monitor } = setup([], ['A', 'B']);
+  state.set('dms1', inService(migration('A', 'Succeeded', { details: readyDetails() }), 'dms1'), inService(migration('B', 'InProgress', { details: readyDetails() }), 'dms1'));
+  await monitor.refresh();
+  state.getCalls = [];
+  await monitor.refresh();
+  assert.deepEqual(state.getCalls, ['B'], 'the confirmed end is not read again');
+  const a = monitor.get(migrationId('A'))!;
+  assert.deepEqual([a.status, a.detailed, a.stale], ['Succeeded', true, false], 'a watch waiting for every end must see this one as ended');
+  state.failGet.add('B');
+  await monitor.refresh();
+  assert.equal(monitor.get(migrationId('B'))!.stale, true, 'one that could not be read is still stale');
+});

@@ -38,19 +38,8 @@ import {
   type SqlMigrationService,
 } from './models';
 
-export interface MigrationServiceRef {
-  subscriptionId: string;
-  resourceGroup: string;
-  name: string;
-}
-
-/** A database migration is addressed by its target: instance + target database name. */
-export interface MigrationRef {
-  subscriptionId: string;
-  resourceGroup: string;
-  managedInstance: string;
-  targetDatabase: string;
-}
+export { migrationIdOf, migrationRefFromId, serviceIdOf, serviceRefFromId, type MigrationRef, type MigrationServiceRef } from './refs';
+import type { MigrationRef, MigrationServiceRef } from './refs';
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -112,27 +101,6 @@ const SMS_BY_RG = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup
 const SMS_BY_SUB = '/subscriptions/{subscriptionId}/providers/Microsoft.DataMigration/sqlMigrationServices';
 const MI_MIGRATION =
   '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Sql/managedInstances/{managedInstanceName}/providers/Microsoft.DataMigration/databaseMigrations/{targetDbName}';
-
-/** Parses a DatabaseMigration id (…/managedInstances/MI/providers/Microsoft.DataMigration/databaseMigrations/DB). */
-export function migrationRefFromId(id: string): MigrationRef {
-  const m = /^\/?subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Sql\/managedInstances\/([^/]+)\/providers\/Microsoft\.DataMigration\/databaseMigrations\/([^/]+)\/?$/i.exec(id);
-  if (!m) throw new Error(`not a SQL MI database migration id: ${JSON.stringify(id)}`);
-  return { subscriptionId: m[1]!, resourceGroup: m[2]!, managedInstance: m[3]!, targetDatabase: decodeURIComponent(m[4]!) };
-}
-
-export function migrationIdOf(ref: MigrationRef): string {
-  return `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.Sql/managedInstances/${ref.managedInstance}/providers/Microsoft.DataMigration/databaseMigrations/${ref.targetDatabase}`;
-}
-
-export function serviceRefFromId(id: string): MigrationServiceRef {
-  const m = /^\/?subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DataMigration\/sqlMigrationServices\/([^/]+)\/?$/i.exec(id);
-  if (!m) throw new Error(`not a SQL migration service id: ${JSON.stringify(id)}`);
-  return { subscriptionId: m[1]!, resourceGroup: m[2]!, name: m[3]! };
-}
-
-export function serviceIdOf(ref: MigrationServiceRef): string {
-  return `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.DataMigration/sqlMigrationServices/${ref.name}`;
-}
 
 function sameOrigin(a: URL, b: URL): boolean {
   if (a.protocol !== b.protocol || a.port !== b.port) return false;
@@ -275,8 +243,11 @@ export class DmsClient {
       this.client.pathUnchecked(`${SMS}/listMonitoringData`, ref.subscriptionId, ref.resourceGroup, ref.name).post({ abortSignal: o.signal }));
   }
 
-  /** Every migration attached to the service (all pages): one call per page, the cheapest way to watch many. */
-  listMigrations(ref: MigrationServiceRef, o: CallOptions = {}): Promise<DatabaseMigration[]> {
+  /**
+   * Every migration attached to the service (all pages): one call per page, the cheapest way to
+   * watch many. `onPage` sees each page as it arrives (a face can print before the last one).
+   */
+  listMigrations(ref: MigrationServiceRef, o: CallOptions & { onPage?: (page: DatabaseMigration[]) => void } = {}): Promise<DatabaseMigration[]> {
     return this.pages(`list the migrations of migration service ${ref.name}`, o, () =>
       this.client.pathUnchecked(`${SMS}/listMigrations`, ref.subscriptionId, ref.resourceGroup, ref.name).get({ abortSignal: o.signal }));
   }
@@ -440,7 +411,7 @@ export class DmsClient {
     }
   }
 
-  private async pages<T>(action: string, o: CallOptions, first: () => PromiseLike<HttpResponse>): Promise<T[]> {
+  private async pages<T>(action: string, o: CallOptions & { onPage?: (page: T[]) => void }, first: () => PromiseLike<HttpResponse>): Promise<T[]> {
     try {
       const out: T[] = [];
       let res = await first();
@@ -452,6 +423,7 @@ export class DmsClient {
           throw new AzureError({ code: 'InvalidResponse', serviceMessage: `page ${page + 1} of the list has no "value" array` });
         }
         out.push(...(body.value ?? []));
+        o.onPage?.(body.value ?? []);
         const next = body.nextLink;
         if (!next) return out;
         if (seen.has(next) || page + 1 >= this.maxPages) {

@@ -1,7 +1,7 @@
 /** Step 1, the Azure account: a cloud (known, or a custom one from a file) and a sign-in. */
 import * as l10n from '@vscode/l10n';
 import { knownCloud, loadCloudFile, type Cloud } from '../../../core/azure/cloud';
-import type { HostStep, Session } from '../context';
+import { issue, type HostStep, type Issue, type Session } from '../context';
 import type { WizardDeps } from '../deps';
 import { clearAzure, IDLE, unavailable } from '../state';
 import type { WizardState } from '../../../protocol/wizard';
@@ -22,10 +22,10 @@ export function cloudFor(deps: WizardDeps, session: Session, name: string): Clou
   return deps.clouds.find((c) => c.name === name) ?? knownCloud(name);
 }
 
-function check(s: WizardState): string[] {
+function check(s: WizardState): Issue[] {
   const out = unavailable(s, 'accounts');
-  if (s.account.cloudName === 'custom' && !s.account.customCloudFile) out.push(l10n.t('Choose the cloud file.'));
-  if (!s.account.signedIn) out.push(l10n.t('Sign in to {0}.', s.account.clouds.find((c) => c.name === s.account.cloudName)?.displayName ?? l10n.t('the cloud')));
+  if (s.account.cloudName === 'custom' && !s.account.customCloudFile) out.push(issue('cloudFile', l10n.t('Choose the cloud file.')));
+  if (!s.account.signedIn) out.push(issue('signIn', l10n.t('Sign in to {0}.', s.account.clouds.find((c) => c.name === s.account.cloudName)?.displayName ?? l10n.t('the cloud'))));
   return out;
 }
 

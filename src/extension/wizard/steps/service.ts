@@ -4,7 +4,7 @@
  * the connections it will make.
  */
 import * as l10n from '@vscode/l10n';
-import { reducerOnly, requireAccount, type HostStep, type StepContext } from '../context';
+import { issue, reducerOnly, requireAccount, type HostStep, type Issue, type StepContext } from '../context';
 import { unavailable } from '../state';
 import type { WizardState } from '../../../protocol/wizard';
 
@@ -38,14 +38,14 @@ function keysRead(ctx: Ctx, keys: { authKey1: string; authKey2: string }): void 
   ctx.deps.redactor.add(keys.authKey2);
 }
 
-function check(s: WizardState): string[] {
+function check(s: WizardState): Issue[] {
   const out = unavailable(s, 'migrationServices');
   if (out.length) return out;
   const svc = s.service.services.find((x) => x.id === s.service.serviceId);
-  if (!svc) out.push(l10n.t('Choose or create a Database Migration Service.'));
-  else if (svc.provisioningState && svc.provisioningState !== 'Succeeded') out.push(l10n.t('{0} is {1}; wait until it is provisioned.', svc.name, svc.provisioningState));
+  if (!svc) out.push(issue('service', l10n.t('Choose or create a Database Migration Service.')));
+  else if (svc.provisioningState && svc.provisioningState !== 'Succeeded') out.push(issue('provisioning', l10n.t('{0} is {1}; wait until it is provisioned.', svc.name, svc.provisioningState)));
   else if (s.backups.location === 'share' && svc.integrationRuntimeState !== 'Online') {
-    out.push(l10n.t('The integration runtime of {0} is {1}: install it on a machine that reads the share and register it with an authentication key.', svc.name, svc.integrationRuntimeState ?? l10n.t('not registered')));
+    out.push(issue('runtime', l10n.t('The integration runtime of {0} is {1}: install it on a machine that reads the share and register it with an authentication key.', svc.name, svc.integrationRuntimeState ?? l10n.t('not registered'))));
   }
   return out;
 }

@@ -3,11 +3,10 @@
  * in the session (or SecretStorage when the user asks); the state only says one was entered.
  */
 import * as l10n from '@vscode/l10n';
-import type { SourceConnectionInfo } from '../../services/types';
-import { databaseCountProblem } from '../../../core/naming';
+import type { AssessmentSummary, SourceConnectionInfo } from '../../services/types';
 import type { MigrationMode } from '../../../core/migrationMode';
-import { reducerOnly, type HostStep, type StepContext } from '../context';
-import { backupsFor, blockedDatabases, busyOp, NO_ASSESSMENT, unavailable } from '../state';
+import { issue, reducerOnly, type HostStep, type Issue, type StepContext } from '../context';
+import { backupsFor, busyOp, NO_ASSESSMENT, selectionOf, unavailable, withSelection } from '../state';
 import type { Op, WizardState } from '../../../protocol/wizard';
 import { cloudFor } from './account';
 
@@ -17,7 +16,7 @@ export type SourceAction =
   | { type: 'source.passwordRecalled' }
   | { type: 'source.connected'; server: NonNullable<WizardState['source']['connected']>; databases: WizardState['source']['databases'] }
   | { type: 'source.assessmentOp'; op: Op; progress?: number }
-  | { type: 'source.assessed'; databases: string[]; mode: MigrationMode; results: WizardState['source']['assessment']['results']; instanceFindings: string[] };
+  | { type: 'source.assessed'; databases: string[]; mode: MigrationMode; results: AssessmentSummary[]; instanceFindings: string[] };
 
 type Ctx = StepContext<SourceAction>;
 
@@ -57,15 +56,25 @@ export async function recallPassword(ctx: Ctx): Promise<void> {
   }
 }
 
-/** Assesses the selected databases, with progress; a new run (or Cancel) stops the one running. */
-async function assess(ctx: Ctx): Promise<void> {
+/**
+ * What an assessment run covers: every database on the server, or the selected ones and every
+ * one assessed before (so "Assess Again" also re-checks the blocked ones, which are not selected).
+ */
+export function assessmentScope(s: WizardState, scope: 'selected' | 'all' = 'selected'): string[] {
+  if (scope === 'all') return s.source.databases.map((d) => d.name);
+  const wanted = new Set([...s.source.selected, ...s.source.assessment.databases]);
+  return s.source.databases.filter((d) => wanted.has(d.name)).map((d) => d.name);
+}
+
+/** Assesses the databases of `scope`, with progress; a new run (or Cancel) stops the one running. */
+async function assess(ctx: Ctx, scope: 'selected' | 'all' = 'selected'): Promise<void> {
   const { session } = ctx;
   session.assessing?.abort();
   const abort = new AbortController();
   session.assessing = abort;
   const stop = () => abort.abort();
   ctx.signal.addEventListener('abort', stop, { once: true });
-  const databases = [...ctx.state.source.selected];
+  const databases = assessmentScope(ctx.state, scope);
   const mode = ctx.state.backups.mode;
   const started = Date.now();
   const show = (op: Op, progress?: number) => ctx.dispatch({ type: 'source.assessmentOp', op, ...(progress !== undefined && { progress }) });
@@ -78,7 +87,13 @@ async function assess(ctx: Ctx): Promise<void> {
     session.assessment = result;
     ctx.dispatch({ type: 'source.assessed', databases, mode, results: result.summaries, instanceFindings: result.instanceFindings });
     const blocked = result.summaries.filter((r) => r.readiness === 'blocked').length;
-    show({ status: 'done', message: l10n.t('Assessed {0} databases in {1} s: {2} blocked.', databases.length, ((Date.now() - started) / 1000).toFixed(1), blocked) });
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    show({
+      status: 'done',
+      message: databases.length === 1
+        ? l10n.t('Assessed 1 database in {0} s: {1} blocked.', seconds, blocked)
+        : l10n.t('Assessed {0} databases in {1} s: {2} blocked.', databases.length, seconds, blocked),
+    });
   } catch (e) {
     // A newer run owns the op now (or the wizard is closed).
     if (session.assessing !== abort || ctx.signal.aborted) return;
@@ -92,25 +107,29 @@ async function assess(ctx: Ctx): Promise<void> {
   }
 }
 
-function check(s: WizardState): string[] {
+/** Names for a sentence: all of a few, or the first ones and how many in all. */
+export function someNames(names: readonly string[], shown = 5): string {
+  return names.length <= shown ? names.join(', ') : l10n.t('{0} and {1} more', names.slice(0, shown).join(', '), names.length - shown);
+}
+
+function check(s: WizardState): Issue[] {
   const out = unavailable(s, 'source');
   if (out.length) return out;
   const src = s.source;
-  if (src.server.trim() === '') out.push(l10n.t('Enter the source SQL Server.'));
+  if (src.server.trim() === '') out.push(issue('server', l10n.t('Enter the source SQL Server.')));
   if (src.authentication !== 'EntraToken') {
-    if (src.userName.trim() === '') out.push(src.authentication === 'SqlAuthentication' ? l10n.t('Enter the SQL login.') : l10n.t('Enter the Windows user as DOMAIN\\user.'));
-    if (!src.passwordEntered) out.push(l10n.t('Enter the password (passwords are never saved, so enter it again after reopening the wizard).'));
+    if (src.userName.trim() === '') out.push(issue('login', src.authentication === 'SqlAuthentication' ? l10n.t('Enter the SQL login.') : l10n.t('Enter the Windows user as DOMAIN\\user.')));
+    if (!src.passwordEntered) out.push(issue('password', l10n.t('Enter the password (passwords are never saved, so enter it again after reopening the wizard).')));
   } else if (src.connected) {
-    out.push(l10n.t('The migration service logs in with a SQL or Windows login: switch to one of them to continue (Microsoft Entra is for the assessment only).'));
+    out.push(issue('entra', l10n.t('The migration service logs in with a SQL or Windows login: switch to one of them to continue (Microsoft Entra is for the assessment only).')));
   }
-  if (!src.connected) out.push(l10n.t('Connect to list the databases.'));
-  else if (src.selected.length === 0) out.push(l10n.t('Select at least one database.'));
-  else if (databaseCountProblem(src.selected.length)) out.push(`${databaseCountProblem(src.selected.length)!}; select fewer`);
+  if (!src.connected) out.push(issue('connect', l10n.t('Connect to list the databases.')));
+  else if (src.selected.length === 0) out.push(issue('select', l10n.t('Select at least one database.')));
   else {
     const assessed = new Set(src.assessment.databases);
     const missing = src.selected.filter((n) => !assessed.has(n));
-    if (src.assessment.op.status === 'busy') out.push(l10n.t('Wait for the assessment to finish.'));
-    else if (missing.length) out.push(l10n.t('Run the assessment for {0}.', missing.join(', ')));
+    if (src.assessment.op.status === 'busy') out.push(issue('assessing', l10n.t('Wait for the assessment to finish.')));
+    else if (missing.length) out.push({ kind: 'assess', text: l10n.t('Run the assessment for {0}.', someNames(missing)), ...(missing.length === 1 && { database: missing[0] }) });
   }
   return out;
 }
@@ -150,7 +169,9 @@ export const sourceStep = {
       }, l10n.t('Connecting...'));
     },
     'source.select': reducerOnly,
-    'source.assess': (ctx) => assess(ctx),
+    'source.toggle': reducerOnly,
+    'source.selectAll': reducerOnly,
+    'source.assess': (ctx, m) => assess(ctx, m.scope),
     'source.cancelAssessment': (ctx) => ctx.session.assessing?.abort(),
     'source.openReport': (ctx) => {
       const report = ctx.session.assessment;
@@ -173,14 +194,17 @@ export const sourceStep = {
         (p.authentication !== undefined && p.authentication !== s.source.authentication);
       const source = { ...s.source, ...p };
       // Another server or login: the list of databases (and the password) belong to the old one.
-      return identityChanged ? { ...s, source: { ...source, connected: undefined, databases: [], selected: [], assessment: NO_ASSESSMENT, passwordEntered: false } } : { ...s, source };
+      if (!identityChanged) return { ...s, source };
+      const { selectionNote: _note, ...rest } = source;
+      return { ...s, source: { ...rest, connected: undefined, databases: [], selected: [], assessment: NO_ASSESSMENT, passwordEntered: false } };
     },
     'source.passwordEntered': (s, a) => ({ ...s, source: { ...s.source, passwordEntered: a.entered } }),
     'source.passwordRecalled': (s) => ({ ...s, source: { ...s.source, rememberPassword: true, passwordEntered: true } }),
     'source.connected': (s, a) => {
       const names = new Set(a.databases.map((d) => d.name));
       const selected = s.source.selected.filter((n) => names.has(n));
-      const next = { ...s, source: { ...s.source, connected: a.server, databases: a.databases, selected, assessment: NO_ASSESSMENT } };
+      const { selectionNote: _note, ...source } = s.source;
+      const next = { ...s, source: { ...source, connected: a.server, databases: a.databases, selected, assessment: NO_ASSESSMENT } };
       return { ...next, backups: { ...next.backups, databases: backupsFor(next, selected) } };
     },
     'source.assessmentOp': (s, a) => {
@@ -188,18 +212,39 @@ export const sourceStep = {
       return { ...s, source: { ...s.source, assessment: { ...rest, op: a.op, ...(a.progress !== undefined && { progress: a.progress }) } } };
     },
     'source.assessed': (s, a) => {
-      const assessment = { ...s.source.assessment, databases: a.databases, mode: a.mode, results: a.results, instanceFindings: a.instanceFindings, reportAvailable: true };
+      // This run's verdicts replace those of the databases it assessed; every other verdict stays.
+      const fresh = new Map(a.results.map((r) => [r.database, { ...r, mode: a.mode }]));
+      const kept = s.source.assessment.results.filter((r) => !fresh.has(r.database));
+      const byName = new Map([...kept, ...fresh.values()].map((r) => [r.database, r]));
+      const order = s.source.databases.map((d) => d.name);
+      const results = order.flatMap((n) => (byName.has(n) ? [byName.get(n)!] : []));
+      const assessed = new Set([...s.source.assessment.databases, ...a.databases]);
+      const databases = order.filter((n) => byName.has(n) || assessed.has(n));
+      const assessment = { ...s.source.assessment, databases, mode: a.mode, results, instanceFindings: a.instanceFindings, reportAvailable: true };
       // Blocked databases cannot be migrated as they are: they leave the selection.
-      const blocked = new Set(a.results.filter((r) => r.readiness === 'blocked').map((r) => r.database));
-      const selected = s.source.selected.filter((n) => !blocked.has(n));
-      const next = { ...s, source: { ...s.source, assessment, selected } };
-      return { ...next, backups: { ...next.backups, databases: backupsFor(next, selected) } };
+      const next = { ...s, source: { ...s.source, assessment } };
+      const { selected, note } = selectionOf(next, s.source.selected);
+      return withSelection(next, selected, note);
     },
     'source.select': (s, a) => {
-      const known = new Set(s.source.databases.map((d) => d.name));
-      const blocked = blockedDatabases(s);
-      const selected = [...new Set(a.names)].filter((n) => known.has(n) && !blocked.has(n));
-      return { ...s, source: { ...s.source, selected }, backups: { ...s.backups, databases: backupsFor(s, selected) } };
+      const { selected, note } = selectionOf(s, a.names);
+      return withSelection(s, selected, note);
+    },
+    'source.toggle': (s, a) => {
+      const names = new Set(s.source.selected);
+      for (const n of a.names) {
+        if (a.selected) names.add(n);
+        else names.delete(n);
+      }
+      const { selected, note } = selectionOf(s, names);
+      return withSelection(s, selected, note);
+    },
+    'source.selectAll': (s, a) => {
+      if (a.which === 'none') return withSelection(s, []);
+      const ready = new Set(s.source.assessment.results.filter((r) => r.readiness === 'ready').map((r) => r.database));
+      const names = s.source.databases.map((d) => d.name).filter((n) => a.which === 'all' || ready.has(n));
+      const { selected, note } = selectionOf(s, names);
+      return withSelection(s, selected, note);
     },
   },
 } satisfies HostStep<SourceAction>;

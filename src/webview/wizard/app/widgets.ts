@@ -1,7 +1,9 @@
 /** The pieces every step's page is built from: labelled fields, pickers, the op line, the "not in this build" banner. */
 import * as l10n from '@vscode/l10n';
 import { html, nothing, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import type { CapabilityName, Op, WizardState } from '../../../protocol/wizard';
+import { invalidate, ui } from './ui';
 
 /** A step's page: its title (in the step list and the heading) and its body. */
 export interface StepView {
@@ -61,7 +63,8 @@ export function warningLine(text: string): TemplateResult {
 export function opLine(op: Op): TemplateResult | typeof nothing {
   switch (op.status) {
     case 'busy':
-      return html`<p class="op busy" role="status"><vscode-progress-ring></vscode-progress-ring><span>${op.message ?? l10n.t('Working...')}</span></p>`;
+      // A turning icon (a transform: the compositor draws it), not a ring whose stroke is repainted every frame.
+      return html`<p class="op busy" role="status"><vscode-icon name="loading" spin></vscode-icon><span>${op.message ?? l10n.t('Working...')}</span></p>`;
     case 'error':
       return html`<p class="op error" role="alert"><vscode-icon name="error"></vscode-icon><span>${op.message}</span></p>`;
     case 'done':
@@ -70,3 +73,55 @@ export function opLine(op: Op): TemplateResult | typeof nothing {
       return nothing;
   }
 }
+
+/** A list rendered a screenful at a time: only the rows in view (and a few around) exist. */
+export interface VirtualList<T> {
+  /** The scroll container's id (its offset is kept in `ui.scroll`). */
+  id: string;
+  items: readonly T[];
+  /** Every row is this tall (px): the CSS of the list's rows says the same. */
+  rowHeight: number;
+  /** The most the list takes on the page (px); a shorter list takes its own height. */
+  height: number;
+  columns: number;
+  key: (item: T) => string;
+  /** One <tr> of `rowHeight`; keep it a function of its inputs (guard) so unchanged rows are not rebuilt. */
+  row: (item: T, index: number) => unknown;
+}
+
+const OVERSCAN = 8;
+
+/** A table body of only the rows in view, with spacers for the rest; wrap it with `virtualScroller`. */
+export function virtualBody<T>(o: VirtualList<T>): TemplateResult {
+  const top = ui.scroll[o.id] ?? 0;
+  const first = Math.max(0, Math.floor(top / o.rowHeight) - OVERSCAN);
+  const count = Math.ceil(o.height / o.rowHeight) + 2 * OVERSCAN;
+  const last = Math.min(o.items.length, first + count);
+  const before = first * o.rowHeight;
+  const after = (o.items.length - last) * o.rowHeight;
+  const shown = o.items.slice(first, last);
+  return html`<tbody>
+    ${before ? html`<tr class="spacer" aria-hidden="true" style=${`height:${before}px`}><td colspan=${o.columns}></td></tr>` : nothing}
+    ${repeat(shown, (item) => o.key(item), (item, i) => o.row(item, first + i))}
+    ${after ? html`<tr class="spacer" aria-hidden="true" style=${`height:${after}px`}><td colspan=${o.columns}></td></tr>` : nothing}
+  </tbody>`;
+}
+
+/** The scroll container of a virtual list: it re-renders (once a frame) as it scrolls. */
+export function virtualScroller<T>(o: VirtualList<T>, table: TemplateResult): TemplateResult {
+  return html`<div class="vscroll" id=${o.id} data-row-height=${o.rowHeight} style=${`max-height:${o.height}px`}
+    @scroll=${(e: Event) => {
+      ui.scroll[o.id] = (e.target as HTMLElement).scrollTop;
+      invalidate();
+    }}>${table}</div>`;
+}
+
+/** Back to the top of a virtual list (its rows changed under it: a filter). */
+export function resetScroll(id: string): void {
+  ui.scroll[id] = 0;
+  const el = document.getElementById(id);
+  if (el) el.scrollTop = 0;
+}
+
+/** A thousands-separated count for people. */
+export const count = (n: number) => n.toLocaleString();

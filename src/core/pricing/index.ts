@@ -1,0 +1,3 @@
+export * from './estimate';
+export * from './model';
+export * from './retailPrices';

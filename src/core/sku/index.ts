@@ -1,0 +1,3 @@
+export * from './miLimits';
+export * from './recommend';
+export * from './report';
