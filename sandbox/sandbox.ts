@@ -24,15 +24,20 @@ import { LongRunningOperations } from './arm/longRunning';
 import { Router } from './arm/router';
 import { ARM_OPERATIONS, SANDBOX_ROUTES } from './arm/routes';
 import { startServer, type RunningServer } from './arm/server';
+import { ArmReadThrottle } from './armThrottle';
 import { managedInstanceId } from './arm/sql';
+import { TdeCertificateStore } from './arm/tdeCertificates';
 import { serviceId } from './arm/sqlMigrationServices';
 import { storageAccountId } from './arm/storage';
 import { buildWorld, NameMap, newAuthKey, seededContainers, type SeedProfile } from './arm/world';
 import type { LogReplay } from './dms/logReplay';
 import type { Migration } from './dms/migration';
+import { TdeBackupRegistry } from './dms/tdeRestoreCheck';
 import type { RestoreFailure } from './dms/types';
 import { IntegrationRuntime } from './ir/runtime';
-import { startSourceServer as defaultSourceServer, type SourceServer, type StartSourceServer } from './sourceServer';
+import { startSandboxFleet, type FleetInfo, type FleetOptions, type RunningFleet } from './sqlFleet';
+import { startSourceServer as defaultSourceServer, sourceProfileOf, type SourceServer, type StartSourceServer } from './sourceServer';
+import { markSourceTde, sqlEndpointsFor, startInstanceEndpoint, type TargetServer } from './targetServer';
 
 /** What `npm run sandbox -- --json` prints, and `sandbox.info` holds. */
 export interface SandboxInfo {
@@ -51,6 +56,10 @@ export interface SandboxInfo {
   cloudFile: string;
   /** The source SQL Server stand-in (TDS), when there is one: where it listens and its SQL login. */
   sourceServer?: { host: string; port: number; user: string; password: string };
+  /** The SQL Servers to discover (`fleet` option): `sqlmig discover 127.0.0.1 --ssrp-port <ssrpPort>` finds them. */
+  fleet?: FleetInfo;
+  /** The first managed instance's SQL endpoint (TDS), reached by its ARM host name through the cloud file's sqlEndpoints; its admin login. */
+  targetServer?: { host: string; port: number; hostName: string; user: string; password: string };
 }
 
 export interface SandboxOptions {
@@ -70,6 +79,22 @@ export interface SandboxOptions {
   runtimeHeartbeatMs?: number;
   /** The source SQL Server stand-in; `false` for none; the hook in sourceServer.ts by default. */
   sourceServer?: StartSourceServer | false;
+  /** SQL Servers to discover (sandbox/sqlFleet.ts: a SQL Server Browser and named instances); `true` for the default fleet. None by default. */
+  fleet?: true | Partial<FleetOptions>;
+  /** The first managed instance's SQL endpoint (default true). */
+  targetServer?: boolean;
+  /**
+   * source-profile: backups of the source profile's TDE databases (by name) restore only on an
+   * instance holding their certificate, as `npm run sandbox` has it; none (the default): only
+   * what `sandbox.tde.backups` is told, so sample chains named like a profile database restore.
+   */
+  tdeBackups?: 'source-profile' | 'none';
+  /**
+   * ARM's read limit (250 reads per subscription and principal, 25 more a second, on the
+   * sandbox clock): answers say what is left, an empty bucket answers 429. On by default, as
+   * in Azure; false for a load benchmark that measures the emulator itself.
+   */
+  armReadLimit?: boolean;
 }
 
 export type { SandboxFaults };
@@ -83,6 +108,12 @@ export interface Sandbox {
   /** Moves the simulated clock forward (a restore's 30 days in a moment); sleeps due by then end now. */
   advanceClock(seconds: number): void;
   faults: SandboxFaults;
+  /** ARM's read bucket (undefined when `armReadLimit` is false): its stats count what was throttled. */
+  readThrottle?: ArmReadThrottle;
+  /** The SQL Servers to discover, when asked for. */
+  fleet?: RunningFleet;
+  /** Which backups are TDE-encrypted (tests mark them) and the certificates each instance holds. */
+  tde: { backups: TdeBackupRegistry; certificates: TdeCertificateStore };
   /** The local folder standing in for a share path (default: the first share). */
   shareFolder(path?: string): string;
   /** UNC paths of the shares, e.g. \\localhost\sqlbackups. */
@@ -135,6 +166,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const restores = new NameMap<LogReplay>();
     stoppers.push(async () => restores.values().forEach((r) => r.stop()));
     const restoreFailures: RestoreFailure[] = [];
+    const tdeCertificates = new TdeCertificateStore();
+    const tdeBackups = new TdeBackupRegistry();
     const accessToken = randomBytes(32).toString('base64url');
 
     const emu: Emulator = {
@@ -151,13 +184,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       migrations,
       restores,
       restoreFailures,
+      tdeCertificates,
+      tde: { backups: tdeBackups, holds: (mi, thumbprint) => tdeCertificates.holds(managedInstanceId(emu, mi), thumbprint) },
       resolveShare: (path, username, password) => resolveShare(world.shares, dataDir, path, username, password),
     };
 
+    const readThrottle = options.armReadLimit === false ? undefined : new ArmReadThrottle({ now: () => clock.now() });
     const server: RunningServer = await startServer({
       armRoutes: new Router(emu, ARM_OPERATIONS),
       sandboxRoutes: new Router(emu, SANDBOX_ROUTES),
       faults,
+      ...(readThrottle && { readThrottle }),
       accessToken,
       host,
       port: options.port ?? 0,
@@ -178,6 +215,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       sourceServer = await startSource({ profile: profile.sourceServer ?? {}, host });
       stoppers.push(() => sourceServer!.stop());
     }
+    const fleet = options.fleet ? await startSandboxFleet(options.fleet, host) : undefined;
+    if (fleet) stoppers.push(() => fleet.fleet.stop());
+    const sourceProfile = sourceServer ? sourceProfileOf(profile.sourceServer) : undefined;
+    if (sourceProfile && options.tdeBackups === 'source-profile') markSourceTde(tdeBackups, sourceProfile);
 
     const first = <T>(items: T[], what: string): T => {
       if (!items.length) throw new Error(`the seed profile has no ${what}; the sandbox needs at least one`);
@@ -186,6 +227,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const mi = first(world.managedInstances.values(), 'managed instance');
     const sa = first(world.storageAccounts.values(), 'storage account');
     const service = first(world.services.values(), 'migration service');
+    let targetServer: (TargetServer & { hostName: string }) | undefined;
+    if (options.targetServer !== false) {
+      targetServer = await startInstanceEndpoint(emu, mi, { host, ...(sourceProfile && { sourceProfile }) });
+      stoppers.push(() => targetServer!.stop());
+    }
+    const sqlEndpoints = sqlEndpointsFor(
+      host,
+      sourceServer && sourceProfile && { name: sourceProfile.server.name, port: sourceServer.port, ...(sourceServer.certificate && { certificate: sourceServer.certificate }) },
+      targetServer,
+    );
     const cloudFile = join(dataDir, 'cloud.json');
     writeFileSync(
       cloudFile,
@@ -201,6 +252,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           tenantId: world.tenantId,
           subscriptionId: world.subscriptionId,
           accessToken,
+          ...(Object.keys(sqlEndpoints).length && { sqlEndpoints }),
         },
         null,
         2,
@@ -222,6 +274,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       migrationServiceId: serviceId(emu, service),
       cloudFile,
       ...(sourceServer && { sourceServer: { host, port: sourceServer.port, user: sourceServer.user, password: sourceServer.password } }),
+      ...(fleet && { fleet: fleet.info }),
+      ...(targetServer && { targetServer: { host, port: targetServer.port, hostName: targetServer.hostName, user: targetServer.user, password: targetServer.password } }),
     };
 
     const runtimes: IntegrationRuntime[] = [];
@@ -237,6 +291,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       setClockSpeed: (speed) => clock.setSpeed(speed),
       advanceClock: (seconds) => clock.advance(seconds * 1000),
       faults: sandboxFaults(emu),
+      ...(readThrottle && { readThrottle }),
+      ...(fleet && { fleet: fleet.fleet }),
+      tde: { backups: tdeBackups, certificates: tdeCertificates },
       shares: world.shares.map((s) => s.path),
       shareFolder: (path) => {
         const r = resolveShare(world.shares, dataDir, path ?? first(world.shares, 'share').path, undefined, undefined, false);

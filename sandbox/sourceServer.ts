@@ -4,7 +4,7 @@
  * databases hit many assessment rules. It reports where it listens and the SQL login to use.
  */
 import { randomBytes } from 'node:crypto';
-import { bundledProfile, parseProfile, startTdsServer } from './tds';
+import { bundledProfile, parseProfile, startTdsServer, type ServerProfile } from './tds';
 
 export interface SourceServer {
   port: number;
@@ -19,10 +19,15 @@ export interface SourceServer {
 /** `now`: the clock its performance counters follow (the sandbox's simulated clock; real time by default). */
 export type StartSourceServer = (options: { profile: unknown; port?: number; host?: string; now?: () => number }) => Promise<SourceServer>;
 
-export const startSourceServer: StartSourceServer = async ({ profile, port, host, now }) => {
+/** The server a seed profile's `sourceServer` section describes, or the bundled default one when it has none. */
+export function sourceProfileOf(profile: unknown): ServerProfile {
   const given = profile !== undefined && profile !== null && typeof profile === 'object' && Object.keys(profile).length > 0;
+  return given ? parseProfile(profile, 'the seed profile\'s sourceServer') : bundledProfile('default');
+}
+
+export const startSourceServer: StartSourceServer = async ({ profile, port, host, now }) => {
   const login = { user: 'sqlmig', password: randomBytes(12).toString('base64url') };
-  const parsed = given ? parseProfile(profile, 'the seed profile\'s sourceServer') : bundledProfile('default');
+  const parsed = sourceProfileOf(profile);
   const server = await startTdsServer({
     profile: parsed,
     logins: [login],

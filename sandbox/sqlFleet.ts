@@ -124,3 +124,19 @@ export async function startSqlFleet(options: FleetOptions): Promise<RunningFleet
   }
   return { ssrpPort, login, hosts, stop };
 }
+
+/** What the sandbox's info says of its fleet: the Browser's UDP port, the login, every instance's address. */
+export interface FleetInfo {
+  ssrpPort: number;
+  user: string;
+  password: string;
+  instances: { host: string; serverName: string; name: string; version: string; address: string }[];
+}
+
+/** The fleet as the sandbox starts it (`fleet: true` is DEFAULT_FLEET), on the sandbox's loopback address unless a host names another. */
+export async function startSandboxFleet(options: true | Partial<FleetOptions>, host: string): Promise<{ fleet: RunningFleet; info: FleetInfo }> {
+  const o = options === true ? {} : options;
+  const fleet = await startSqlFleet({ ...o, hosts: (o.hosts ?? DEFAULT_FLEET).map((h) => ({ ...h, host: h.host ?? host })) });
+  const instances = fleet.hosts.flatMap((h) => h.instances.map((i) => ({ host: h.host, serverName: h.serverName, name: i.name, version: i.version, address: i.address })));
+  return { fleet, info: { ssrpPort: fleet.ssrpPort, user: fleet.login.user, password: fleet.login.password, instances } };
+}

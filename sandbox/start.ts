@@ -1,14 +1,15 @@
 /**
- * `npm run sandbox -- [--json] [--port N] [--data DIR] [--seed profile.json] [--speed X]`
+ * `npm run sandbox -- [--json] [--port N] [--data DIR] [--seed profile.json] [--speed X] [--fleet]`
  *
  * Starts the sandbox and runs until SIGINT or SIGTERM, then stops everything it started. With
  * --json it prints exactly one JSON line when ready (see SandboxInfo); otherwise a short summary.
+ * --fleet also starts SQL Servers to discover (a SQL Server Browser on a free UDP port, named instances).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startSandbox, type SandboxOptions } from './sandbox';
 
-const USAGE = 'usage: npm run sandbox -- [--json] [--port N] [--data DIR] [--seed profile.json] [--speed X]';
+const USAGE = 'usage: npm run sandbox -- [--json] [--port N] [--data DIR] [--seed profile.json] [--speed X] [--fleet]';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`sandbox: ${message}\n`);
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
         data: { type: 'string' },
         seed: { type: 'string' },
         speed: { type: 'string' },
+        // SQL Servers to discover: a SQL Server Browser and named instances (sandbox/sqlFleet.ts).
+        fleet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -36,7 +39,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const options: SandboxOptions = {};
+  // As a user runs it, the source's TDE databases restore only once their certificate is uploaded.
+  const options: SandboxOptions = { tdeBackups: 'source-profile' };
   if (values.port !== undefined) {
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, not ${values.port}`);
@@ -48,6 +52,7 @@ async function main(): Promise<void> {
     options.clockSpeed = speed;
   }
   if (typeof values.data === 'string') options.dataDir = values.data;
+  if (values.fleet) options.fleet = true;
   if (typeof values.seed === 'string') {
     try {
       options.profile = JSON.parse(readFileSync(values.seed, 'utf8'));
@@ -78,6 +83,11 @@ async function main(): Promise<void> {
         `  migration svc    ${info.migrationServiceId}`,
         `  network shares   ${sandbox.shares.map((s) => `${s} -> ${sandbox.shareFolder(s)}`).join(', ') || '(none)'}`,
         ...(info.sourceServer ? [`  source server    ${info.sourceServer.host},${info.sourceServer.port} (SQL login ${info.sourceServer.user}; its password is in the --json line)`] : []),
+        ...(info.fleet
+          ? [`  SQL Servers      ${info.fleet.instances.map((i) => `${i.serverName}\\${i.name} ${i.address}`).join(', ')} (SQL login ${info.fleet.user})`,
+              `                   sqlmig discover 127.0.0.1 --ssrp-port ${info.fleet.ssrpPort}`]
+          : []),
+        ...(info.targetServer ? [`  instance SQL     ${info.targetServer.hostName},1433 -> ${info.targetServer.host},${info.targetServer.port} (SQL login ${info.targetServer.user}; its password is in the --json line)`] : []),
         '',
       ].join('\n'),
     );

@@ -6,12 +6,14 @@
  * Entra token. sqlEndpointsFor() is what the cloud file says about it, so that the product
  * reaches the instance by the host name ARM gives, on loopback, trusting its certificate.
  *
- * Wiring in sandbox.ts (not done here, see the report): after the source server,
- *   const target = await startTargetServer({ instanceName: mi.name, hostName: <fullyQualifiedDomainName of mi>, host,
- *     databases: () => restoredDatabases(mi, sourceProfile), certificates: () => tdeStore.list(managedInstanceId(emu, mi)) });
- * add `sqlEndpoints: sqlEndpointsFor(...)` to the cloud file and `targetServer` to the info line.
+ * sandbox.ts starts it for the seed profile's first instance (startInstanceEndpoint) and puts
+ * sqlEndpointsFor() in the cloud file; tests may start more with startTargetServer.
  */
 import { randomBytes } from 'node:crypto';
+import type { Emulator } from './arm/emulator';
+import { managedInstanceHostName, managedInstanceId } from './arm/sql';
+import type { ManagedInstanceRec } from './arm/world';
+import type { TdeBackupRegistry } from './dms/tdeRestoreCheck';
 import { startManagedInstanceServer, type RestoredDatabase, type TableDrift } from './tds';
 import { userSid } from './tds/principals';
 import type { ServerProfile } from './tds/profile';
@@ -61,4 +63,29 @@ export function sqlEndpointsFor(host: string, source: { name: string; port: numb
     ...(source && { [`${source.name.toLowerCase()},1433`]: { address: `${host},${source.port}`, ...(source.certificate && { trustedCertificate: source.certificate }) } }),
     ...(target && { [`${target.hostName.toLowerCase()},1433`]: { address: `${host},${target.port}`, trustedCertificate: target.certificate } }),
   };
+}
+
+/**
+ * The emulator's instance as a SQL endpoint on loopback: the databases its migrations and
+ * restores brought online (with the users their source databases have) and, in master, the
+ * TDE certificates uploaded to it through ARM, the same store the migration service checks.
+ */
+export async function startInstanceEndpoint(emu: Emulator, mi: ManagedInstanceRec, options: { host: string; sourceProfile?: ServerProfile }): Promise<TargetServer & { hostName: string }> {
+  const hostName = managedInstanceHostName(mi);
+  const instanceId = managedInstanceId(emu, mi);
+  const sourceOf = (name: string) => emu.migrations.values().find((m) => m.mi === mi && m.name.toLowerCase() === name.toLowerCase())?.sourceDatabaseName || name;
+  const server = await startTargetServer({
+    instanceName: mi.name,
+    hostName,
+    host: options.host,
+    clock: () => emu.clock.now(),
+    databases: () => mi.databases.values().filter((d) => d.status === 'Online').map((d) => (options.sourceProfile ? restoredDatabase(d.name, sourceOf(d.name), options.sourceProfile) : { name: d.name })),
+    certificates: () => emu.tdeCertificates.list(instanceId).map((c) => ({ name: c.name, thumbprint: c.thumbprint })),
+  });
+  return { ...server, hostName };
+}
+
+/** The source's TDE databases (by name): their backups restore only where their certificate is. */
+export function markSourceTde(registry: TdeBackupRegistry, profile: ServerProfile): void {
+  for (const d of profile.databases) if (d.tde) registry.markDatabase(d.name, d.tde.thumbprint);
 }

@@ -12,6 +12,7 @@ import type { Faults } from './faults';
 import { ArmError, notFound, type ArmRequest } from './http';
 import type { LongRunningOperation, LongRunningOperations } from './longRunning';
 import type { Operation } from './router';
+import type { TdeCertificateStore } from './tdeCertificates';
 import { rgKey, type NameMap, type ManagedInstanceRec, type ResourceGroupRec, type ServiceRec, type StorageAccountRec, type World } from './world';
 
 /** Simulated durations, in simulated seconds: the migration engine's and these. */
@@ -55,6 +56,8 @@ export interface Emulator extends MigrationHost {
   restores: NameMap<LogReplay>;
   /** Injected restore failures (fault injection); emptied in place when faults are cleared. */
   restoreFailures: RestoreFailure[];
+  /** TDE certificates uploaded to each instance (by its resource id), through tdeCertificates. */
+  tdeCertificates: TdeCertificateStore;
   /**
    * The local folder standing in for a network share path, after checking the credentials;
    * or why the runtime cannot read it.

@@ -24,6 +24,7 @@ import {
   Tenants_List,
 } from './resources';
 import { ManagedDatabaseRestoreDetails_Get, ManagedDatabases_CompleteRestore, ManagedDatabases_CreateOrUpdate } from './logReplay';
+import { ManagedInstanceTdeCertAzureAsyncOperation_Get, ManagedInstanceTdeCertificates_Create } from './managedInstanceTdeCertificates';
 import { Runtime_Heartbeat, Runtime_Register, Runtime_Report } from './runtimeRoutes';
 import {
   ManagedDatabaseAzureAsyncOperation_Get,
@@ -82,6 +83,9 @@ export const ARM_OPERATIONS: readonly ArmOperation[] = [
   ManagedDatabases_CreateOrUpdate,
   ManagedDatabases_CompleteRestore,
   ManagedDatabaseRestoreDetails_Get,
+  // Microsoft.Sql: TDE certificates uploaded to an instance (managedInstanceTdeCertificates.ts)
+  ManagedInstanceTdeCertificates_Create,
+  ManagedInstanceTdeCertAzureAsyncOperation_Get,
   // Microsoft.Storage (storage.ts)
   StorageAccounts_List,
   StorageAccounts_ListByResourceGroup,

@@ -5,6 +5,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ArmReadThrottle } from '../armThrottle';
 import type { Faults } from './faults';
 import { ArmError, checkApiVersion, errorBody, type ArmRequest, type ArmResponse } from './http';
 import type { Router } from './router';
@@ -17,6 +18,8 @@ export interface ServerOptions<C> {
   /** The routes under `/_sandbox/`: never faulted, and those with `auth: 'authKey'` need no bearer token. */
   sandboxRoutes: Router<C>;
   faults: Faults;
+  /** ARM's read bucket per subscription and principal: every answer says what is left; an empty one answers 429. */
+  readThrottle?: ArmReadThrottle;
   accessToken: string;
   host: string;
   port: number;
@@ -119,13 +122,18 @@ export async function startServer<C>(o: ServerOptions<C>): Promise<RunningServer
       }
       if (!auth) throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.");
       if (!authorized) throw new ArmError(401, 'InvalidAuthenticationToken', 'The access token is invalid.');
+      // Counted like ARM counts them: every read under a subscription, before it runs.
+      const verdict = o.readThrottle?.admit({ method, path: url.pathname, authorization: auth });
+      if (verdict?.kind === 'throttled') throw new ArmError(verdict.status, verdict.code, verdict.message, verdict.headers);
+      const limitHeaders = verdict?.kind === 'allowed' ? verdict.headers : undefined;
       const m = o.armRoutes.match(method, url.pathname);
       if (!m) throw new ArmError(404, 'NotFound', `No HTTP resource was found that matches the request URI '${url.pathname}'.`);
       if ('methodNotAllowed' in m) throw new ArmError(405, 'MethodNotAllowed', `The requested resource does not support http method '${method}'.`);
       const { apiVersions } = m.operation.route;
       if (apiVersions) checkApiVersion(url, apiVersions);
       armReq.params = m.params;
-      answer(await m.run(armReq));
+      const r = await m.run(armReq);
+      answer(limitHeaders ? { ...r, headers: { ...r.headers, ...limitHeaders } } : r);
     } catch (e) {
       if (e instanceof ArmError) {
         answer(fail(e));

@@ -16,6 +16,11 @@ export function managedInstanceId(emu: Emulator, mi: ManagedInstanceRec): string
   return armId(emu.world, mi.resourceGroup, 'Microsoft.Sql', 'managedInstances', mi.name);
 }
 
+/** The instance's host name as ARM gives it: under .localhost, so nothing in the sandbox resolves to a real address. */
+export function managedInstanceHostName(mi: ManagedInstanceRec): string {
+  return `${mi.name.toLowerCase()}.sandbox.localhost`;
+}
+
 export function managedInstanceJson(emu: Emulator, mi: ManagedInstanceRec) {
   const id = managedInstanceId(emu, mi);
   return {
@@ -29,8 +34,7 @@ export function managedInstanceJson(emu: Emulator, mi: ManagedInstanceRec) {
     properties: {
       provisioningState: 'Succeeded',
       state: mi.state,
-      // A name under .localhost: nothing in the sandbox may resolve to a real address.
-      fullyQualifiedDomainName: `${mi.name.toLowerCase()}.sandbox.localhost`,
+      fullyQualifiedDomainName: managedInstanceHostName(mi),
       dnsZone: 'sandbox',
       administratorLogin: 'sqladmin',
       subnetId: armId(emu.world, mi.resourceGroup, 'Microsoft.Network', 'virtualNetworks', 'vnet-sandbox', 'subnets', 'ManagedInstance'),

@@ -1,11 +1,11 @@
 /**
  * Microsoft.Sql ManagedInstanceTdeCertificates_Create for the ARM emulator:
  * POST .../managedInstances/{mi}/tdeCertificates, body {properties: {privateBlob, certPassword}},
- * a long-running operation (200 or 202; specification/sql/resource-manager/Microsoft.Sql/stable/
- * 2021-11-01/ManagedInstanceTdeCertificates.json, which lists the 400 errors MissingPrivateBlob,
- * InvalidPrivateBlobOrPassword, PrivateBlobWithoutPrivateKey, InvalidResourceRequestBody).
- * CertificateAlreadyExists, which the service answers for a certificate it already holds, is not
- * in that list; the operation fails with it here.
+ * a long-running operation (200 or 202; sandbox/specs/.../Microsoft.Sql/SQL/stable/2025-01-01/
+ * ManagedInstanceTdeCertificates.json, which lists the 400 errors MissingPrivateBlob,
+ * InvalidPrivateBlobOrPassword, PrivateBlobWithoutPrivateKey, InvalidResourceRequestBody and
+ * CertificateAlreadyExists). The first four are answered at once; CertificateAlreadyExists
+ * fails the operation, since the instance finds the duplicate when it installs the certificate.
  *
  * The PFX is opened with Node's OpenSSL (tls.createSecureContext), not with the library the
  * product builds it with, so a PFX the product gets wrong is refused here as the service would.
@@ -13,7 +13,7 @@
  * instance record has no place for them; the migration service asks the same store
  * (sandbox/dms/tdeRestoreCheck.ts) and the sandbox managed instance lists it in master.
  *
- * Not wired yet: the comment at the end of this file says how.
+ * The ARM operations on top of it are in managedInstanceTdeCertificates.ts.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
@@ -111,20 +111,3 @@ export function startTdeCertificateUpload(store: TdeCertificateStore, instance: 
     },
   };
 }
-
-/**
- * To wire into the emulator (once the restructuring lands), in the module that registers
- * Microsoft.Sql routes, with the emulator's router, long-running operations and instance lookup:
- *
- *   router.add('POST', TDE_CERTIFICATES_ROUTE, <provider accepting TDE_CERTIFICATE_API_VERSIONS>, (req) => {
- *     const mi = requireManagedInstance(emu, req);                       // 404s as for any instance route
- *     const started = startTdeCertificateUpload(emu.tdeCertificates, managedInstanceId(emu, mi), req.body, () => emu.clock.date());
- *     if (!started.accepted) throw new ArmError(started.error.status, started.error.code, started.error.message);
- *     const op = emu.operations.start(`/subscriptions/${sub}/providers/Microsoft.Sql/locations/${mi.location}/tdeCertAzureAsyncOperation`, apiVersion);
- *     finishLater(emu, op, <a few simulated seconds>, started.complete);  // Failed with CertificateAlreadyExists, or Succeeded
- *     return { status: 202, headers: asyncHeaders(emu, op) };
- *   });
- *   router.add('GET', '/subscriptions/{subscriptionId}/providers/Microsoft.Sql/locations/{location}/tdeCertAzureAsyncOperation/{operationId}', ...)  // the operation status, as for managedDatabaseAzureAsyncOperation
- *
- * The request body carries a secret (certPassword) and a private key: it must not be logged.
- */

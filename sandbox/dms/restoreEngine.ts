@@ -11,6 +11,8 @@ import { basename } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
 import { BlobSource } from '../../src/core/azure/blobSource';
 import { isRestorable, mapBounded, planRestores, readBackup, type ChainAnchor, type DatabasePlan, type PlanStep } from '../../src/core/backup';
+import type { ManagedInstanceRec } from '../arm/world';
+import { tdeRestoreFailure } from './tdeRestoreCheck';
 import type { BackupFile, FileStatus, MigrationHost } from './types';
 
 /** A blob the scan found: its name inside the location's folder. */
@@ -65,6 +67,8 @@ export abstract class RestoreEngine {
   }
 
   abstract get terminal(): boolean;
+  /** The instance the backups are restored on (its certificates decide whether a TDE backup restores). */
+  abstract readonly mi: ManagedInstanceRec;
   /** The client the service reads the location with (its key, a SAS token, its identity). */
   protected abstract containerClient(): ContainerClient;
   /** The restore fails: nothing more happens. */
@@ -240,13 +244,19 @@ export abstract class RestoreEngine {
     this.updateStatus();
     const seconds = this.host.timings.restoreBaseSeconds + bytes / (this.host.timings.restoreMBps * 1024 * 1024);
     const failure = this.host.restoreFailures.find((x) => files.some((f) => basename(f.name).toLowerCase() === basename(x.fileName).toLowerCase()));
-    if (failure) {
+    // A TDE backup whose certificate the instance lacks fails as SQL Server fails it (Msg 33111).
+    const tde = files[0]?.reading && tdeRestoreFailure(files[0].reading, this.host.tde.backups, (t) => this.host.tde.holds(this.mi, t));
+    if (failure || tde) {
       await this.sleep(seconds / 2);
-      const file = files.find((f) => basename(f.name).toLowerCase() === basename(failure.fileName).toLowerCase())!;
       // Nothing is being restored any more: the set goes back to where it was, unrestored.
       for (const f of files) f.status = this.initialStatus();
       this.current = undefined;
-      this.fail(failure.code ?? 'RestoreFailed', `Restoring backup file '${file.name}' failed: ${failure.message ?? 'the backup set is damaged and cannot be restored'}.`);
+      if (tde) {
+        this.fail(tde.code, tde.message);
+        return;
+      }
+      const file = files.find((f) => basename(f.name).toLowerCase() === basename(failure!.fileName).toLowerCase())!;
+      this.fail(failure!.code ?? 'RestoreFailed', `Restoring backup file '${file.name}' failed: ${failure!.message ?? 'the backup set is damaged and cannot be restored'}.`);
       return;
     }
     await this.sleep(seconds);

@@ -9,12 +9,10 @@
  * name) is TDE-encrypted with which thumbprint. Tests and seed profiles fill it; the backup
  * bytes stay as they are.
  *
- * To wire (once the restructuring lands): keep one TdeBackupRegistry on the emulator, filled
- * from the source profile's TDE databases (name -> thumbprint) and by tests; in the simulated
- * migration, just before a backup set is restored, call
- *   tdeRestoreFailure(step's reading, registry, (t) => tdeCertificates.holds(<instance id>, t))
- * and when it returns a failure, fail the migration with it (as an injected restore failure
- * does: the set goes back to unrestored, migrationFailureError = {code, message}).
+ * The sandbox keeps one registry (filled from the source profile's TDE databases when asked,
+ * and by tests through sandbox.tde.backups); the restore engine both services share
+ * (restoreEngine.ts) calls tdeRestoreFailure just before it restores a backup set, and fails
+ * the migration or the Log Replay restore with it, as an injected restore failure does.
  */
 import type { BackupReading } from '../../src/core/backup';
 

@@ -8,7 +8,8 @@ import type { BlobServiceClient } from '@azure/storage-blob';
 import type { BackupReading } from '../../src/core/backup';
 import type { SimClock } from '../clock';
 import type { LongRunningOperations } from '../arm/longRunning';
-import type { StorageAccountRec } from '../arm/world';
+import type { ManagedInstanceRec, StorageAccountRec } from '../arm/world';
+import type { TdeBackupRegistry } from './tdeRestoreCheck';
 
 /** How long a migration's steps take, in simulated seconds. */
 export interface MigrationTimings {
@@ -41,6 +42,8 @@ export interface MigrationHost {
   faults: { readonly slowOperationsMs: number };
   /** Injected restore failures. */
   restoreFailures: readonly RestoreFailure[];
+  /** TDE: which backups are encrypted with which certificate, and which certificates an instance holds. */
+  tde: { backups: TdeBackupRegistry; holds(mi: ManagedInstanceRec, thumbprint: string): boolean };
   longRunning: Pick<LongRunningOperations, 'succeed' | 'fail'>;
   /** Blob service of a sandbox storage account, with its key. */
   blobService(account: StorageAccountRec): BlobServiceClient;

@@ -10,11 +10,25 @@ import { PlanError, type DatabaseChoice } from '../../core/migration';
 import { defaultExpectedDays } from '../../core/migration/lrsChecks';
 import { LRS_MODES, validateLrsPlan, type LrsAccess, type LrsMode, type LrsPlan } from '../../core/migration/lrsPlan';
 import { runLrsPlan } from '../../core/migration/lrsRun';
+import { readTdeEvidence, type TdeEvidence } from '../../core/migration/tdeCheck';
 import { tierOfInstance } from '../../core/sku/miLimits';
 import { AZURE_HELP, AZURE_OPTIONS, azureSession, need, printJson, str, strs, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command, type Values } from '../command';
 import { acceptanceOf } from './migrateStart';
 import { concurrencyOf, signalOf } from './migrationRefs';
+import { connectSourceFrom, connectTargetFrom, SOURCE_OPTIONS, TARGET_OPTIONS, TARGET_PASSWORD_ENV, TARGET_TOKEN_ENV } from './sqlServers';
+
+/** The TDE check's evidence: read only when the source is named (LRS itself never reads it). */
+function tdeEvidenceOf(values: Values, io: Parameters<Command['run']>[2], databases: readonly string[], ref: Parameters<typeof connectTargetFrom>[2]): Promise<TdeEvidence> {
+  if (!str(values, 'source-server')) return Promise.resolve({ source: 'unreadable', reason: 'no --source-server was given to read which databases are encrypted' });
+  const canAskTarget = str(values, 'target-user') || str(values, 'target-auth') || io.env[TARGET_TOKEN_ENV];
+  return readTdeEvidence({
+    databases,
+    connectSource: () => connectSourceFrom(values, io),
+    connectTarget: canAskTarget ? () => connectTargetFrom(values, io, ref) : `no login for the instance was given (--target-user with ${TARGET_PASSWORD_ENV}, or ${TARGET_TOKEN_ENV})`,
+    ...signalOf(io),
+  });
+}
 
 const ACCESS: Record<string, LrsAccess> = { sas: 'sas', 'managed-identity': 'managedIdentity' };
 
@@ -87,7 +101,13 @@ Options:
   --collation NAME          the collation the restore request names (default: the instance's)
   --concurrency N           databases uploaded and started at once (default 4)
   --new-base                --local: plan from the newest full even where the folder holds a chain
-  --accept CODE --reason T  start although a chain has this problem (lsn-gap or missing-stripe)
+  --accept CODE --reason T  start although a chain has this problem (lsn-gap or missing-stripe), or
+                            a TDE database's certificate could not be checked (tde-unverified)
+
+TDE: with --source-server (and --source-user, SQLMIG_SOURCE_PASSWORD), a database encrypted with
+TDE is not started until the instance holds its certificate ("sqlmig tde apply"), read with
+--target-user (SQLMIG_TARGET_PASSWORD) or SQLMIG_TARGET_ACCESS_TOKEN; the connection options are
+those of "sqlmig tde plan". Without --source-server the check is skipped, with a warning.
 
 Secrets from the environment only: SQLMIG_LRS_SAS (your own SAS token), AZURE_STORAGE_KEY (the
 account key; otherwise read through Azure).
@@ -118,6 +138,8 @@ Exit code: 0 when every restore started, 1 when any failed, 2 on usage errors or
     'new-base': { type: 'boolean' },
     accept: { type: 'string', multiple: true },
     reason: { type: 'string' },
+    ...SOURCE_OPTIONS,
+    ...TARGET_OPTIONS,
   },
   async run(values, _p, io) {
     const mode = (str(values, 'mode') ?? 'continuous') as LrsMode;
@@ -184,6 +206,10 @@ Exit code: 0 when every restore started, 1 when any failed, 2 on usage errors or
       }
     }
 
+    const tde = await tdeEvidenceOf(values, io, plan.planned.map((d) => d.source), {
+      arm: { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup, managedInstance: target.name, id: targetId },
+      session,
+    });
     const lastOf = new Map<string, string>();
     const run = await runLrsPlan(new LrsClient(session.ctx, { secrets: [accountKey, ...(sasToken ? [sasToken] : [])] }), plan, {
       container,
@@ -193,11 +219,13 @@ Exit code: 0 when every restore started, 1 when any failed, 2 on usage errors or
       restoringOnInstance: existing.filter((d) => d.status.toLowerCase() === 'restoring').length,
       ...(expectedDays && { expectedDays }),
       ...(accept && { accept }),
+      tde,
       ...(values['new-base'] && { newBase: true }),
       concurrency,
       ...signalOf(io),
       onWarning: (w) => io.err(`warning: ${w}`),
       onEvent: (e) => {
+        if (e.type === 'tde-warning') io.err(`warning: ${e.message}`);
         if (e.type === 'checked') {
           for (const r of e.chains) {
             for (const w of r.warnings) io.err(`warning: ${r.source}: ${w}`);

@@ -9,9 +9,11 @@ import { containerClient, getStorageAccount, getStorageAccountKey } from '../../
 import { parseArmId } from '../../core/azure/armId';
 import { formatLsn, type PlanProblemCode } from '../../core/backup';
 import { ACCEPTABLE_PROBLEMS, runMigrationPlan, PlanError, validatePlan, type Acceptance, type BackupSource, type DatabaseChoice, type MigrationPlan, type MigrationPlanInput } from '../../core/migration';
-import { AZURE_HELP, AZURE_OPTIONS, azureSession, need, printJson, secretFromEnv, str, strs, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
+import { AZURE_HELP, AZURE_OPTIONS, azureSession, need, type AzureSession, printJson, secretFromEnv, str, strs, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command, type Values } from '../command';
+import { ACCEPTABLE_TDE_PROBLEMS, readTdeEvidence, tdeVerdict, type TdeEvidence, type TdeProblemCode } from '../../core/migration/tdeCheck';
 import { concurrencyOf, signalOf } from './migrationRefs';
+import { connectSourceFrom, connectTargetFrom, TARGET_PASSWORD_ENV, TARGET_TOKEN_ENV } from './sqlServers';
 
 export function acceptanceOf(values: Values): Acceptance | undefined {
   const codes = strs(values, 'accept');
@@ -20,11 +22,12 @@ export function acceptanceOf(values: Values): Acceptance | undefined {
     if (reason) throw new UsageError('--reason goes with --accept');
     return undefined;
   }
+  const acceptable = [...ACCEPTABLE_PROBLEMS, ...ACCEPTABLE_TDE_PROBLEMS];
   for (const c of codes) {
-    if (!ACCEPTABLE_PROBLEMS.has(c as PlanProblemCode)) throw new UsageError(`--accept takes ${[...ACCEPTABLE_PROBLEMS].join(' or ')}, not ${c}: other problems cannot be accepted`);
+    if (!(acceptable as string[]).includes(c)) throw new UsageError(`--accept takes ${acceptable.join(', ')}, not ${c}: other problems cannot be accepted`);
   }
   if (!reason?.trim()) throw new UsageError('--accept needs --reason: say why the migration may start with this problem');
-  return { codes: codes as PlanProblemCode[], reason };
+  return { codes: codes as (PlanProblemCode | TdeProblemCode)[], reason };
 }
 
 interface PlanFile {
@@ -81,6 +84,29 @@ function blobAuthOf(values: Values): { authType?: 'ManagedIdentity' } {
   return v === 'managed-identity' ? { authType: 'ManagedIdentity' } : {};
 }
 
+/**
+ * The TDE check's evidence: the source read from here with the plan's login (through the cloud
+ * file's mapping of its name), the instance with --target-user or a token when one is given.
+ */
+function tdeEvidenceOf(values: Values, io: Parameters<Command['run']>[2], file: PlanFile, t: { session: AzureSession; target: { subscriptionId: string; resourceGroup: string; name: string } }): Promise<TdeEvidence> {
+  const source: Values = {
+    ...values,
+    'source-server': file.source.dataSource,
+    'source-user': file.source.userName,
+    'source-auth': file.source.authentication === 'WindowsAuthentication' ? 'windows' : 'sql',
+  };
+  const ref = { arm: { subscriptionId: t.target.subscriptionId, resourceGroup: t.target.resourceGroup, managedInstance: t.target.name, id: file.targetInstanceId }, session: t.session };
+  const canAskTarget = str(values, 'target-user') || str(values, 'target-auth') || io.env[TARGET_TOKEN_ENV];
+  return readTdeEvidence({
+    databases: (file.databases ?? []).map((d) => d.source),
+    connectSource: () => connectSourceFrom(source, io),
+    connectTarget: canAskTarget
+      ? () => connectTargetFrom(values, io, ref)
+      : `no login for the instance was given (--target-user with ${TARGET_PASSWORD_ENV}, or ${TARGET_TOKEN_ENV})`,
+    ...signalOf(io),
+  });
+}
+
 export const migrateStart: Command = {
   name: ['migrate', 'start'],
   summary: 'Start migrating databases to a managed instance (online or offline)',
@@ -124,7 +150,21 @@ Plan:
                            chain already (only for a folder no migration restores from yet)
   --accept CODE --reason TEXT
                            start although a database's chain has this problem (lsn-gap or
-                           missing-stripe; repeat --accept for both): the reason is printed
+                           missing-stripe; repeat --accept for both), or a TDE database whose
+                           certificate could not be checked (tde-unverified) or is protected by an
+                           EKM key (tde-not-certificate): the reason is printed
+
+TDE: a database encrypted with TDE is not started until the instance holds its certificate
+("sqlmig tde apply" uploads it). sqlmig reads the encrypted databases from the source (the
+server above, through the cloud file's mapping of its name) and, when one is planned, the
+certificates in the instance's master, with the instance's login:
+  --target-user USER       a SQL login of the instance (password: ${TARGET_PASSWORD_ENV}); without it,
+                           ${TARGET_TOKEN_ENV} (a Microsoft Entra token for the cloud's SQL audience)
+  --target-auth sql|entra-token, --public-endpoint, --target-server HOST[,PORT],
+  --trust-target-certificate, --target-certificate FILE, --trust-source-certificate
+                           as in "sqlmig tde plan"
+Without a way to ask the instance, a TDE database is refused (tde-unverified); a source that
+cannot be read from here is a warning.
 
 ${AZURE_HELP}
 
@@ -158,6 +198,13 @@ Exit code: 0 when every database started, 1 when any failed, 2 on usage or plan 
     'blob-auth': { type: 'string' },
     accept: { type: 'string', multiple: true },
     reason: { type: 'string' },
+    'target-user': { type: 'string' },
+    'target-auth': { type: 'string' },
+    'target-server': { type: 'string' },
+    'public-endpoint': { type: 'boolean' },
+    'trust-target-certificate': { type: 'boolean' },
+    'target-certificate': { type: 'string' },
+    'trust-source-certificate': { type: 'boolean' },
   },
   async run(values, _p, io) {
     const file = await planFileFrom(values);
@@ -211,14 +258,17 @@ Exit code: 0 when every database started, 1 when any failed, 2 on usage or plan 
       if (!account.blobEndpoint) throw new Error(`storage account ${account.name} reports no blob endpoint`);
       container = containerClient({ blobEndpoint: account.blobEndpoint, accountName: account.name, accountKey }, backup.container);
     }
+    const tde = await tdeEvidenceOf(values, io, file, { session, target });
     const run = await runMigrationPlan(new DmsClient(session.ctx), plan, {
       ...(container && { container }),
       ...(accept && { accept }),
+      tde,
       ...(values['new-base'] && { newBase: true }),
       concurrency,
       ...signalOf(io),
       onEvent: (e) => {
         if (e.type === 'checked') for (const r of e.chains) for (const w of r.warnings) io.err(`warning: ${r.source}: ${w}`);
+        if (e.type === 'tde-warning') io.err(`warning: ${e.message}`);
         if (values.json) return;
         if (e.type === 'uploaded') {
           const pre = e.chain.preflight;
@@ -233,7 +283,8 @@ Exit code: 0 when every database started, 1 when any failed, 2 on usage or plan 
     });
     if (run.refused) {
       if (values.json) printJson(io, { started: false, problems: run.refused });
-      io.err(`Nothing was uploaded or started: the backup chains have ${run.refused.length === 1 ? 'a problem' : `${run.refused.length} problems`}:\n${run.refused.map((b) => `  - ${b}`).join('\n')}`);
+      const what = tdeVerdict(plan.planned.map((d) => d.source), tde, accept?.codes).refused.length ? 'the plan has' : 'the backup chains have';
+      io.err(`Nothing was uploaded or started: ${what} ${run.refused.length === 1 ? 'a problem' : `${run.refused.length} problems`}:\n${run.refused.map((b) => `  - ${b}`).join('\n')}`);
       return EXIT_USAGE;
     }
     if (accept) io.err(`accepted: ${accept.codes.join(', ')} (${accept.reason})`);

@@ -15,6 +15,7 @@ import { mapBounded } from '../backup/scan';
 import { checkFolder, folderRules, folderState, preflight, UploadRefusedError, type Preflight } from '../upload/databaseUpload';
 import { lastFileInLocation, type LocationEntry } from '../upload/location';
 import type { MigrationPlan, PlannedDatabase } from './plan';
+import type { TdeProblemCode } from './tdeCheck';
 
 /** What the chain checks need of a plan, whichever engine runs it (DMS or the Log Replay Service). */
 export type ChainPlan = Pick<MigrationPlan, 'planned' | 'mode'>;
@@ -23,7 +24,8 @@ export type ChainPlan = Pick<MigrationPlan, 'planned' | 'mode'>;
 export const ACCEPTABLE_PROBLEMS: ReadonlySet<PlanProblemCode> = new Set(['lsn-gap', 'missing-stripe']);
 
 export interface Acceptance {
-  codes: readonly PlanProblemCode[];
+  /** A chain's problems (ACCEPTABLE_PROBLEMS) and the TDE check's (ACCEPTABLE_TDE_PROBLEMS). */
+  codes: readonly (PlanProblemCode | TdeProblemCode)[];
   /** Why; required, and shown with the result. */
   reason: string;
 }

@@ -12,12 +12,15 @@ import { ensureContainer, uploadChainFiles, type UploadEvent } from '../upload/d
 import { blockingProblems, checkBlobChains, checkLocalChains, type Acceptance, type ChainPlan, type ChainReport } from './chainCheck';
 import type { BackupSource, MigrationPlan, PlannedDatabase } from './plan';
 import { startMigrations, type StartResult } from './start';
+import { tdeVerdict, type TdeEvidence } from './tdeCheck';
 
 /** What running a plan needs of it, whichever engine starts the databases (DMS or the Log Replay Service). */
 export type RunnablePlan = ChainPlan & { backup: { kind: BackupSource['kind'] } };
 
 export type PlanRunEvent =
   | { type: 'checked'; chains: ChainReport[] }
+  /** What the TDE check could not see, or a TDE problem started despite with a reason. */
+  | { type: 'tde-warning'; message: string }
   | { type: 'upload'; database: string; event: UploadEvent }
   | { type: 'uploaded'; database: string; chain: ChainReport; files: number }
   | { type: 'upload-failed'; database: string; error: string }
@@ -28,6 +31,11 @@ export interface PlanRunOptions {
   container?: ContainerClient;
   /** Problems to start despite, with the reason. */
   accept?: Acceptance;
+  /**
+   * The source's TDE databases and the target's certificates (tdeCheck.ts): a TDE database
+   * whose certificate is not on the instance is refused. Absent: no TDE check.
+   */
+  tde?: TdeEvidence;
   /** Upload plans: plan from the newest full even where a folder holds a chain already. */
   newBase?: boolean;
   /** The chains as checkPlanChains found them just before (several plans checked together). */
@@ -99,8 +107,10 @@ export async function runPlanWith(
   const kind = plan.backup.kind;
   const chains = options.checked ?? (await checkPlanChains(plan, options));
   const planProblems = (await options.vet?.(chains)) ?? [];
+  const tde = options.tde ? tdeVerdict(plan.planned.map((d) => d.source), options.tde, options.accept?.codes) : undefined;
   emit({ type: 'checked', chains });
-  const refused = [...planProblems, ...blockingProblems(chains, options.accept)];
+  for (const message of tde?.warnings ?? []) emit({ type: 'tde-warning', message });
+  const refused = [...planProblems, ...(tde?.refused ?? []), ...blockingProblems(chains, options.accept)];
   if (refused.length) return { refused, chains, started: [], uploadFailures: [] };
 
   // An offline migration ends on its chain's last file, as checked just now.

@@ -5,12 +5,16 @@
  * against the sandbox: same status family, a body that validates and carries the example's fields.
  */
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ContainerSASPermissions, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { sampleChain } from '../../../sandbox/backups/sampleChain';
 import { startSandbox, type Sandbox } from '../../../sandbox/sandbox';
+import { bundledProfile } from '../../../sandbox/tds';
+import { pvkOf } from '../../../sandbox/tds/pvkWriter';
+import { buildPfx, oneTimePassword, readPvk } from '../../../src/core/tde';
 import { OpenApi, SPECS } from './openapi';
 import { arm, blobMigration, FAST, getMigration, upload, waitFor, waitOperation, type Reply } from './support';
 
@@ -111,6 +115,7 @@ const IMPLEMENTED = [
   'SqlMigrationServices_listMonitoringData', 'SqlMigrationServices_listMigrations',
   'DatabaseMigrationsSqlMi_Get', 'DatabaseMigrationsSqlMi_CreateOrUpdate', 'DatabaseMigrationsSqlMi_Delete', 'DatabaseMigrationsSqlMi_cancel', 'DatabaseMigrationsSqlMi_cutover',
   'ManagedDatabases_CreateOrUpdate', 'ManagedDatabases_CompleteRestore', 'ManagedDatabaseRestoreDetails_Get',
+  'ManagedInstanceTdeCertificates_Create',
 ];
 
 test('every implemented operation answers as its schema says, successes and errors', async () => {
@@ -142,6 +147,18 @@ test('every implemented operation answers as its schema says, successes and erro
   const delDb = await call('DELETE', `${mi}/databases/thirdDatabase`, undefined, '2022-05-01-preview');
   assert.equal(delDb.status, 202);
   assert.equal((await waitOperation(sb, delDb)).status, 'Succeeded');
+  // A TDE certificate: a PFX made from the source profile's certificate, once (a second time fails the operation), then the 400 and 404.
+  const cert = bundledProfile('default').certificates![0]!;
+  const password = oneTimePassword();
+  const pfx = buildPfx({ certificate: new X509Certificate(cert.certificate).raw, privateKey: readPvk(pvkOf(cert.privateKey!, 'Abc12345'), 'Abc12345'), password });
+  const tde = { properties: { privateBlob: pfx.toString('base64'), certPassword: password } };
+  const upload1 = await call('POST', `${mi}/tdeCertificates`, tde, '2025-01-01');
+  assert.equal(upload1.status, 202);
+  assert.equal((await waitOperation(sb, upload1)).status, 'Succeeded');
+  const upload2 = await call('POST', `${mi}/tdeCertificates`, tde, '2020-11-01-preview');
+  assert.equal((await waitOperation(sb, upload2)).error?.code, 'CertificateAlreadyExists');
+  assert.equal((await call('POST', `${mi}/tdeCertificates`, { properties: {} }, '2025-01-01')).status, 400);
+  assert.equal((await call('POST', `${rg}/providers/Microsoft.Sql/managedInstances/missing/tdeCertificates`, tde, '2025-01-01')).status, 404);
 
   // Storage
   const sa = `${rg}/providers/Microsoft.Storage/storageAccounts/teststorageaccount`;
