@@ -27,6 +27,9 @@ async function runAndPrint(values: Values, io: Io, verb: string, total: number, 
   return results.every((r) => r.outcome === 'done') ? EXIT_OK : EXIT_FAILED;
 }
 
+const CONCURRENCY_HELP = `  --concurrency N        migrations handled at once (default 4); the requests keep within
+                         ARM's limits whatever the number`;
+
 async function dmsFor(values: Values, io: Io): Promise<{ dms: DmsClient; refs: MigrationRef[] }> {
   const refs = refsFrom(values);
   if (!refs.length) throw new UsageError('name the migrations: --migration ID, or --target with --database');
@@ -42,6 +45,7 @@ export const migrateCancel: Command = {
 The target database is left unfinished; delete the migration afterwards to start over.
 
 ${REF_HELP}
+${CONCURRENCY_HELP}
 
 ${AZURE_HELP}
 
@@ -68,6 +72,7 @@ refused unless --force is given (the service then stops it).
 
 ${REF_HELP}
   --force                delete even a migration in progress
+${CONCURRENCY_HELP}
 
 ${AZURE_HELP}
 

@@ -3,6 +3,7 @@ import { DmsClient, serviceIdOf, serviceRefFromId } from '../../core/azure/dms/c
 import type { DatabaseMigration, DatabaseMigrationSqlMi } from '../../core/azure/dms/models';
 import { mapBounded } from '../../core/backup';
 import { backupFiles, migrationProblems, statusOf, withoutSecrets } from '../../core/migration';
+import { bulkSignal } from '../../core/migration/bulkSignal';
 import { table } from '../../core/text';
 import { AZURE_HELP, AZURE_OPTIONS, azureSession, JsonStream, str, strs, type AzureSession, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
 import { EXIT_OK, UsageError, type Command } from '../command';
@@ -14,6 +15,9 @@ function sortedByName<T extends DatabaseMigration | DatabaseMigrationSqlMi>(list
   const key = (m: T) => [m.name ?? '', m.id ?? ''] as const;
   return [...list].sort((a, b) => key(a)[0].localeCompare(key(b)[0], undefined, { numeric: true }) || key(a)[1].localeCompare(key(b)[1]));
 }
+
+/** Detail reads at once for --migration (the session's budget paces them further). */
+const READS_AT_ONCE = 8;
 
 function row(m: DatabaseMigration | DatabaseMigrationSqlMi): string[] {
   const p = m.properties;
@@ -111,11 +115,20 @@ Exit code: 0; with --watch, 0 when every watched migration Succeeded, 1 otherwis
       if (list.length) io.out(table([['Target', 'Source', 'Status', 'Mode', 'Started', ''], ...sortedByName(list).map(row)]));
     }
     if (json) json.next('],"migrations":[');
-    // Named migrations: each read once (within the budget), printed in the order given.
-    const detailed = await mapBounded(refs, 8, (r) => dms.getMigration(r, { expand: true, ...signalOf(io) }));
-    for (const m of detailed) {
-      if (json) json.item({ id: m.id, name: m.name, status: statusOf(m), problems: migrationProblems(m), files: backupFiles(m), properties: withoutSecrets(m).properties });
-      else io.out(describeDetailed(m));
+    // Named migrations: each read once (within the budget). JSON as each arrives; text in the
+    // order given, each as soon as those before it are in.
+    const detailed: (DatabaseMigrationSqlMi | undefined)[] = refs.map(() => undefined);
+    let printed = 0;
+    const bulk = bulkSignal(io.signal, READS_AT_ONCE);
+    try {
+      await mapBounded(refs, READS_AT_ONCE, async (r, i) => {
+        const m = await dms.getMigration(r, { expand: true, signal: bulk.signal });
+        if (json) return json.item({ id: m.id, name: m.name, status: statusOf(m), problems: migrationProblems(m), files: backupFiles(m), properties: withoutSecrets(m).properties });
+        detailed[i] = m;
+        for (; printed < refs.length && detailed[printed]; printed++) io.out(describeDetailed(detailed[printed]!));
+      }, bulk.signal);
+    } finally {
+      bulk.done();
     }
     json?.close(']}');
     return EXIT_OK;

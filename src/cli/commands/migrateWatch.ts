@@ -27,6 +27,12 @@ export interface WatchOptions {
 
 const clock = () => new Date().toISOString().slice(11, 19);
 
+/** Events by target database name (numbers in numeric order), then id; stable for one migration's events. */
+function byName(events: MonitorEvent[]): MonitorEvent[] {
+  const name = (e: MonitorEvent) => e.snapshot.migration.name ?? e.id;
+  return [...events].sort((a, b) => name(a).localeCompare(name(b), undefined, { numeric: true }) || a.id.localeCompare(b.id));
+}
+
 /** Watches until every watched migration has ended (or the signal aborts); 0 when all Succeeded. */
 export async function watchMigrations(io: Io, dms: DmsClient, o: WatchOptions): Promise<number> {
   const ids = o.refs.map(migrationIdOf);
@@ -39,9 +45,11 @@ export async function watchMigrations(io: Io, dms: DmsClient, o: WatchOptions): 
   const runtimeStates = new Map<string, string>();
   const hinted = new Set<string>();
 
-  // Within a refresh: a new migration's line, then its files' changes, then status changes.
+  // Within a refresh: the new migrations' lines, then their files' changes, then status
+  // changes, each kind by name (a service's first list brings a thousand at once).
+  const added: MonitorEvent[] = [];
   const pending: MonitorEvent[] = [];
-  monitor.onEvent((e) => (e.type === 'Added' ? printEvent(e) : pending.push(e)));
+  monitor.onEvent((e) => (e.type === 'Added' ? added : pending).push(e));
   const printEvent = (e: MonitorEvent) => {
     const name = (e.snapshot.migration.name ?? e.id).padEnd(20);
     // A significant status comes twice (StatusChanged, then its own event): print it once.
@@ -110,9 +118,10 @@ export async function watchMigrations(io: Io, dms: DmsClient, o: WatchOptions): 
     while (!stop.signal.aborted) {
       const report = await monitor.refresh(stop.signal);
       for (const err of report.errors) io.err(`warning: ${err.message.split('\n')[0]} (next try in ${Math.max(1, Math.round(report.nextDelayMs / 1000))} s)`);
+      for (const e of byName(added.splice(0))) printEvent(e);
       const watched = ids.map((id) => monitor.get(id)).filter((s): s is MigrationSnapshot => Boolean(s));
       for (const s of watched) if (!s.stale) showFiles(s);
-      for (const e of pending.splice(0)) printEvent(e);
+      for (const e of byName(pending.splice(0))) printEvent(e);
       await checkRuntimes(watched);
       if (ids.length && ids.every((id) => {
         const s = monitor.get(id);

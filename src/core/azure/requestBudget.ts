@@ -19,6 +19,7 @@
  * No Azure SDK at run time: only its types.
  */
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
+import { sleep } from '../sleep';
 
 export type RequestKind = 'reads' | 'writes' | 'deletes';
 
@@ -89,20 +90,6 @@ export function requestKind(method: string): RequestKind {
   return m === 'GET' || m === 'HEAD' ? 'reads' : m === 'DELETE' ? 'deletes' : 'writes';
 }
 
-const defaultSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
 export class RequestBudget {
   readonly stats: BudgetStats = { sent: { reads: 0, writes: 0, deletes: 0 }, throttled: 0, waitedMs: 0 };
   private readonly buckets = new Map<string, Bucket>();
@@ -119,7 +106,7 @@ export class RequestBudget {
     this.pollShare = options.pollShare ?? 0.5;
     this.burstFraction = options.burstFraction ?? 0.4;
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? defaultSleep;
+    this.sleep = options.sleep ?? sleep;
   }
 
   /** What the service's bucket holds now, as far as we can tell (a bucket never heard of is full). */

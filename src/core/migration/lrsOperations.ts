@@ -11,6 +11,7 @@ import type { LrsClient, RestoreRef } from '../azure/lrs/client';
 import { checkCutoverOf, type CutoverOptions, type CutoverResult, type LocationView } from './cutover';
 import { lrsCutoverSubject, lrsRestoreView, stopRefusal, type LrsRestoreView } from './lrsStatus';
 import type { OperationOptions, OperationResult } from './operations';
+import { sleep } from '../sleep';
 
 type Reader = Pick<LrsClient, 'readDatabase' | 'getRestoreDetails'>;
 
@@ -38,14 +39,6 @@ export interface LrsCompleteOptions extends Omit<CutoverOptions, 'location' | 'o
   location?: (v: LrsRestoreView, signal?: AbortSignal) => Promise<LocationView | undefined>;
   onResult?: (r: CutoverResult) => void;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => (clearTimeout(t), reject(signal!.reason));
-    const t = setTimeout(() => (signal?.removeEventListener('abort', onAbort), resolve()), ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 /** Reads the restore until the database is online or the restore fails. */
 async function waitForEnd(lrs: Reader, ref: RestoreRef, o: LrsCompleteOptions): Promise<Pick<CutoverResult, 'outcome' | 'status' | 'error'>> {

@@ -7,6 +7,7 @@
 import { mapBounded } from '../backup/scan';
 import type { DmsClient, MigrationRef } from '../azure/dms/client';
 import type { DatabaseMigrationSqlMi } from '../azure/dms/models';
+import { bulkSignal } from './bulkSignal';
 import { canCancel, canDelete, statusOf } from './status';
 
 export type OperationOutcome = 'done' | 'refused' | 'failed';
@@ -47,11 +48,16 @@ async function eachFresh(
   refs: readonly MigrationRef[],
   options: OperationOptions,
   refusal: (m: DatabaseMigrationSqlMi) => string | undefined,
-  act: (ref: MigrationRef, m: DatabaseMigrationSqlMi) => Promise<void>,
+  /** `o`: the options with the operation's own signal. */
+  act: (ref: MigrationRef, m: DatabaseMigrationSqlMi, o: OperationOptions) => Promise<void>,
 ): Promise<OperationResult[]> {
+  const workers = options.concurrency ?? 4;
+  // One signal for the operation's requests, not a listener each on the caller's (bulkSignal.ts).
+  const bulk = bulkSignal(options.signal, Math.min(workers, refs.length));
+  options = { ...options, signal: bulk.signal };
   return mapBounded(
     refs,
-    options.concurrency ?? 4,
+    workers,
     async (ref) => {
       let result: OperationResult;
       try {
@@ -59,7 +65,7 @@ async function eachFresh(
         const why = refusal(m);
         if (why) result = { ref, outcome: 'refused', reason: why, status: statusOf(m) };
         else {
-          await act(ref, m);
+          await act(ref, m, options);
           result = { ref, outcome: 'done', status: statusOf(m) };
         }
       } catch (e) {
@@ -70,14 +76,14 @@ async function eachFresh(
       return result;
     },
     options.signal,
-  );
+  ).finally(() => bulk.done());
 }
 
 const lro = (o: OperationOptions) => ({ ...(o.signal && { signal: o.signal }), ...(o.pollIntervalMs !== undefined && { pollIntervalMs: o.pollIntervalMs }) });
 
 /** Cancels each migration's current operation (the target database is left unfinished). */
 export function cancelMany(dms: Pick<DmsClient, 'getMigration' | 'cancelMigration'>, refs: readonly MigrationRef[], options: OperationOptions = {}): Promise<OperationResult[]> {
-  return eachFresh(dms, refs, options, cancelRefusal, (ref, m) => dms.cancelMigration(ref, m.properties!.migrationOperationId!, lro(options)));
+  return eachFresh(dms, refs, options, cancelRefusal, (ref, m, o) => dms.cancelMigration(ref, m.properties!.migrationOperationId!, lro(o)));
 }
 
 /**
@@ -89,5 +95,5 @@ export function deleteMany(
   refs: readonly MigrationRef[],
   options: OperationOptions & { force?: boolean } = {},
 ): Promise<OperationResult[]> {
-  return eachFresh(dms, refs, options, options.force ? () => undefined : deleteRefusal, (ref) => dms.deleteMigration(ref, { ...lro(options), ...(options.force && { force: true }) }));
+  return eachFresh(dms, refs, options, options.force ? () => undefined : deleteRefusal, (ref, _m, o) => dms.deleteMigration(ref, { ...lro(o), ...(options.force && { force: true }) }));
 }

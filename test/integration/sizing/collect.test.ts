@@ -69,7 +69,8 @@ test('ten minutes at 30 s: 21 samples, one batch each, in a folder without secre
   assert.ok(Math.min(...salesIops) > 1300 && Math.max(...salesIops) <= 1410, `Sales IOPS ${salesIops.join(',')}`);
   assert.ok(sales.every((p) => p.cachedMb && p.cachedMb > 20_000));
   const latency = series.instance[3]!.readLatencyMs!;
-  assert.ok(Math.abs(latency - 4) < 0.01, `read latency ${latency}`);
+  // The DMV's counters are whole numbers (reads and stall ms rounded apart), so within about 1%.
+  assert.ok(Math.abs(latency - 4) < 0.05, `read latency ${latency}`);
 });
 
 test('collecting again into the same folder appends, and a line cut by a crash is dropped', async () => {

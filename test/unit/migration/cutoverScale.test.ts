@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { HttpClient } from '@azure/core-rest-pipeline';
 import { DmsClient, migrationRefFromId } from '../../../src/core/azure';
-import { cutoverMany } from '../../../src/core/migration';
+import { cancelMany, cutoverMany } from '../../../src/core/migration';
 import { ScriptedHttp, testContext } from '../azure/scriptedHttp';
 import { DMS_ID, migration, migrationId, readyDetails } from './fixtures';
 
@@ -48,16 +49,60 @@ test('50 cutovers: all accepted at once by default, their ends followed by listi
   assert.ok(s.lists() <= 5, `${s.lists()} lists`);
 });
 
-test('--concurrency 25 with a signal: no MaxListenersExceededWarning', async () => {
+/** As Node's HTTP client does: an abort listener on the request's signal while its answer is pending. */
+function listening(http: ScriptedHttp): HttpClient {
+  return {
+    async sendRequest(request) {
+      const signal = request.abortSignal as AbortSignal | undefined;
+      const onAbort = () => undefined;
+      signal?.addEventListener('abort', onAbort);
+      try {
+        await new Promise((r) => setTimeout(r, 2));
+        return await http.sendRequest(request);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+  };
+}
+
+test('--concurrency 25 with a signal: no MaxListenersExceededWarning though 25 requests are in flight on it', async () => {
   const warnings: Error[] = [];
   const onWarning = (w: Error) => warnings.push(w);
   process.on('warning', onWarning);
   try {
     const s = service(60);
-    const dms = new DmsClient(testContext(s.http), { pollIntervalMs: 1 });
+    const dms = new DmsClient({ ...testContext(s.http), httpClient: listening(s.http) }, { pollIntervalMs: 1 });
     const abort = new AbortController();
     const results = await cutoverMany(dms, s.names.map((n) => migrationRefFromId(migrationId(n))), { concurrency: 25, pollIntervalMs: 2, signal: abort.signal });
     assert.equal(results.filter((r) => r.outcome === 'completed').length, 60);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(warnings.map((w) => w.name), []);
+  } finally {
+    process.off('warning', onWarning);
+  }
+});
+
+test('a bulk cancel at --concurrency 25 with a signal: no MaxListenersExceededWarning either', async () => {
+  const warnings: Error[] = [];
+  const onWarning = (w: Error) => warnings.push(w);
+  process.on('warning', onWarning);
+  try {
+    const names = Array.from({ length: 40 }, (_, i) => `Db${String(i).padStart(3, '0')}`);
+    const canceled = new Set<string>();
+    const http = new ScriptedHttp()
+      .on('GET', /\/databaseMigrations\/[^/]+$/, (req) => {
+        const db = req.url.pathname.split('/').pop()!;
+        return { status: 200, body: migration(db, canceled.has(db) ? 'Canceled' : 'InProgress') };
+      })
+      .on('POST', /\/cancel$/, (req) => {
+        canceled.add(req.url.pathname.split('/').slice(-2)[0]!);
+        return { status: 200 };
+      });
+    const dms = new DmsClient({ ...testContext(http), httpClient: listening(http) }, { pollIntervalMs: 1 });
+    const abort = new AbortController();
+    const results = await cancelMany(dms, names.map((n) => migrationRefFromId(migrationId(n))), { concurrency: 25, pollIntervalMs: 2, signal: abort.signal });
+    assert.deepEqual(results.map((r) => r.outcome), names.map(() => 'done'));
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(warnings.map((w) => w.name), []);
   } finally {
