@@ -27,13 +27,16 @@ export function ensureTools(): Tools {
   return tools;
 }
 
-/** Packages the built extension (npm run build first) into a .vsix. */
-export function packageVsix(outFile: string): string {
+/** Packages the built extension (npm run build first), or another extension's folder, into a .vsix. */
+export function packageVsix(outFile: string, folder = ROOT): string {
   const vsce = require.resolve('@vscode/vsce/vsce');
-  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', outFile], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', outFile], { cwd: folder, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`vsce package failed:\n${r.stdout}\n${r.stderr}`);
   return outFile;
 }
+
+/** The MSSQL extension's stand-in (test/e2e/mssql-stand-in), packaged to install next to ours. */
+export const packageMssqlStandIn = (outFile: string) => packageVsix(outFile, join(ROOT, 'test/e2e/mssql-stand-in'));
 
 export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -82,6 +85,8 @@ export interface CodeServer {
 export interface StartOptions {
   tools: Tools;
   vsix: string;
+  /** Other extensions (.vsix) installed with it (the MSSQL extension's stand-in). */
+  extensions?: string[];
   /** Folder for user data, extensions and the config (a temp folder). */
   dataDir: string;
   /** The folder VS Code opens. */
@@ -128,7 +133,7 @@ export async function startCodeServer(o: StartOptions): Promise<CodeServer> {
   const base = [o.tools.codeServer, '--config', config, '--user-data-dir', userData, '--extensions-dir', extensions];
   const wrap = (args: string[]) => (o.audit ? ['strace', ['-f', '-qq', '-e', 'trace=connect', '-o', trace, '-A', o.tools.node, ...args]] : [o.tools.node, args]) as [string, string[]];
 
-  const [installCmd, installArgs] = wrap([...base, '--install-extension', o.vsix, '--force']);
+  const [installCmd, installArgs] = wrap([...base, ...[o.vsix, ...(o.extensions ?? [])].flatMap((x) => ['--install-extension', x]), '--force']);
   const installed = spawnSync(installCmd, installArgs, { env, encoding: 'utf8', timeout: 120_000 });
   if (installed.status !== 0) throw new Error(`installing the extension into code-server failed:\n${installed.stdout}\n${installed.stderr}`);
 

@@ -66,3 +66,18 @@ export function startEditorSandbox(options: SandboxOptions = {}): Promise<Sandbo
 export function sandboxSettings(sb: Sandbox, refreshSeconds = 10): Record<string, unknown> {
   return { 'sqlMigration.cloud': 'custom', 'sqlMigration.customCloudFile': sb.info.cloudFile, 'sqlMigration.refreshIntervalSeconds': refreshSeconds };
 }
+
+/** The stand-in MSSQL extension's saved connections: the sandbox's source server (its password in the stand-in's "credential store") and a Windows one. */
+export const SAVED = { sandbox: 'Sandbox source (saved)', windows: 'HR on sqlhr (Windows)', windowsServer: 'sqlhr.contoso.com' };
+
+/** User settings for the MSSQL extension's stand-in: profiles as the real extension saves them (no password among them). */
+export function mssqlSettings(sb: Sandbox): Record<string, unknown> {
+  const s = sb.info.sourceServer!;
+  return {
+    'mssql.connections': [
+      { id: 'standin-sandbox', profileName: SAVED.sandbox, server: s.host, port: s.port, user: s.user, authenticationType: 'SqlLogin', encrypt: 'Mandatory', trustServerCertificate: true, savePassword: true },
+      { id: 'standin-hr', profileName: SAVED.windows, server: SAVED.windowsServer, authenticationType: 'Integrated', encrypt: 'Optional', trustServerCertificate: false },
+    ],
+    'mssqlStandIn.savedPasswords': { 'standin-sandbox': s.password },
+  };
+}

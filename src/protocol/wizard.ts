@@ -32,7 +32,7 @@ export const OpSchema = v.variant('status', [
 ]);
 export type Op = v.InferOutput<typeof OpSchema>;
 
-export const CAPABILITIES = ['accounts', 'subscriptions', 'source', 'targets', 'storage', 'backupCheck', 'migrationServices', 'starter'] as const;
+export const CAPABILITIES = ['accounts', 'subscriptions', 'source', 'targets', 'storage', 'backupCheck', 'migrationServices', 'starter', 'logReplay'] as const;
 export type CapabilityName = (typeof CAPABILITIES)[number];
 const CapabilityViewSchema = v.object({ available: v.boolean(), reason: v.optional(text()) });
 const CapabilitiesSchema = v.object(Object.fromEntries(CAPABILITIES.map((c) => [c, CapabilityViewSchema])) as Record<CapabilityName, typeof CapabilityViewSchema>);
@@ -51,6 +51,16 @@ export const ModeSchema = v.picklist(MIGRATION_MODES);
  */
 export const LocationKindSchema = v.picklist(['blob', 'upload', 'share']);
 export type LocationKind = v.InferOutput<typeof LocationKindSchema>;
+
+/**
+ * What restores the databases: the Database Migration Service (`dms`: also reads a network share,
+ * through its integration runtime) or the managed instance's own Log Replay Service (`lrs`: blob
+ * storage only, no migration service or runtime to install).
+ */
+export const EngineSchema = v.picklist(['dms', 'lrs']);
+export type Engine = v.InferOutput<typeof EngineSchema>;
+/** How the Log Replay Service reads the container: a SAS token (Read + List, made at Start, never kept) or the instance's managed identity. */
+export const LrsAccessSchema = v.picklist(['sas', 'managedIdentity']);
 
 export const SourceConnectionSchema = v.object({
   server: text(),
@@ -74,6 +84,21 @@ export const AssessedSchema = v.object({ ...AssessmentSummarySchema.entries, mod
 export const SubscriptionSchema = v.object({ id, name: text() });
 /** What the target picker shows of a managed instance (`state` is `Ready` when it can take migrations). */
 export const ManagedInstanceSchema = v.object({ id, name: text(), resourceGroup: text(), location: text(), state: text(), tier: v.optional(text()), vCores: v.optional(v.number()) });
+/** A size recommendation from collected performance data, as the target step shows it (the full one stays in the host's memory). */
+export const SizingViewSchema = v.object({
+  /** The collection folder (sqlmig perf collect, or Microsoft's collector CSV files). */
+  folder: id,
+  /** The cheapest option that fits, by name; absent when nothing fits. */
+  recommended: v.optional(text(4096)),
+  explanation: v.optional(text(4096)),
+  /** What the data covers: its span and samples. */
+  covers: text(),
+  /** Why nothing fits, and what no tier takes (FILESTREAM...). */
+  problems: v.array(text(4096)),
+  /** Per chosen instance, what it lacks for this workload (warnings: they never block). */
+  warnings: v.array(v.object({ instanceId: id, text: text(4096) })),
+});
+
 export const StorageAccountSchema = v.object({ id, name: text(), resourceGroup: text(), location: text() });
 export const ChainCheckStepSchema = v.object({ backupType: text(), firstLsn: text(), lastLsn: text(), finished: v.optional(text()), files: v.array(text()) });
 /** A local folder's restore chain as the backup engine plans it. */
@@ -116,6 +141,33 @@ export const StartedMigrationSchema = v.object({
   id: v.optional(id),
   error: v.optional(text(4096)),
 });
+/** A connection another tool saved (the MSSQL extension's profiles): never a password. */
+export const SavedConnectionSchema = v.object({
+  id,
+  label: text(),
+  provider: text(),
+  connection: SourceConnectionSchema,
+  database: v.optional(text()),
+  group: v.optional(text()),
+  caveat: v.optional(text(4096)),
+});
+/** A SQL Server instance discovery found; `address` is what the server field takes (HOST,PORT or HOST\INSTANCE). */
+export const DiscoveredServerSchema = v.object({
+  address: text(),
+  host: text(),
+  serverName: v.optional(text()),
+  instance: v.optional(text()),
+  port: v.optional(v.number()),
+  version: v.optional(text()),
+  productName: v.optional(text()),
+  clustered: v.optional(v.boolean()),
+  /** A PRELOGIN answer confirmed a SQL Server on the port. */
+  tds: v.boolean(),
+  note: v.optional(text(4096)),
+});
+/** The most servers one discovery shows, and its problems. */
+export const MAX_DISCOVERED = 2000;
+export const MAX_DISCOVERY_PROBLEMS = 50;
 
 // ---- The wizard's state -------------------------------------------------------------------
 
@@ -193,6 +245,31 @@ export const WizardStateSchema = v.object({
     selectionNote: v.optional(text(4096)),
     assessment: AssessmentSchema,
     op: OpSchema,
+    /** The MSSQL extension's saved connections, once listed; `chosen` is the one the fields came from. */
+    saved: v.optional(v.object({
+      available: v.boolean(),
+      reason: v.optional(text()),
+      connections: v.pipe(v.array(SavedConnectionSchema), v.maxLength(1000)),
+      chosen: v.optional(id),
+      /** `chosen` was handed over from the MSSQL extension's Object Explorer. */
+      offered: v.optional(v.boolean()),
+    })),
+    /** "Discover servers": what the user asked for and what answered. */
+    discovery: v.optional(v.object({
+      available: v.boolean(),
+      reason: v.optional(text()),
+      targets: text(4096),
+      ports: text(256),
+      op: OpSchema,
+      /** 0..1 while it runs. */
+      progress: v.optional(v.number()),
+      servers: v.pipe(v.array(DiscoveredServerSchema), v.maxLength(MAX_DISCOVERED)),
+      /** Hosts where nothing answered. */
+      silent: v.number(),
+      problems: v.pipe(v.array(text(4096)), v.maxLength(MAX_DISCOVERY_PROBLEMS)),
+      /** The targets stand for this many hosts, more than are probed without asking: the user confirms. */
+      confirm: v.optional(v.number()),
+    })),
   }),
   target: v.object({
     subscriptions: v.array(SubscriptionSchema),
@@ -202,8 +279,12 @@ export const WizardStateSchema = v.object({
     instanceIds: v.array(id),
     /** The databases already on each chosen instance, once listed (they count toward its limit). */
     existing: v.array(v.object({ instanceId: id, names: v.array(text()) })),
+    /** The recommendation for the selected databases, once performance data was chosen. */
+    sizing: v.optional(SizingViewSchema),
     op: OpSchema,
   }),
+  /** Chosen after the target; the Log Replay Service skips the migration-service step. */
+  engine: v.object({ kind: EngineSchema, access: LrsAccessSchema }),
   backups: v.object({
     mode: ModeSchema,
     location: LocationKindSchema,
@@ -233,6 +314,11 @@ export const WizardStateSchema = v.object({
 });
 export type WizardState = v.InferOutput<typeof WizardStateSchema>;
 
+/** Steps the chosen engine asks nothing in (the Log Replay Service has no migration service): navigation passes over them and the step list shows them skipped. */
+export function skippedSteps(s: Pick<WizardState, 'engine'>): ReadonlySet<StepId> {
+  return new Set<StepId>(s.engine.kind === 'lrs' ? ['service'] : []);
+}
+
 // ---- Webview -> host: intents ---------------------------------------------------------------
 
 const SourcePatchSchema = v.strictObject({
@@ -243,6 +329,7 @@ const SourcePatchSchema = v.strictObject({
   trustServerCertificate: v.optional(v.boolean()),
   rememberPassword: v.optional(v.boolean()),
 });
+export type SourcePatch = v.InferOutput<typeof SourcePatchSchema>;
 const BackupsPatchSchema = v.strictObject({
   mode: v.optional(ModeSchema),
   location: v.optional(LocationKindSchema),
@@ -261,6 +348,7 @@ const ServicePatchSchema = v.strictObject({
   newLocation: v.optional(text(256)),
 });
 const KeyNameSchema = v.picklist(['authKey1', 'authKey2']);
+const EnginePatchSchema = v.strictObject({ kind: v.optional(EngineSchema), access: v.optional(LrsAccessSchema) });
 
 // Strict: an intent with a field it should not have (a password in a patch) is refused whole.
 const intent = <T extends string, E extends v.ObjectEntries>(type: T, entries: E) => v.strictObject({ type: v.literal(type), ...entries });
@@ -288,12 +376,30 @@ export const WebviewMessageSchema = v.variant('type', [
   intent('source.cancelAssessment', {}),
   intent('source.openReport', {}),
   intent('source.saveReport', { format: ReportFormatSchema }),
+  /** The saved connection's server, authentication, login and encryption fill the fields (no password). */
+  intent('source.useSaved', { id }),
+  /** Asks the saved connection's tool for its password (it asks the user first). */
+  intent('source.savedPassword', {}),
+  intent('source.refreshSaved', {}),
+  /** Looks for SQL Servers on the hosts and ranges named (space or comma separated); `ports`: TCP ports to probe besides the ones SQL Server Browser lists. */
+  intent('source.discover', {
+    targets: text(4096),
+    ports: v.optional(text(256)),
+    /** The SQL Server Browser's UDP port, when not 1434. */
+    browserPort: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535))),
+    /** The user agreed to probe more hosts than are probed without asking. */
+    confirmed: v.optional(v.boolean()),
+  }),
+  intent('source.cancelDiscovery', {}),
   intent('target.selectSubscription', { id }),
   /** Only this instance. */
   intent('target.selectInstance', { id }),
   /** Another instance, filled after the ones chosen before. */
   intent('target.addInstance', { id }),
   intent('target.removeInstance', { id }),
+  /** Choose a performance data folder: the step recommends a size and checks the chosen instances against it. */
+  intent('target.useSizingData', {}),
+  intent('engine.update', { patch: EnginePatchSchema }),
   intent('backups.update', { patch: BackupsPatchSchema }),
   intent('backups.sharePassword', { value: text(1024) }),
   intent('backups.updateDatabase', { source: text(), patch: DatabasePatchSchema }),

@@ -16,8 +16,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import { ensureTools, packageVsix, ROOT, startCodeServer, type CodeServer } from '../../scripts/e2e/codeServer';
-import { DATABASE, migrationFolder, sandboxSettings, startEditorSandbox, type MigrationFolder } from '../../scripts/e2e/editorSandbox';
+import { ensureTools, packageMssqlStandIn, packageVsix, ROOT, startCodeServer, type CodeServer } from '../../scripts/e2e/codeServer';
+import { DATABASE, migrationFolder, mssqlSettings, SAVED, sandboxSettings, startEditorSandbox, type MigrationFolder } from '../../scripts/e2e/editorSandbox';
 import { sampleChain, writeChain } from '../../sandbox/backups/sampleChain';
 import type { Sandbox } from '../../sandbox/sandbox';
 import { answerOpenDialog, choose, errorNotifications, showContainer, QUICK_INPUT, runCommand, treeRows, typeInto, until, webviewFrame } from './workbench';
@@ -65,7 +65,9 @@ before(async () => {
   sb = await startEditorSandbox({ clockSpeed: 20, timings: { scanIntervalSeconds: 10 } });
   const tools = ensureTools();
   const vsix = packageVsix(join(work, 'azure-sql-migration.vsix'));
-  server = await startCodeServer({ tools, vsix, dataDir: join(work, 'code-server'), workspace, settings: sandboxSettings(sb), audit: process.env.SQLMIG_E2E_NO_AUDIT !== '1' });
+  // The MSSQL extension's stand-in (same id and API surface) with saved connections in the user settings.
+  const standIn = packageMssqlStandIn(join(work, 'mssql-stand-in.vsix'));
+  server = await startCodeServer({ tools, vsix, extensions: [standIn], dataDir: join(work, 'code-server'), workspace, settings: { ...sandboxSettings(sb), ...mssqlSettings(sb) }, audit: process.env.SQLMIG_E2E_NO_AUDIT !== '1' });
   browser = await chromium.launch({
     executablePath: tools.chromium,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
@@ -300,5 +302,73 @@ test('the tree shows the files become Restored; the last log backup is uploaded 
   await page.locator('.notification-list-item', { hasText: 'Cutover completed' }).waitFor({ timeout: 120_000 });
   await until('Succeeded in the tree', async () => (await refreshedRows()).some((r) => r.startsWith('Succeeded')), 120_000);
   await shot('tree-succeeded');
+  await noErrors();
+});
+
+/** The value a vscode-textfield holds. */
+const fieldValue = (f: Frame, selector: string) => f.locator(selector).evaluate((el) => (el as unknown as { value: string }).value);
+
+/** The source step, from wherever the wizard reopened (a step already reached). */
+async function toSourceStep(f: Frame): Promise<void> {
+  if ((await f.locator('.wizard').getAttribute('data-step')) !== 'source') await f.locator('button.step', { hasText: 'Source SQL Server' }).click();
+  await onStep(f, 'source');
+}
+
+test('the MSSQL extension (its stand-in): saved connections on the source step, a pick and its saved password connect; Object Explorer hands a server to the wizard', async () => {
+  const src = sb.info.sourceServer!;
+  await runCommand(page, 'Azure SQL Migration: Migrate to Azure SQL...');
+  let f = await wizard();
+  await toSourceStep(f);
+  const options = await until('the saved connections', async () => {
+    const texts = (await f.locator('#saved vscode-option').allTextContents()).map((t) => t.trim());
+    return texts.includes(SAVED.sandbox) ? texts : undefined;
+  });
+  assert.ok(options.includes(SAVED.windows), options.join(' | '));
+  await shot('mssql-1-saved-connections');
+
+  // A pick fills the fields (no password: that takes the MSSQL extension's own approval). The
+  // Windows one first: another server, so the sandbox's after it starts the step over.
+  await choose(f, '#saved', SAVED.windows);
+  await f.locator('#saved-caveat').getByText(/NTLM/).waitFor();
+  await until('the step started over', async () => (await f.locator('#connected').count()) === 0);
+  await choose(f, '#saved', SAVED.sandbox);
+  await until('the server filled from the profile', async () => (await fieldValue(f, '#server')) === `${src.host},${src.port}`);
+  assert.equal(await fieldValue(f, '#user'), src.user);
+  await until('the password asked for', async () => (await issues(f)).includes('Enter the password'));
+  await f.locator('#saved-password').click();
+  const ask = page.locator('.notification-list-item', { hasText: 'is requesting access to your SQL Server connections' });
+  await ask.waitFor({ timeout: 30_000 });
+  await shot('mssql-2-approve-sharing');
+  await ask.getByRole('button', { name: 'Approve' }).click();
+  await f.locator('.op.done', { hasText: 'handed over the saved password' }).waitFor({ timeout: 30_000 });
+  await f.locator('#connect').click();
+  await f.locator('#connected').waitFor({ timeout: 60_000 });
+  assert.ok(!(await f.content()).includes(src.password), 'the password never reaches the webview');
+  await shot('mssql-3-connected-with-saved-password');
+  await runCommand(page, 'View: Close All Editors');
+
+  // Object Explorer: "Migrate to Azure SQL Managed Instance..." on a server node opens the wizard with that server.
+  await showContainer(page, 'SQL Server');
+  const node = page.locator('.part.sidebar .monaco-list-row', { hasText: SAVED.windows }).first();
+  await node.waitFor({ timeout: 30_000 });
+  await node.click({ button: 'right' });
+  const item = page.locator('.context-view .action-label', { hasText: 'Migrate to Azure SQL Managed Instance...' });
+  await item.waitFor();
+  // The workbench ignores a mouse-up just after a menu opens (the right-click's own): a moment, then the click.
+  await new Promise((r) => setTimeout(r, 500));
+  await item.hover();
+  await shot('mssql-4-object-explorer-menu');
+  await item.click();
+  await new Promise((r) => setTimeout(r, 500));
+  // Still open (the click was taken for the right-click's release): the keyboard picks its only item.
+  if (await item.isVisible().catch(() => false)) await page.keyboard.press('Enter');
+  f = await wizard();
+  await toSourceStep(f);
+  await until('the server handed over', async () => (await fieldValue(f, '#server')) === SAVED.windowsServer);
+  await f.locator('#saved-offered').waitFor();
+  assert.equal(await f.locator('vscode-single-select#auth').evaluate((el) => (el as unknown as { value: string }).value), 'WindowsAuthentication');
+  await f.locator('#saved-caveat').getByText(/NTLM/).waitFor();
+  await shot('mssql-5-object-explorer-handover');
+  await runCommand(page, 'View: Close All Editors');
   await noErrors();
 });

@@ -10,6 +10,7 @@ import type { LrsClient, RestoreRequest } from '../azure/lrs/client';
 import { probeContainerSas } from '../azure/sas';
 import { vetLrsPlan, type LrsVetInput } from './lrsChecks';
 import { lrsTags, storageContainerUriOf, storageIdentityOf, type LrsPlan } from './lrsPlan';
+import type { ChainReport } from './chainCheck';
 import type { PlannedDatabase } from './plan';
 import { runPlanWith, type PlanRun, type PlanRunOptions } from './runPlan';
 import type { StartResult } from './start';
@@ -81,27 +82,31 @@ export async function runLrsPlan(lrs: Pick<LrsClient, 'startRestore'>, plan: Lrs
         ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
         onResult,
       }),
-    {
-      ...options,
-      vet: async (chains) => {
-        const found: string[] = [];
-        const problems = vetLrsPlan(chains, { ...options, plan }, found);
-        found.forEach(warn);
-        // A token that reads well on paper is tried as the service will use it: list, then read.
-        const first = plan.planned[0];
-        if (!problems.length && plan.access === 'sas' && options.sasToken && first) {
-          const failed = await probeContainerSas({
-            blobEndpoint: options.blobEndpoint,
-            container: plan.backup.container,
-            folder: first.folder ?? first.source,
-            sasToken: options.sasToken,
-            ...(options.signal && { signal: options.signal }),
-          });
-          if (failed) problems.push(failed);
-        }
-        return problems;
-      },
-    },
+    { ...options, vet: (chains) => vetLrsRun(plan, chains, options, warn) },
   );
   return { ...run, warnings };
+}
+
+/**
+ * The LRS rules over checked chains (added to each report's refusal) and the plan's own problems,
+ * with the SAS token tried as the service will use it. runLrsPlan runs it; a face that starts
+ * several plans together runs it on each first, so that nothing starts while any is refused.
+ */
+export async function vetLrsRun(plan: LrsPlan, chains: ChainReport[], options: Omit<LrsRunOptions, 'plan'>, warn: (w: string) => void = () => undefined): Promise<string[]> {
+  const found: string[] = [];
+  const problems = vetLrsPlan(chains, { ...options, plan }, found);
+  found.forEach(warn);
+  // A token that reads well on paper is tried as the service will use it: list, then read.
+  const first = plan.planned[0];
+  if (!problems.length && plan.access === 'sas' && options.sasToken && first) {
+    const failed = await probeContainerSas({
+      blobEndpoint: options.blobEndpoint,
+      container: plan.backup.container,
+      folder: first.folder ?? first.source,
+      sasToken: options.sasToken,
+      ...(options.signal && { signal: options.signal }),
+    });
+    if (failed) problems.push(failed);
+  }
+  return problems;
 }

@@ -108,7 +108,8 @@ export class MssqlConnections implements SavedConnectionService, Disposable {
       text = await share.call(api!.connectionSharing, this.host.extensionId, id);
     } catch (e) {
       throw new ActionableError(
-        l10n.t('The MSSQL extension did not share the saved password: {0}', (e as Error).message),
+        // Not "password: <reason>": the redactor would take the reason for a secret.
+        l10n.t('The MSSQL extension did not share the saved password ({0}).', (e as Error).message.replace(/\.$/, '')),
         l10n.t('Type the password, or allow Azure SQL Migration in the MSSQL extension\'s connection sharing permissions.'),
       );
     }

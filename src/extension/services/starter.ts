@@ -144,7 +144,7 @@ export function migrationStarter(deps: StarterDeps): MigrationStarter {
 }
 
 /** Every problem in the log; the wizard shows the first few and how many more there are. */
-function planProblems(problems: string[], deps: StarterDeps): ActionableError {
+export function planProblems(problems: string[], deps: StarterDeps): ActionableError {
   deps.log.warn(`start: nothing was uploaded or started:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   const shown = problems.slice(0, 5);
   const more = problems.length - shown.length;

@@ -6,7 +6,8 @@
  */
 import * as l10n from '@vscode/l10n';
 import type { Cloud } from '../../core/azure/cloud';
-import type { Assessment, MigrationRequest, MigrationSecrets, SignedInAccount } from '../services/types';
+import type { InstanceRecommendation } from '../../core/sku/recommend';
+import type { Assessment, LogReplayRequest, MigrationRequest, MigrationSecrets, SignedInAccount } from '../services/types';
 import type { Op, StepId, WebviewMessage, WebviewMessageType, WizardState } from '../../protocol/wizard';
 import type { WizardDeps } from './deps';
 
@@ -31,6 +32,8 @@ export interface Session {
   /** The last assessment's full report, and the way to stop one that runs. */
   assessment: Assessment | undefined;
   assessing: AbortController | undefined;
+  /** The last size recommendation, for the databases it was made for (the target step checks each chosen instance against it). */
+  sizing?: { folder: string; databases: string; recommendation: InstanceRecommendation };
 }
 
 export function requireAccount(session: Session): SignedInAccount {
@@ -62,6 +65,8 @@ export interface StepContext<A extends AnyAction = never> {
   startOver(): void;
   /** The answers as the request that starts the migrations; throws while a step is incomplete. */
   migrationRequest(): MigrationRequest;
+  /** The same answers for the Log Replay Service; throws while a step is incomplete or another engine is chosen. */
+  logReplayRequest(): LogReplayRequest;
 }
 
 export type MessageOf<T extends WebviewMessageType> = Extract<WebviewMessage, { type: T }>;

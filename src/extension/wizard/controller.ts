@@ -13,10 +13,11 @@ import type { WizardDeps, WizardLog } from './deps';
 import { ENTER, handle } from './handlers';
 import { fromSaved, resume, toSaved } from './persistence';
 import { initialState, reduce, type Action } from './reducer';
-import { buildRequest } from './request';
+import { buildLogReplayRequest, buildRequest } from './request';
 import { busyOp, capabilityView, IDLE } from './state';
 import { cloudChoices, cloudFor } from './steps/account';
 import { recallPassword } from './steps/source';
+import { attachSavedConnections } from './steps/sourceFinders';
 
 /** Every line the wizard logs passes the redactor: a message may quote a secret the user typed. */
 function redactingLog(log: WizardLog, redact: (text: string) => string): WizardLog {
@@ -47,6 +48,8 @@ export class WizardController {
   private sentL10n = false;
   /** Every handler in flight, so tests (and dispose) can wait for them. */
   private readonly running = new Set<Promise<void>>();
+  /** Stops following the MSSQL extension's hand-over and saved connections. */
+  private readonly detachSaved: () => void;
 
   constructor(private readonly deps: WizardDeps) {
     this.log = redactingLog(deps.log, (text) => deps.redactor.redact(text));
@@ -60,6 +63,8 @@ export class WizardController {
     const saved = fromSaved(deps.store.load());
     this.state = reduce(saved ?? fresh, { type: 'capabilities', capabilities: this.capabilities() });
     if (saved) this.track(this.resume(), l10n.t('Reopening the wizard'));
+    // A server handed over from the MSSQL extension's Object Explorer fills the source step.
+    this.detachSaved = attachSavedConnections(this.context);
   }
 
   get current(): WizardState {
@@ -74,6 +79,7 @@ export class WizardController {
   }
 
   dispose(): void {
+    this.detachSaved();
     this.abort.abort();
     clearTimeout(this.publishTimer);
     this.saveNow();
@@ -115,6 +121,7 @@ export class WizardController {
       },
       startOver: () => this.startOver(),
       migrationRequest: () => buildRequest(this.state),
+      logReplayRequest: () => buildLogReplayRequest(this.state),
     };
   }
 
@@ -129,6 +136,7 @@ export class WizardController {
       backupCheck: capabilityView(s.backupCheck.availability),
       migrationServices: capabilityView(s.migrationServices.availability),
       starter: capabilityView(s.starter.availability),
+      logReplay: capabilityView(s.logReplay?.availability ?? { available: false, reason: l10n.t('The Log Replay Service is not available in this build.') }),
     };
   }
 

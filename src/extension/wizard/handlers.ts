@@ -9,12 +9,13 @@ import { navigation } from './navigation';
 import type { Action } from './reducer';
 import { accountStep } from './steps/account';
 import { backupsStep } from './steps/backups';
+import { engineStep } from './steps/engine';
 import { serviceStep } from './steps/service';
 import { sourceStep } from './steps/source';
 import { summaryStep } from './steps/summary';
 import { targetStep } from './steps/target';
 
-const PARTS = [navigation, accountStep, sourceStep, targetStep, backupsStep, serviceStep, summaryStep] as const;
+const PARTS = [navigation, accountStep, sourceStep, targetStep, engineStep, backupsStep, serviceStep, summaryStep] as const;
 
 type HandlerTable = { [T in WebviewMessageType]: Handler<T, Action> };
 
@@ -23,6 +24,7 @@ const HANDLERS: OnlyOnce<HandlerTable, DefinedTwice<typeof PARTS, 'handlers'>> =
   ...accountStep.handlers,
   ...sourceStep.handlers,
   ...targetStep.handlers,
+  ...engineStep.handlers,
   ...backupsStep.handlers,
   ...serviceStep.handlers,
   ...summaryStep.handlers,
@@ -37,6 +39,7 @@ export function handle(ctx: StepContext<Action>, message: WebviewMessage, before
 
 /** What a step does on entering it, for the steps that load something. */
 export const ENTER: Partial<Record<WizardState['step'], (ctx: StepContext<Action>) => Promise<void>>> = {
+  source: sourceStep.enter,
   target: targetStep.enter,
   backups: backupsStep.enter,
   service: serviceStep.enter,

@@ -8,6 +8,7 @@
 import { STEPS, parseWizardState, type StepId, type WizardState } from '../../protocol/wizard';
 import { finalize } from './reducer';
 import { IDLE } from './state';
+import { DEFAULT_ENGINE, skippedSteps } from './steps/engine';
 import { firstIncompleteStep } from './validation';
 
 function withoutProgress<T extends { progress?: number }>(a: T): Omit<T, 'progress'> {
@@ -34,7 +35,8 @@ export function toSaved(s: WizardState): WizardState {
 }
 
 /**
- * States saved by earlier versions resume: version 2 had one target instance (`instanceId`,
+ * States saved by earlier versions resume: before the engine choice there was no `engine` (the
+ * migration service, then); version 2 had one target instance (`instanceId`,
  * `existingDatabases`), issues as plain lines and one mode for every assessment result; before
  * that, a folder the extension uploads was called `local` (the core and sqlmig say `upload`).
  */
@@ -46,9 +48,12 @@ function upgrade(saved: unknown): unknown {
     target?: { instanceId?: string; existingDatabases?: string[]; [k: string]: unknown };
     source?: { assessment?: { mode?: string; results?: Record<string, unknown>[] } };
   };
-  let s = saved as V2 | null;
+  let s = saved as (V2 & { engine?: unknown; capabilities?: Record<string, unknown> }) | null;
   if (!s || typeof s !== 'object') return saved;
   if (s.backups?.location === 'local') s = { ...s, backups: { ...s.backups, location: 'upload' } };
+  // Before the engine choice every migration went through the migration service; capabilities are recomputed on load.
+  if (s.engine === undefined) s = { ...s, engine: DEFAULT_ENGINE };
+  if (s.capabilities && typeof s.capabilities === 'object' && !('logReplay' in s.capabilities)) s = { ...s, capabilities: { ...s.capabilities, logReplay: { available: true } } };
   if (s.version === 2 && s.target && s.source?.assessment) {
     const { instanceId, existingDatabases, ...target } = s.target;
     const a = s.source.assessment;
@@ -74,6 +79,7 @@ export function fromSaved(saved: unknown): WizardState | undefined {
 export function resume(s: WizardState): WizardState {
   const reached = STEPS.indexOf(s.step);
   const incomplete = firstIncompleteStep(s, STEPS.slice(0, reached));
-  const step: StepId = incomplete ?? s.step;
+  // A step the engine skips is never shown (a hand-edited or odd state): the one before it then.
+  const step: StepId = incomplete ?? (skippedSteps(s).has(s.step) ? STEPS[reached - 1]! : s.step);
   return finalize({ ...s, step });
 }

@@ -9,6 +9,7 @@ import { navigation } from './navigation';
 import { IDLE, NO_ASSESSMENT, withPlacement } from './state';
 import { accountStep, type AccountAction } from './steps/account';
 import { backupsStep, type BackupsAction } from './steps/backups';
+import { DEFAULT_ENGINE, engineStep } from './steps/engine';
 import { serviceStep, type ServiceAction } from './steps/service';
 import { sourceStep, type SourceAction } from './steps/source';
 import { summaryStep, type SummaryAction } from './steps/summary';
@@ -34,7 +35,7 @@ const anyStep = {
   } satisfies { op: ReducerOf<'op'>; capabilities: ReducerOf<'capabilities'> },
 };
 
-const PARTS = [anyStep, navigation, accountStep, sourceStep, targetStep, backupsStep, serviceStep, summaryStep] as const;
+const PARTS = [anyStep, navigation, accountStep, sourceStep, targetStep, engineStep, backupsStep, serviceStep, summaryStep] as const;
 
 const REDUCERS: OnlyOnce<ReducerTable, DefinedTwice<typeof PARTS, 'reducers'>> = {
   ...anyStep.reducers,
@@ -42,6 +43,7 @@ const REDUCERS: OnlyOnce<ReducerTable, DefinedTwice<typeof PARTS, 'reducers'>> =
   ...accountStep.reducers,
   ...sourceStep.reducers,
   ...targetStep.reducers,
+  ...engineStep.reducers,
   ...backupsStep.reducers,
   ...serviceStep.reducers,
   ...summaryStep.reducers,
@@ -58,6 +60,7 @@ export function initialState(clouds: { name: string; displayName: string }[], cl
     account: { clouds, cloudName, op: IDLE },
     source: { server: '', authentication: 'SqlAuthentication', userName: '', encrypt: 'mandatory', trustServerCertificate: false, passwordEntered: false, rememberPassword: false, databases: [], selected: [], assessment: NO_ASSESSMENT, op: IDLE },
     target: { subscriptions: [], instances: [], instanceIds: [], existing: [], op: IDLE },
+    engine: DEFAULT_ENGINE,
     backups: { mode: 'online', location: 'upload', storageAccounts: [], containers: [], shareUserName: '', sharePasswordEntered: false, databases: [], op: IDLE },
     service: { services: [], newName: '', newResourceGroup: '', newLocation: '', keysLoaded: false, nodes: [], op: IDLE },
     start: { op: IDLE, results: [] },

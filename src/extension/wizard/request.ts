@@ -1,5 +1,5 @@
 /** The wizard's answers as the request that starts the migrations (no secrets in it). */
-import type { BackupLocation, MigrationRequest } from '../services/types';
+import type { BackupLocation, LogReplayRequest, MigrationRequest } from '../services/types';
 import type { WizardState } from '../../protocol/wizard';
 import { incompleteSteps } from './validation';
 
@@ -33,5 +33,20 @@ export function buildRequest(s: WizardState): MigrationRequest {
       trustServerCertificate: s.source.trustServerCertificate,
     },
     databases,
+  };
+}
+
+/** The answers as a Log Replay Service request: no migration service, the container's access instead. */
+export function buildLogReplayRequest(s: WizardState): LogReplayRequest {
+  if (s.engine.kind !== 'lrs') throw new Error('the wizard is set to the Database Migration Service');
+  const { migrationServiceId: _none, databases, ...rest } = buildRequest(s);
+  return {
+    ...rest,
+    access: s.engine.access,
+    databases: databases.map((d) => {
+      const l = d.location;
+      if (l.kind === 'share') throw new Error('the Log Replay Service reads blob storage only, not a network share');
+      return { ...d, location: l };
+    }),
   };
 }

@@ -9,6 +9,7 @@ import * as l10n from '@vscode/l10n';
 import { containerPathProblem, targetDatabaseNameProblem, uncPathProblem, windowsUserProblem } from '../../../core/naming';
 import { issue, reducerOnly, requireAccount, type HostStep, type Issue, type StepContext } from '../context';
 import { busyOp, eachBounded, IDLE, unavailable } from '../state';
+import { engineIssues } from './engine';
 import type { DatabaseBackup, Op, WizardState } from '../../../protocol/wizard';
 
 // The naming rules are the core's: the plan check that runs at Start uses the very same.
@@ -123,7 +124,8 @@ function databaseProblems(s: WizardState, db: DatabaseBackup, seen: Seen, out: I
       if (same) say('containerShared', l10n.t('{0} uses the same container; give each database its own', same));
     }
   }
-  if (mode === 'offline' && location === 'blob' && db.lastBackupName.trim() === '') say('lastBackup', l10n.t('name the last backup file to restore'));
+  // The Log Replay Service's autocomplete takes the last file from the chain it checks at Start.
+  if (mode === 'offline' && location === 'blob' && s.engine.kind === 'dms' && db.lastBackupName.trim() === '') say('lastBackup', l10n.t('name the last backup file to restore'));
 }
 
 /** Every problem of one database (the webview shows them on its card). */
@@ -135,7 +137,7 @@ export function problemsOf(s: WizardState, db: DatabaseBackup): string[] {
 
 function check(s: WizardState): Issue[] {
   const loc = s.backups.location;
-  const out = unavailable(s, 'storage', ...(loc === 'upload' ? (['backupCheck'] as const) : []));
+  const out = [...engineIssues(s), ...unavailable(s, 'storage', ...(loc === 'upload' ? (['backupCheck'] as const) : []))];
   if (!s.backups.storageAccountId && !out.length) out.push(issue('storage', loc === 'share' ? l10n.t('Choose the storage account the runtime uploads to.') : l10n.t('Choose the storage account.')));
   if (loc === 'share') {
     const user = shareUserProblem(s.backups.shareUserName);
@@ -207,6 +209,8 @@ export const backupsStep = {
     'backups.update': (s, a) => {
       const p = a.patch;
       if (p.storageAccountId !== undefined && !s.backups.storageAccounts.some((x) => x.id === p.storageAccountId)) return s;
+      // The Log Replay Service reads blob storage only.
+      if (p.location === 'share' && s.engine.kind === 'lrs') return s;
       const backups = { ...s.backups, ...p };
       if (p.storageAccountId !== undefined && p.storageAccountId !== s.backups.storageAccountId) backups.containers = [];
       if (p.location !== undefined && p.location !== s.backups.location) {

@@ -39,6 +39,8 @@ function keysRead(ctx: Ctx, keys: { authKey1: string; authKey2: string }): void 
 }
 
 function check(s: WizardState): Issue[] {
+  // The Log Replay Service needs no migration service: the step is skipped.
+  if (s.engine.kind === 'lrs') return [];
   const out = unavailable(s, 'migrationServices');
   if (out.length) return out;
   const svc = s.service.services.find((x) => x.id === s.service.serviceId);

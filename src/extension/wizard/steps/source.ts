@@ -9,6 +9,10 @@ import { issue, reducerOnly, type HostStep, type Issue, type StepContext } from 
 import { backupsFor, busyOp, NO_ASSESSMENT, selectionOf, unavailable, withSelection } from '../state';
 import type { Op, WizardState } from '../../../protocol/wizard';
 import { cloudFor } from './account';
+import { sourceFinders, type FinderAction } from './sourceFinders';
+import { recallPassword, sourcePasswordKey, withSourcePatch } from './sourceFields';
+
+export { recallPassword, sourcePasswordKey };
 
 export type SourceAction =
   | { type: 'source.passwordEntered'; entered: boolean }
@@ -16,13 +20,10 @@ export type SourceAction =
   | { type: 'source.passwordRecalled' }
   | { type: 'source.connected'; server: NonNullable<WizardState['source']['connected']>; databases: WizardState['source']['databases'] }
   | { type: 'source.assessmentOp'; op: Op; progress?: number }
-  | { type: 'source.assessed'; databases: string[]; mode: MigrationMode; results: AssessmentSummary[]; instanceFindings: string[] };
+  | { type: 'source.assessed'; databases: string[]; mode: MigrationMode; results: AssessmentSummary[]; instanceFindings: string[] }
+  | FinderAction;
 
 type Ctx = StepContext<SourceAction>;
-
-export function sourcePasswordKey(server: string, userName: string): string {
-  return `sqlMigration.source/${server.trim().toLowerCase()}/${userName.trim().toLowerCase()}`;
-}
 
 function connection(s: WizardState): SourceConnectionInfo {
   const { server, authentication, userName, encrypt, trustServerCertificate } = s.source;
@@ -38,22 +39,6 @@ async function sourceSecret(ctx: Ctx, signal: AbortSignal): Promise<string | und
   const token = await ctx.deps.entraToken(signal, cloud);
   ctx.deps.redactor.add(token);
   return token;
-}
-
-/** A password the user asked to remember, for the current server and login. */
-export async function recallPassword(ctx: Ctx): Promise<void> {
-  const s = ctx.state.source;
-  if (s.authentication !== 'SqlAuthentication' || !s.server || !s.userName) return;
-  try {
-    const value = await ctx.deps.secretStore.get(sourcePasswordKey(s.server, s.userName));
-    if (!value) return;
-    ctx.deps.redactor.add(value);
-    ctx.session.secrets.sqlPassword = value;
-    ctx.dispatch({ type: 'source.passwordRecalled' });
-  } catch (e) {
-    // Not worth an error on the step: the user can type the password.
-    ctx.deps.log.warn(`wizard: could not read the secret storage: ${(e as Error).message}`);
-  }
 }
 
 /**
@@ -136,7 +121,9 @@ function check(s: WizardState): Issue[] {
 
 export const sourceStep = {
   check,
+  enter: sourceFinders.enter,
   handlers: {
+    ...sourceFinders.handlers,
     'source.update': async (ctx, m) => {
       const s = ctx.state.source;
       // The reducer forgot the password when the server or login changed: so does the session.
@@ -187,17 +174,9 @@ export const sourceStep = {
       }),
   },
   reducers: {
-    'source.update': (s, a) => {
-      const p = a.patch;
-      const identityChanged = (p.server !== undefined && p.server !== s.source.server) ||
-        (p.userName !== undefined && p.userName !== s.source.userName) ||
-        (p.authentication !== undefined && p.authentication !== s.source.authentication);
-      const source = { ...s.source, ...p };
-      // Another server or login: the list of databases (and the password) belong to the old one.
-      if (!identityChanged) return { ...s, source };
-      const { selectionNote: _note, ...rest } = source;
-      return { ...s, source: { ...rest, connected: undefined, databases: [], selected: [], assessment: NO_ASSESSMENT, passwordEntered: false } };
-    },
+    ...sourceFinders.reducers,
+    // Another server or login: the list of databases (and the password) belong to the old one.
+    'source.update': (s, a) => withSourcePatch(s, a.patch),
     'source.passwordEntered': (s, a) => ({ ...s, source: { ...s.source, passwordEntered: a.entered } }),
     'source.passwordRecalled': (s) => ({ ...s, source: { ...s.source, rememberPassword: true, passwordEntered: true } }),
     'source.connected': (s, a) => {

@@ -1,20 +1,28 @@
-/** Step 6, the summary, and the start of the migrations it lists. */
+/** Step 6, the summary, and the start of the migrations it lists, by the chosen engine. */
 import * as l10n from '@vscode/l10n';
 import { requireAccount, type HostStep } from '../context';
 import { busyOp, unavailable } from '../state';
 import type { WizardState } from '../../../protocol/wizard';
 
+// The summary's check keeps Start disabled without it; a message sent anyway ends here.
+const unavailableLrs = (): never => {
+  throw new Error(l10n.t('The Log Replay Service is not available in this build.'));
+};
+
 export type SummaryAction = { type: 'start.results'; results: WizardState['start']['results'] };
 
 export const summaryStep = {
-  check: (s: WizardState) => unavailable(s, 'starter'),
+  check: (s: WizardState) => unavailable(s, s.engine.kind === 'lrs' ? 'logReplay' : 'starter'),
   handlers: {
     start: (ctx) =>
       ctx.run('start', l10n.t('Starting the migrations'), async () => {
         const redact = (text: string) => ctx.deps.redactor.redact(text);
-        const request = ctx.migrationRequest();
-        const results = await ctx.deps.services.starter.start(requireAccount(ctx.session), request, { ...ctx.session.secrets }, ctx.signal, (message) =>
-          ctx.dispatch({ type: 'op', slice: 'start', op: busyOp(redact(message)) }));
+        const progress = (message: string) => ctx.dispatch({ type: 'op', slice: 'start', op: busyOp(redact(message)) });
+        const account = requireAccount(ctx.session);
+        const lrs = ctx.deps.services.logReplay;
+        const results = ctx.state.engine.kind === 'lrs'
+          ? await (lrs ?? unavailableLrs()).start(account, ctx.logReplayRequest(), { ...ctx.session.secrets }, ctx.signal, progress)
+          : await ctx.deps.services.starter.start(account, ctx.migrationRequest(), { ...ctx.session.secrets }, ctx.signal, progress);
         // A database that did not start carries the service's error text: shown, so redacted like any error.
         ctx.dispatch({ type: 'start.results', results: results.map((r) => (r.error === undefined ? r : { ...r, error: redact(r.error) })) });
         const ok = results.filter((r) => !r.error).length;

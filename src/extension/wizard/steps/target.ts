@@ -9,8 +9,10 @@ import { maxUserDatabases, TIER_NAMES } from '../../../core/sku/miLimits';
 import { issue, type HostStep, type Issue, type StepContext } from '../context';
 import { chosenInstances, clearAzure, unavailable } from '../state';
 import type { WizardState } from '../../../protocol/wizard';
+import { refreshFit, reloadSizing, targetSizing, type SizingAction } from './targetSizing';
 
 export type TargetAction =
+  | SizingAction
   | { type: 'target.subscriptions'; subscriptions: WizardState['target']['subscriptions'] }
   | { type: 'target.instances'; instances: WizardState['target']['instances'] }
   | { type: 'target.existingDatabases'; instanceId: string; names: string[] };
@@ -23,6 +25,7 @@ async function loadInstances(ctx: Ctx, subscriptionId: string): Promise<void> {
   if (!account || !targets.availability.available) return;
   await ctx.run('target', l10n.t('Listing managed instances'), async () => {
     ctx.dispatch({ type: 'target.instances', instances: await targets.listManagedInstances(account, subscriptionId, ctx.signal) });
+    refreshFit(ctx);
   });
 }
 
@@ -77,17 +80,20 @@ export const targetStep = {
     if (sub && ctx.state.target.instances.length === 0) await loadInstances(ctx, sub);
     // A reopened wizard: what is on the chosen instances now.
     for (const mi of chosenInstances(ctx.state)) if (!mi.listed) await loadExisting(ctx, mi.id);
+    await reloadSizing(ctx);
   },
   handlers: {
+    ...targetSizing.handlers,
     'target.selectSubscription': async (ctx, m) => {
       // The reducer refused a subscription it does not list.
       if (ctx.state.target.subscriptionId === m.id) await loadInstances(ctx, m.id);
     },
-    'target.selectInstance': (ctx, m) => loadExisting(ctx, m.id),
-    'target.addInstance': (ctx, m) => loadExisting(ctx, m.id),
-    'target.removeInstance': () => undefined,
+    'target.selectInstance': (ctx, m) => (refreshFit(ctx), loadExisting(ctx, m.id)),
+    'target.addInstance': (ctx, m) => (refreshFit(ctx), loadExisting(ctx, m.id)),
+    'target.removeInstance': (ctx) => refreshFit(ctx),
   },
   reducers: {
+    ...targetSizing.reducers,
     'target.subscriptions': (s, a) => ({ ...s, target: { ...s.target, subscriptions: a.subscriptions } }),
     'target.selectSubscription': (s, a) => {
       if (a.id === s.target.subscriptionId || !s.target.subscriptions.some((x) => x.id === a.id)) return s;

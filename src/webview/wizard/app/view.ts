@@ -1,7 +1,7 @@
 /** The wizard's frame: the step list, the current step's page (its own module renders it), and the footer with what blocks Next. */
 import * as l10n from '@vscode/l10n';
 import { html, nothing, type TemplateResult } from 'lit';
-import { STEPS, type IssueGroup, type StepId, type WizardState } from '../../../protocol/wizard';
+import { skippedSteps, STEPS, type IssueGroup, type StepId, type WizardState } from '../../../protocol/wizard';
 import { accountView } from './steps/account';
 import { backupsView } from './steps/backups';
 import { serviceView } from './steps/service';
@@ -24,15 +24,17 @@ const VIEWS: { [S in StepId]: StepView } = {
 function stepList(s: WizardState): TemplateResult {
   const reached = STEPS.indexOf(s.reached);
   const current = STEPS.indexOf(s.step);
+  const skipped = skippedSteps(s);
   return html`<nav aria-label=${l10n.t('Wizard steps')}>
     <ol class="steps">
       ${STEPS.map((step, i) => {
-        const state = i === current ? 'current' : i < current || i <= reached ? 'visited' : 'todo';
+        const state = skipped.has(step) ? 'skipped' : i === current ? 'current' : i < current || i <= reached ? 'visited' : 'todo';
         return html`<li class=${state}>
           <button
             class="step"
             aria-current=${i === current ? 'step' : 'false'}
-            ?disabled=${i > reached}
+            ?disabled=${i > reached || skipped.has(step)}
+            title=${skipped.has(step) ? l10n.t('Not needed with the Log Replay Service') : nothing}
             @click=${() => send({ type: 'goto', step })}
           >
             <span class="num" aria-hidden="true">${i + 1}</span><span class="name">${VIEWS[step].title()}</span>

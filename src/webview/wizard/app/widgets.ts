@@ -1,6 +1,7 @@
 /** The pieces every step's page is built from: labelled fields, pickers, the op line, the "not in this build" banner. */
 import * as l10n from '@vscode/l10n';
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, noChange, nothing, type TemplateResult } from 'lit';
+import { Directive, directive, type AttributePart } from 'lit/directive.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { CapabilityName, Op, WizardState } from '../../../protocol/wizard';
 import { invalidate, ui } from './ui';
@@ -74,6 +75,22 @@ export function opLine(op: Op): TemplateResult | typeof nothing {
   }
 }
 
+/**
+ * Sets style properties through the CSSOM, never as a style attribute: the webview's CSP has no
+ * 'unsafe-inline', so the browser refuses a style attribute (lit's styleMap writes one on its
+ * first render).
+ */
+class CssomStyle extends Directive {
+  render(_styles: Record<string, string>): unknown {
+    return noChange;
+  }
+  override update(part: AttributePart, [styles]: [Record<string, string>]): unknown {
+    for (const [name, value] of Object.entries(styles)) part.element.style.setProperty(name, value);
+    return noChange;
+  }
+}
+const cssom = directive(CssomStyle);
+
 /** A list rendered a screenful at a time: only the rows in view (and a few around) exist. */
 export interface VirtualList<T> {
   /** The scroll container's id (its offset is kept in `ui.scroll`). */
@@ -101,15 +118,15 @@ export function virtualBody<T>(o: VirtualList<T>): TemplateResult {
   const after = (o.items.length - last) * o.rowHeight;
   const shown = o.items.slice(first, last);
   return html`<tbody>
-    ${before ? html`<tr class="spacer" aria-hidden="true" style=${`height:${before}px`}><td colspan=${o.columns}></td></tr>` : nothing}
+    ${before ? html`<tr class="spacer" aria-hidden="true" style=${cssom({ height: `${before}px` })}><td colspan=${o.columns}></td></tr>` : nothing}
     ${repeat(shown, (item) => o.key(item), (item, i) => o.row(item, first + i))}
-    ${after ? html`<tr class="spacer" aria-hidden="true" style=${`height:${after}px`}><td colspan=${o.columns}></td></tr>` : nothing}
+    ${after ? html`<tr class="spacer" aria-hidden="true" style=${cssom({ height: `${after}px` })}><td colspan=${o.columns}></td></tr>` : nothing}
   </tbody>`;
 }
 
 /** The scroll container of a virtual list: it re-renders (once a frame) as it scrolls. */
 export function virtualScroller<T>(o: VirtualList<T>, table: TemplateResult): TemplateResult {
-  return html`<div class="vscroll" id=${o.id} data-row-height=${o.rowHeight} style=${`max-height:${o.height}px`}
+  return html`<div class="vscroll" id=${o.id} data-row-height=${o.rowHeight} style=${cssom({ 'max-height': `${o.height}px` })}
     @scroll=${(e: Event) => {
       ui.scroll[o.id] = (e.target as HTMLElement).scrollTop;
       invalidate();

@@ -11,6 +11,7 @@ import type { DatabaseBackup, WizardState } from '../../../../protocol/wizard';
 import { invalidate, ui, type BackupsFilter } from '../ui';
 import { send } from '../vscodeApi';
 import { count, field, inputValue, isBusy, isChecked, opLine, picker, unavailable, type StepView } from '../widgets';
+import { engineSection } from './engine';
 
 type ChainCheck = NonNullable<DatabaseBackup['check']>;
 
@@ -43,7 +44,7 @@ function chainCheck(c: ChainCheck): TemplateResult {
   </div>`;
 }
 
-function databaseCard(b: WizardState['backups'], checkOff: boolean, instance: string | undefined, d: DatabaseBackup): TemplateResult {
+function databaseCard(b: WizardState['backups'], checkOff: boolean, instance: string | undefined, d: DatabaseBackup, lrs: boolean): TemplateResult {
   const key = d.source.replace(/[^A-Za-z0-9_-]/g, '_');
   const patch = (p: { target?: string; folder?: string; container?: string; lastBackupName?: string }) => send({ type: 'backups.updateDatabase', source: d.source, patch: p });
   const stale = d.check && d.check.folder !== d.folder;
@@ -69,7 +70,7 @@ function databaseCard(b: WizardState['backups'], checkOff: boolean, instance: st
             html`<vscode-textfield id=${`container-${key}`} .value=${d.container} @change=${(e: Event) => patch({ container: inputValue(e).trim() })}></vscode-textfield>`,
             l10n.t('container or container/folder: each database gets its own folder (by default its name).'))
         : nothing}
-      ${b.mode === 'offline' && b.location === 'blob'
+      ${b.mode === 'offline' && b.location === 'blob' && !lrs
         ? field(`last-${key}`, l10n.t('Last backup file'), html`<vscode-textfield id=${`last-${key}`} .value=${d.lastBackupName} @change=${(e: Event) => patch({ lastBackupName: inputValue(e).trim() })}></vscode-textfield>`)
         : nothing}
     </div>
@@ -127,6 +128,7 @@ function render(s: WizardState): TemplateResult {
   };
   return html`
     <p class="lead">${l10n.t('Choose how the databases move and where their backups are.')}</p>
+    ${engineSection(s)}
     <div class="columns">
       <fieldset>
         <legend>${l10n.t('Mode')}</legend>
@@ -144,7 +146,7 @@ function render(s: WizardState): TemplateResult {
             @change=${(e: Event) => isChecked(e) && send({ type: 'backups.update', patch: { location: 'upload' } })}></vscode-radio>
           <vscode-radio name="location" value="blob" label=${l10n.t('An Azure Storage blob container')} ?checked=${b.location === 'blob'}
             @change=${(e: Event) => isChecked(e) && send({ type: 'backups.update', patch: { location: 'blob' } })}></vscode-radio>
-          <vscode-radio name="location" value="share" label=${l10n.t('A network share (uploaded by the integration runtime)')} ?checked=${b.location === 'share'}
+          <vscode-radio name="location" value="share" label=${s.engine.kind === 'lrs' ? l10n.t('A network share (the Database Migration Service only)') : l10n.t('A network share (uploaded by the integration runtime)')} ?checked=${b.location === 'share'} ?disabled=${s.engine.kind === 'lrs'}
             @change=${(e: Event) => isChecked(e) && send({ type: 'backups.update', patch: { location: 'share' } })}></vscode-radio>
         </vscode-radio-group>
       </fieldset>
@@ -182,7 +184,8 @@ function render(s: WizardState): TemplateResult {
     ${b.databases.length
       ? repeat(page, (d) => d.source, (d) => {
           const instance = many && d.instanceId ? instanceName.get(d.instanceId) : undefined;
-          return guard([d, b.location, b.mode, checkOff, instance], () => databaseCard(b, checkOff, instance, d));
+          const lrs = s.engine.kind === 'lrs';
+          return guard([d, b.location, b.mode, checkOff, instance, lrs], () => databaseCard(b, checkOff, instance, d, lrs));
         })
       : html`<p class="muted">${l10n.t('Select databases in the Source SQL Server step.')}</p>`}
     ${shown.length > page.length

@@ -11,6 +11,7 @@ import type { AssessmentView, WizardState } from '../../../../protocol/wizard';
 import { invalidate, ui, type ResultFilter } from '../ui';
 import { send } from '../vscodeApi';
 import { count, field, inputValue, isBusy, isChecked, opLine, resetScroll, unavailable, virtualBody, virtualScroller, type StepView } from '../widgets';
+import { discoverServers, savedConnections } from './sourceFinders';
 
 type Result = AssessmentView['results'][number];
 type Database = WizardState['source']['databases'][number];
@@ -60,6 +61,8 @@ function render(s: WizardState): TemplateResult {
   return html`
     <p class="lead">${l10n.t('Connect to the SQL Server that holds the databases, select the ones to migrate, then assess them for Azure SQL Managed Instance.')}</p>
     ${unavailable(s, 'source')}
+    ${off ? nothing : savedConnections(s)}
+    ${off ? nothing : discoverServers(s)}
     <div class="form">
       ${field('server', l10n.t('Server'), html`<vscode-textfield id="server" placeholder="sqlhost.contoso.com,1433" .value=${src.server} ?disabled=${off}
         @change=${(e: Event) => send({ type: 'source.update', patch: { server: inputValue(e).trim() } })}></vscode-textfield>`)}

@@ -4,6 +4,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import type { DatabaseBackup, WizardState } from '../../../../protocol/wizard';
 import { count, opLine, unavailable, virtualBody, virtualScroller, type StepView } from '../widgets';
+import { engineName } from './engine';
 
 type Started = WizardState['start']['results'][number];
 
@@ -22,7 +23,10 @@ function render(s: WizardState): TemplateResult {
     [l10n.t('Mode'), s.backups.mode === 'online' ? l10n.t('Online') : l10n.t('Offline')],
     [l10n.t('Backups'), where],
     [l10n.t('Storage account'), storage?.name ?? '—'],
-    [l10n.t('Migration service'), svc?.name ?? '—'],
+    [l10n.t('Engine'), engineName(s)],
+    ...(s.engine.kind === 'lrs'
+      ? [[l10n.t('Container access'), s.engine.access === 'sas' ? l10n.t('SAS token, Read and List (made at Start)') : l10n.t('The instance\'s managed identity')] as [string, string]]
+      : [[l10n.t('Migration service'), svc?.name ?? '—'] as [string, string]]),
   ];
   const location = s.backups.location;
   const list = {
@@ -40,7 +44,7 @@ function render(s: WizardState): TemplateResult {
   const started = s.start.results.length - failed.length;
   return html`
     <p class="lead">${l10n.t('Check the plan, then start. Online migrations keep restoring log backups until you complete the cutover.')}</p>
-    ${unavailable(s, 'starter')}
+    ${unavailable(s, s.engine.kind === 'lrs' ? 'logReplay' : 'starter')}
     <dl class="summary">${rows.map(([term, detail]) => html`<dt>${term}</dt><dd>${detail}</dd>`)}</dl>
     ${virtualScroller(list, html`<table class="list virtual" id="plan">
       <thead><tr><th>${l10n.t('Source database')}</th><th>${l10n.t('Target database')}</th><th>${l10n.t('Instance')}</th><th>${l10n.t('Backups')}</th><th>${l10n.t('Chain')}</th></tr></thead>

@@ -8,6 +8,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { WizardState } from '../../../../protocol/wizard';
 import { send } from '../vscodeApi';
 import { count, field, isBusy, opLine, picker, unavailable, warningLine, type StepView } from '../widgets';
+import { sizingSection } from './targetSizing';
 
 type Instance = WizardState['target']['instances'][number];
 
@@ -78,6 +79,7 @@ function render(s: WizardState): TemplateResult {
       const names = existing.get(i.id) ?? [];
       return names.length ? html`<p class="help">${l10n.t('Databases already on {0} ({1}): {2}', i.name, count(names.length), names.length > 12 ? `${names.slice(0, 12).join(', ')}, …` : names.join(', '))}</p>` : nothing;
     })}
+    ${t.subscriptionId ? sizingSection(s) : nothing}
     ${conflicts.length ? warningLine(l10n.t('Already on the target: {0}. Give them other target names in the next step.', conflicts.length > 10 ? `${conflicts.slice(0, 10).map((c) => c.target).join(', ')}, … (${conflicts.length})` : conflicts.map((c) => c.target).join(', '))) : nothing}`;
 }
 
