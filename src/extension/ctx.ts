@@ -18,6 +18,8 @@ import type { AccountSource, ServiceRegistry, SignedInAccount } from './services
 
 const SERVICES_KEY = 'sqlMigration.migrationServices';
 const UPLOADS_KEY = 'sqlMigration.uploadJobs';
+/** Managed instances (ids, per cloud) whose Log Replay Service restores the Migrations view lists. */
+const INSTANCES_KEY = 'sqlMigration.restoreInstances';
 /** publisher.name in package.json (VS Code gives it as context.extension.id). */
 const EXTENSION_ID = 'sqlmig.azure-sql-migration-vscode';
 
@@ -30,6 +32,8 @@ export class Ctx implements AccountSource {
   /** The MSSQL extension's saved connections and Object Explorer hand-over (nothing when it is absent). */
   readonly mssql: MssqlConnections;
   readonly subscriptions: vscode.Disposable[];
+  /** Managed instances whose Log Replay Service restores the Migrations view lists (beside the migrations' targets). */
+  readonly instances: ServiceRegistry;
   /** The Azure sign-in the views use: "Sign in to Azure", the wizard's, or a silent one. */
   account: SignedInAccount | undefined;
   private readonly signedIn = new vscode.EventEmitter<void>();
@@ -55,6 +59,15 @@ export class Ctx implements AccountSource {
         if (!ids.some((x) => x.toLowerCase() === id.toLowerCase())) await state.update(SERVICES_KEY, { ...all, [cloud.armEndpoint]: [...ids, id] });
       },
     };
+    /** Instances added in the view or restored to by the wizard, kept per cloud (ids only). */
+    this.instances = {
+      list: (cloud) => (state.get<Record<string, string[]>>(INSTANCES_KEY) ?? {})[cloud.armEndpoint] ?? [],
+      add: async (cloud, id) => {
+        const all = state.get<Record<string, string[]>>(INSTANCES_KEY) ?? {};
+        const ids = all[cloud.armEndpoint] ?? [];
+        if (!ids.some((x) => x.toLowerCase() === id.toLowerCase())) await state.update(INSTANCES_KEY, { ...all, [cloud.armEndpoint]: [...ids, id] });
+      },
+    };
     this.backend = backend({
       redactor: this.redactor,
       log: this.log,
@@ -64,6 +77,7 @@ export class Ctx implements AccountSource {
       uploadConcurrency: () => this.config.settings.uploadConcurrency,
       signIn: azureAccounts(this.redactor),
       savedConnections: this.mssql,
+      instances: this.instances,
     });
     this.subscriptions.push(this.log, this.config, this.signedIn, this.mssql, { dispose: () => this.backend.uploads.dispose() });
   }

@@ -4,6 +4,15 @@ export const COMMANDS = {
   completeCutover: 'sqlMigration.completeCutover',
   cancelMigration: 'sqlMigration.cancelMigration',
   deleteMigration: 'sqlMigration.deleteMigration',
+  /** Log Replay Service restores: the guarded completion (their cutover) and stop. */
+  completeRestore: 'sqlMigration.completeRestore',
+  stopRestore: 'sqlMigration.stopRestore',
+  /** A succeeded migration or restore: its source against its copy on the instance. */
+  validateMigration: 'sqlMigration.validateMigration',
+  /** A succeeded migration or restore: the workload on the instance against the source's baseline. */
+  compareBaseline: 'sqlMigration.compareBaseline',
+  /** Lists a managed instance's Log Replay Service restores too. */
+  watchInstance: 'sqlMigration.watchInstance',
   refresh: 'sqlMigration.refresh',
   scanBackupFolder: 'sqlMigration.scanBackupFolder',
   signIn: 'sqlMigration.signIn',

@@ -41,6 +41,15 @@ export function registerCommands(ctx: Ctx, dashboard: Dashboard): void {
       await migrationAction(ctx, dashboard, action, args);
     });
   }
+  for (const [id, action, doing] of [
+    [COMMANDS.completeRestore, 'complete', l10n.t('Completing the restore')],
+    [COMMANDS.stopRestore, 'stop', l10n.t('Stopping the restore')],
+  ] as const) {
+    registerCommand(ctx, id, doing, async (...args) => (await import('./restoreActions')).restoreAction(ctx, dashboard, action, args));
+  }
+  registerCommand(ctx, COMMANDS.validateMigration, l10n.t('Validating the migrated database'), async (...args) => (await import('./validateMigration')).validateMigration(ctx, dashboard, args));
+  registerCommand(ctx, COMMANDS.watchInstance, l10n.t('Adding the managed instance'), async () => (await import('./watchInstance')).watchInstance(ctx, dashboard));
+  registerCommand(ctx, COMMANDS.compareBaseline, l10n.t('Comparing with the baseline'), async (...args) => (await import('./validateMigration')).compareBaseline(ctx, dashboard, args));
   registerCommand(ctx, COMMANDS.refresh, l10n.t('Refreshing the migrations'), () => dashboard.refresh());
   registerCommand(ctx, COMMANDS.signIn, l10n.t('Signing in to Azure'), async () => (await import('./account')).signIn(ctx));
   registerCommand(ctx, COMMANDS.selectCloud, l10n.t('Selecting the cloud'), async () => (await import('./account')).selectCloud(ctx));

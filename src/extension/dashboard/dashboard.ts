@@ -8,16 +8,21 @@
  * filters, and shows a page of each group; a migration's backup files are read when it is
  * expanded (or open in a details panel), and only the rows that changed are redrawn. The
  * notifications of one refresh come as one ("30 migrations are ready for cutover").
+ *
+ * Log Replay Service restores of the instances the user works with are rows beside the
+ * migrations (lrsRows.ts), under the same headings, with their own Complete and Stop commands.
  */
 import * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
 import { COMMANDS, INTERNAL_COMMANDS, VIEW_MIGRATIONS } from '../commands/ids';
 import type { Ctx } from '../ctx';
 import { describeError } from '../errors';
-import type { FeedUpdate, LiveMigrationFeed, MigrationChange } from '../services/migrationFeed';
+import type { LrsRestoreView } from '../../core/migration/lrsStatus';
+import type { FeedUpdate, LiveMigrationFeed, MigrationChange, RestoreChange } from '../services/migrationFeed';
+import { isRestoreId, restoreRow } from './lrsRows';
 import type { DatabaseMigrationJson } from './dmsShape';
 import { targetOf } from './dmsShape';
-import { buildDashboard, DEFAULT_VIEW, matchesFilter, type GroupBy, type ViewNode, type ViewOptions } from './model';
+import { buildDashboard, DEFAULT_VIEW, matchesFilter, rowMatches, type GroupBy, type ViewNode, type ViewOptions } from './model';
 import { ObservationLog } from './observations';
 import { statusBarContent, statusCounts } from './statusBar';
 
@@ -52,6 +57,8 @@ class MigrationsTree implements vscode.TreeDataProvider<ViewNode> {
       if (!old || old.kind !== n.kind) {
         this.nodes.set(n.id, n);
         this.keys.set(n.id, key);
+        // A new group's rows are known from now on too: the next refresh updates those objects (VS Code holds them).
+        if (n.kind !== 'migration' && n.children) n.children = n.children.map(adopt);
         return n;
       }
       const children = n.kind === 'migration' ? undefined : n.children?.map(adopt);
@@ -110,7 +117,8 @@ class MigrationsTree implements vscode.TreeDataProvider<ViewNode> {
     if (node.tooltip) item.tooltip = new vscode.MarkdownString(node.tooltip);
     if (node.icon) item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined);
     if (node.contextValue) item.contextValue = node.contextValue;
-    if (node.kind === 'migration') item.command = { command: COMMANDS.showMigrationDetails, title: l10n.t('Show Details'), arguments: [node] };
+    // A restore has no details panel: its files are its children.
+    if (node.kind === 'migration' && !isRestoreId(node.id)) item.command = { command: COMMANDS.showMigrationDetails, title: l10n.t('Show Details'), arguments: [node] };
     if (node.kind === 'more') item.command = { command: INTERNAL_COMMANDS.showMore, title: l10n.t('Show More'), arguments: [node.group] };
     if (node.id === 'options') item.command = { command: INTERNAL_COMMANDS.viewOptions, title: l10n.t('Filter and Group...') };
     if (node.id === 'error/retry') item.command = { command: COMMANDS.refresh, title: l10n.t('Retry') };
@@ -131,6 +139,9 @@ export class Dashboard implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private migrations: DatabaseMigrationJson[] = [];
   private byId = new Map<string, DatabaseMigrationJson>();
+  /** Log Replay Service restores of the instances the user works with, listed beside the migrations. */
+  private restores: LrsRestoreView[] = [];
+  private restoresById = new Map<string, LrsRestoreView>();
   private options: ViewOptions;
   /** Migrations expanded in the tree, and open in a details panel: their files are read every refresh. */
   private readonly expanded = new Set<string>();
@@ -150,7 +161,7 @@ export class Dashboard implements vscode.Disposable {
     this.feed.setIntervalMs(ctx.config.settings.refreshIntervalSeconds * 1000);
     this.tree.onOpen = (node) => this.opened(node);
     const offUpdates = this.feed.onUpdate((u) => this.show(u));
-    const offChanges = this.feed.onChanges((c) => this.announce(c));
+    const offChanges = this.feed.onChanges((c, r) => this.announce(c, r));
     this.disposables.push(
       this.view,
       this.status,
@@ -179,6 +190,16 @@ export class Dashboard implements vscode.Disposable {
   find(id: string): DatabaseMigrationJson | undefined {
     return this.byId.get(id);
   }
+
+  /** The restores as the last refresh read them. */
+  get currentRestores(): readonly LrsRestoreView[] {
+    return this.restores;
+  }
+
+  findRestore(id: string): LrsRestoreView | undefined {
+    return this.restoresById.get(id.toLowerCase());
+  }
+
 
   /** The migrations selected in the tree (for commands run from the palette with a selection). */
   selected(): DatabaseMigrationJson[] {
@@ -223,7 +244,8 @@ export class Dashboard implements vscode.Disposable {
   /** VS Code asked for a migration's children: read its files now if they were never read. */
   private opened(node: ViewNode): void {
     const id = node.migrationId;
-    if (!id || this.find(id)?.properties?.migrationStatusDetails) return;
+    if (!id || this.find(id)?.properties?.migrationStatusDetails || this.findRestore(id)?.detailed) return;
+    if (isRestoreId(id) && this.findRestore(id)?.status === 'Succeeded') return;
     void this.feed.readDetails([id]);
   }
 
@@ -238,6 +260,12 @@ export class Dashboard implements vscode.Disposable {
     // Files read anew (or for the first time): those rows' children are redrawn.
     const detailsChanged = new Set<string>();
     for (const m of this.migrations) if (m.properties?.migrationStatusDetails !== before.get(m.id)?.properties?.migrationStatusDetails) detailsChanged.add(m.id);
+    // A restore is read anew each refresh: its rows are redrawn when its files or problems differ.
+    const filesOf = (v: LrsRestoreView | undefined) => JSON.stringify(v && [v.detailed, v.files, v.problems]);
+    const restoresBefore = this.restoresById;
+    this.restores = update.restores ?? [];
+    this.restoresById = new Map(this.restores.map((v) => [v.id.toLowerCase(), v]));
+    for (const v of this.restores) if (filesOf(v) !== filesOf(restoresBefore.get(v.id.toLowerCase()))) detailsChanged.add(v.id);
     this.observations.record(this.migrations.filter((m) => detailsChanged.has(m.id)), new Date());
     this.render(detailsChanged);
     this.updateStatus();
@@ -245,12 +273,14 @@ export class Dashboard implements vscode.Disposable {
   }
 
   private render(detailsChanged?: ReadonlySet<string>): void {
-    const roots = buildDashboard(this.migrations, this.ctx.backend.rules, this.options);
+    const rows = this.restores.map(restoreRow);
+    const roots = buildDashboard(this.migrations, this.ctx.backend.rules, this.options, rows);
     const filtering = this.options.filter.trim() !== '';
-    if (this.migrations.length >= OPTIONS_FROM || filtering || this.options.groupBy !== 'status') roots.unshift(this.optionsNode());
+    const total = this.migrations.length + rows.length;
+    if (total >= OPTIONS_FROM || filtering || this.options.groupBy !== 'status') roots.unshift(this.optionsNode());
     this.tree.update(roots, detailsChanged);
-    const shown = filtering ? this.migrations.filter((m) => matchesFilter(m, this.options.filter)).length : this.migrations.length;
-    this.view.description = filtering ? l10n.t('{0} of {1}', shown.toLocaleString(), this.migrations.length.toLocaleString()) : undefined;
+    const shown = filtering ? this.migrations.filter((m) => matchesFilter(m, this.options.filter)).length + rows.filter((r) => rowMatches(r, this.options.filter)).length : total;
+    this.view.description = filtering ? l10n.t('{0} of {1}', shown.toLocaleString(), total.toLocaleString()) : undefined;
     this.view.message = filtering && !shown ? l10n.t('No migration matches "{0}".', this.options.filter) : undefined;
   }
 
@@ -314,6 +344,8 @@ export class Dashboard implements vscode.Disposable {
       // Not an error: the view says how to sign in, and refreshes after a sign-in.
       this.migrations = [];
       this.byId = new Map();
+      this.restores = [];
+      this.restoresById = new Map();
       this.tree.replace([{ id: 'error/signIn', kind: 'message', label: l10n.t('Sign in to Azure to list your migrations'), icon: { id: 'sign-in' } }]);
       this.updateStatus();
       return;
@@ -333,14 +365,16 @@ export class Dashboard implements vscode.Disposable {
   }
 
   private updateStatus(): void {
-    const content = statusBarContent(statusCounts(this.migrations));
+    const content = statusBarContent(statusCounts(this.migrations, this.restores));
     if (!content) {
       this.status.hide();
       return;
     }
     this.status.text = content.text;
     this.status.tooltip = content.tooltip;
-    this.status.command = content.opensCutover ? COMMANDS.completeCutover : 'workbench.view.extension.sqlMigration';
+    // A click completes what is ready: the migrations' cutover, or (only restores ready) a restore's.
+    const migrationsReady = statusCounts(this.migrations).ready > 0;
+    this.status.command = !content.opensCutover ? 'workbench.view.extension.sqlMigration' : migrationsReady ? COMMANDS.completeCutover : COMMANDS.completeRestore;
     this.status.backgroundColor = content.failed ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.status.show();
   }
@@ -353,34 +387,49 @@ export class Dashboard implements vscode.Disposable {
     if (node) await this.view.reveal(node, { expand: true, focus: true, select: false });
   }
 
-  /** The news of one refresh: migrations ready for cutover, and failed; many of a kind are one notification. */
-  private announce(changes: MigrationChange[]): void {
-    const ready = changes.filter((c) => c.type === 'ReadyForCutover');
-    const failed = changes.filter((c) => c.type === 'Failed');
-    const names = (list: MigrationChange[]) => {
-      const shown = list.slice(0, 3).map((c) => targetOf(c.migration).database).join(', ');
+  /**
+   * The news of one refresh: migrations and restores ready for cutover, and failed; many of a
+   * kind are one notification ("30 migrations are ready for cutover"), whose action shows them.
+   */
+  private announce(changes: MigrationChange[], restores: RestoreChange[] = []): void {
+    interface News { name: string; complete: string; arg: unknown; why?: string | undefined; details?: unknown }
+    const ofMigration = (c: MigrationChange): News => ({
+      name: targetOf(c.migration).database,
+      complete: COMMANDS.completeCutover,
+      arg: c.migration,
+      why: c.migration.properties?.migrationFailureError?.message,
+      details: c.migration,
+    });
+    const ofRestore = (c: RestoreChange): News => ({ name: c.restore.ref.targetDatabase, complete: COMMANDS.completeRestore, arg: c.restore, why: c.restore.problems[0] });
+    const ready = [...changes.filter((c) => c.type === 'ReadyForCutover').map(ofMigration), ...restores.filter((c) => c.type === 'ReadyForCutover').map(ofRestore)];
+    const failed = [...changes.filter((c) => c.type === 'Failed').map(ofMigration), ...restores.filter((c) => c.type === 'Failed').map(ofRestore)];
+    const names = (list: News[]) => {
+      const shown = list.slice(0, 3).map((n) => n.name).join(', ');
       return list.length > 3 ? l10n.t('{0} and {1} more', shown, list.length - 3) : shown;
     };
     if (ready.length === 1) {
       const act = l10n.t('Complete Cutover...');
       void vscode.window
-        .showInformationMessage(l10n.t('{0} is ready for cutover.', targetOf(ready[0]!.migration).database), act)
-        .then((pick) => pick === act && vscode.commands.executeCommand(COMMANDS.completeCutover, ready[0]!.migration));
+        .showInformationMessage(l10n.t('{0} is ready for cutover.', ready[0]!.name), act)
+        .then((pick) => pick === act && vscode.commands.executeCommand(ready[0]!.complete, ready[0]!.arg));
     } else if (ready.length > 1) {
-      const act = l10n.t('Complete Cutover...');
       const show = l10n.t('Show Them');
+      // Completing many at once is one command only when they are all of one kind.
+      const kinds = new Set(ready.map((n) => n.complete));
+      const act = kinds.size === 1 ? l10n.t('Complete Cutover...') : undefined;
       void vscode.window
-        .showInformationMessage(l10n.t('{0} migrations are ready for cutover: {1}.', ready.length, names(ready)), act, show)
-        .then((pick) => (pick === act ? vscode.commands.executeCommand(COMMANDS.completeCutover) : pick === show ? this.showGroup('ready') : undefined));
+        .showInformationMessage(l10n.t('{0} migrations are ready for cutover: {1}.', ready.length, names(ready)), ...(act ? [act, show] : [show]))
+        .then((pick) => (act && pick === act ? vscode.commands.executeCommand([...kinds][0]!) : pick === show ? this.showGroup('ready') : undefined));
     }
     if (failed.length === 1) {
-      const change = failed[0]!;
-      const name = targetOf(change.migration).database;
+      const f = failed[0]!;
       const show = l10n.t('Show Details');
-      const why = change.migration.properties?.migrationFailureError?.message;
-      void vscode.window
-        .showErrorMessage(why ? l10n.t('The migration of {0} failed: {1}', name, why) : l10n.t('The migration of {0} failed.', name), show)
-        .then((pick) => (pick === show ? vscode.commands.executeCommand(COMMANDS.showMigrationDetails, change.migration) : undefined));
+      const text = f.why ? l10n.t('The migration of {0} failed: {1}', f.name, f.why) : l10n.t('The migration of {0} failed.', f.name);
+      if (f.details) void vscode.window.showErrorMessage(text, show).then((pick) => (pick === show ? vscode.commands.executeCommand(COMMANDS.showMigrationDetails, f.details) : undefined));
+      else {
+        const reveal = l10n.t('Show It');
+        void vscode.window.showErrorMessage(text, reveal).then((pick) => (pick === reveal ? this.showGroup('failed') : undefined));
+      }
     } else if (failed.length > 1) {
       const show = l10n.t('Show Them');
       void vscode.window

@@ -74,7 +74,7 @@ const GROUP_ICON: Record<StatusGroup, ViewIcon> = {
 };
 
 // In progress does not turn: a view of hundreds of them would animate all day.
-const MIGRATION_ICON: Record<StatusGroup, ViewIcon> = {
+export const MIGRATION_ICON: Record<StatusGroup, ViewIcon> = {
   ready: { id: 'bell-dot', color: 'charts.green' },
   inProgress: { id: 'sync', color: 'charts.blue' },
   completing: { id: 'loading~spin', color: 'charts.blue' },
@@ -122,11 +122,12 @@ export function backupTypeLabel(type: string | undefined): string {
 }
 
 function contextValueOf(m: DatabaseMigrationJson, rules: MigrationRules): string {
-  const flags = [rules.canCutover(m).ok && 'canCutover', rules.canCancel(m).ok && 'canCancel', rules.canDelete(m).ok && 'canDelete'].filter(Boolean);
+  // Validate: a succeeded migration's source against its copy on the instance.
+  const flags = [rules.canCutover(m).ok && 'canCutover', rules.canCancel(m).ok && 'canCancel', rules.canDelete(m).ok && 'canDelete', groupOf(statusOf(m)) === 'succeeded' && 'canValidate'].filter(Boolean);
   return ['migration', ...flags].join(';');
 }
 
-function md(text: string): string {
+export function md(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
@@ -147,7 +148,7 @@ function migrationTooltip(m: DatabaseMigrationJson): string {
   return rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `**${md(k)}:** ${md(v!)}`).join('  \n');
 }
 
-function message(id: string, label: string, icon: ViewIcon, tooltip?: string): ViewNode {
+export function message(id: string, label: string, icon: ViewIcon, tooltip?: string): ViewNode {
   return { id, kind: 'message', label, icon, ...(tooltip && { tooltip: md(tooltip) }) };
 }
 
@@ -178,7 +179,7 @@ function problemsOf(m: DatabaseMigrationJson): ViewNode[] {
   return out;
 }
 
-function fileNode(m: DatabaseMigrationJson, set: BackupSetShown, setId: string, f: BackupFileShown, index: number): ViewNode {
+function fileNode(ownerId: string, set: BackupSetShown, setId: string, f: BackupFileShown, index: number): ViewNode {
   const status = fileStatusText(f);
   const progress = f.state === 'Uploading' && f.totalSize ? ` ${Math.floor(((f.dataWritten ?? 0) / f.totalSize) * 100)}%` : '';
   const parts = [status + progress, formatBytes(f.totalSize), f.reason].filter(Boolean);
@@ -200,12 +201,13 @@ function fileNode(m: DatabaseMigrationJson, set: BackupSetShown, setId: string, 
     tooltip,
     icon: fileStatusIcon(f.state),
     contextValue: `backupFile;${status.toLowerCase()}`,
-    migrationId: m.id,
+    migrationId: ownerId,
   };
 }
 
-function setNode(m: DatabaseMigrationJson, set: BackupSetShown): ViewNode {
-  const id = `${m.id}/set/${set.key}`;
+/** A backup set and its files, under the migration (or restore) `ownerId`. */
+export function setNode(ownerId: string, set: BackupSetShown): ViewNode {
+  const id = `${ownerId}/set/${set.key}`;
   const state = set.state === 'Restored' ? l10n.t('Restored') : set.state === 'Ignored' ? l10n.t('Ignored') : undefined;
   const lsns = set.firstLsn ? `${set.firstLsn} – ${set.lastLsn ?? '?'}` : undefined;
   const size = set.files.reduce((sum, f) => sum + (f.totalSize ?? 0), 0);
@@ -223,9 +225,9 @@ function setNode(m: DatabaseMigrationJson, set: BackupSetShown): ViewNode {
     ].filter(Boolean).join('  \n'),
     icon: set.state === 'Restored' ? { id: 'pass-filled', color: 'charts.green' } : set.state === 'Ignored' ? { id: 'circle-slash', color: 'list.warningForeground' } : { id: 'archive' },
     contextValue: 'backupSet',
-    migrationId: m.id,
+    migrationId: ownerId,
     expanded: set.state !== 'Restored',
-    children: set.files.map((f, i) => fileNode(m, set, id, f, i)),
+    children: set.files.map((f, i) => fileNode(ownerId, set, id, f, i)),
   };
 }
 
@@ -261,11 +263,9 @@ export function migrationChildren(m: DatabaseMigrationJson): ViewNode[] {
   if (!m.properties?.migrationStatusDetails) {
     return [...problemsOf(m), message(`${m.id}/reading`, l10n.t('Reading the backup files...'), { id: 'loading~spin' })];
   }
-  const children = [...problemsOf(m), ...backupSetsOf(m).map((s) => setNode(m, s))];
+  const children = [...problemsOf(m), ...backupSetsOf(m).map((s) => setNode(m.id, s))];
   return children.length ? children : [message(`${m.id}/none`, l10n.t('No backup files reported yet'), { id: 'info' })];
 }
-
-const byName = (a: DatabaseMigrationJson, b: DatabaseMigrationJson) => targetOf(a).database.localeCompare(targetOf(b).database, undefined, { numeric: true }) || a.id.localeCompare(b.id);
 
 /** The migration service a migration runs in (its name), from its properties. */
 export function serviceOf(m: DatabaseMigrationJson): string | undefined {
@@ -275,11 +275,35 @@ export function serviceOf(m: DatabaseMigrationJson): string | undefined {
 
 /** Whether a migration matches every word of a filter (its name, instance, service, status, source database). */
 export function matchesFilter(m: DatabaseMigrationJson, filter: string): boolean {
-  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
-  if (!words.length) return true;
+  return rowMatches(migrationRow(m, { canCutover: () => ({ ok: true }), canCancel: () => ({ ok: true }), canDelete: () => ({ ok: true }) }), filter);
+}
+
+/**
+ * One row of a group as grouping and filtering see it: a migration of a migration service, or a
+ * Log Replay Service restore (lrsRows.ts), side by side under the same headings.
+ */
+export interface Row {
+  id: string;
+  /** The target database. */
+  name: string;
+  status: string;
+  instance?: string;
+  service?: string;
+  /** What the filter matches (lower case). */
+  words: string;
+  node(): ViewNode;
+}
+
+function migrationRow(m: DatabaseMigrationJson, rules: MigrationRules): Row {
   const t = targetOf(m);
-  const hay = [t.database, t.managedInstance, t.resourceGroup, serviceOf(m), statusOf(m), m.properties?.sourceDatabaseName, m.properties?.sourceServerName].filter(Boolean).join(' ').toLowerCase();
-  return words.every((w) => hay.includes(w));
+  const words = [t.database, t.managedInstance, t.resourceGroup, serviceOf(m), statusOf(m), m.properties?.sourceDatabaseName, m.properties?.sourceServerName].filter(Boolean).join(' ').toLowerCase();
+  return { id: m.id, name: t.database, status: statusOf(m), ...(t.managedInstance && { instance: t.managedInstance }), ...(serviceOf(m) && { service: serviceOf(m)! }), words, node: () => migrationNode(m, rules) };
+}
+
+/** Whether a row matches every word of a filter. */
+export function rowMatches(r: Pick<Row, 'words'>, filter: string): boolean {
+  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+  return words.every((w) => r.words.includes(w));
 }
 
 interface Grouping {
@@ -288,17 +312,19 @@ interface Grouping {
   icon: ViewIcon;
   contextValue: string;
   expanded: boolean;
-  list: DatabaseMigrationJson[];
+  list: Row[];
 }
 
-function groupsOf(migrations: readonly DatabaseMigrationJson[], by: GroupBy): Grouping[] {
+const rowByName = (a: Row, b: Row) => a.name.localeCompare(b.name, undefined, { numeric: true }) || a.id.localeCompare(b.id);
+
+function groupsOf(rows: readonly Row[], by: GroupBy): Grouping[] {
   if (by === 'status') {
-    const groups = new Map<StatusGroup, DatabaseMigrationJson[]>();
-    for (const m of migrations) {
-      const g = groupOf(statusOf(m));
+    const groups = new Map<StatusGroup, Row[]>();
+    for (const r of rows) {
+      const g = groupOf(r.status);
       let list = groups.get(g);
       if (!list) groups.set(g, (list = []));
-      list.push(m);
+      list.push(r);
     }
     return GROUP_ORDER.filter((g) => groups.has(g)).map((g) => ({
       id: `group/${g}`,
@@ -306,26 +332,26 @@ function groupsOf(migrations: readonly DatabaseMigrationJson[], by: GroupBy): Gr
       icon: GROUP_ICON[g],
       contextValue: `group;${g}`,
       expanded: g !== 'succeeded' && g !== 'canceled',
-      list: groups.get(g)!.sort(byName),
+      list: groups.get(g)!.sort(rowByName),
     }));
   }
-  const keyOf = (m: DatabaseMigrationJson) => (by === 'instance' ? targetOf(m).managedInstance : serviceOf(m)) ?? l10n.t('(unknown)');
-  const groups = new Map<string, DatabaseMigrationJson[]>();
-  for (const m of migrations) {
-    const k = keyOf(m);
+  const keyOf = (r: Row) => (by === 'instance' ? r.instance : r.service) ?? l10n.t('(unknown)');
+  const groups = new Map<string, Row[]>();
+  for (const r of rows) {
+    const k = keyOf(r);
     let list = groups.get(k);
     if (!list) groups.set(k, (list = []));
-    list.push(m);
+    list.push(r);
   }
   // In a group of an instance or service: what needs the user first (ready, failed), then by name.
-  const order = (m: DatabaseMigrationJson) => GROUP_ORDER.indexOf(groupOf(statusOf(m)));
+  const order = (r: Row) => GROUP_ORDER.indexOf(groupOf(r.status));
   return [...groups.keys()].sort((a, b) => a.localeCompare(b)).map((k) => ({
     id: `${by}/${k}`,
     label: k,
     icon: by === 'instance' ? { id: 'database' } : { id: 'server-process' },
     contextValue: `group;${by}`,
     expanded: true,
-    list: groups.get(k)!.sort((a, b) => order(a) - order(b) || byName(a, b)),
+    list: groups.get(k)!.sort((a, b) => order(a) - order(b) || rowByName(a, b)),
   }));
 }
 
@@ -334,14 +360,15 @@ function groupsOf(migrations: readonly DatabaseMigrationJson[], by: GroupBy): Gr
  * groups left out, the filter applied; a group shows its first page of migrations (by name) and
  * a row that shows the next.
  */
-export function buildDashboard(migrations: readonly DatabaseMigrationJson[], rules: MigrationRules, options: Partial<ViewOptions> = {}): ViewNode[] {
+export function buildDashboard(migrations: readonly DatabaseMigrationJson[], rules: MigrationRules, options: Partial<ViewOptions> = {}, others: readonly Row[] = []): ViewNode[] {
   const o = { ...DEFAULT_VIEW, ...options };
-  const shownMigrations = o.filter.trim() ? migrations.filter((m) => matchesFilter(m, o.filter)) : migrations;
-  return groupsOf(shownMigrations, o.groupBy).map((g) => {
+  const rows = [...migrations.map((m) => migrationRow(m, rules)), ...others];
+  const shownRows = o.filter.trim() ? rows.filter((r) => rowMatches(r, o.filter)) : rows;
+  return groupsOf(shownRows, o.groupBy).map((g) => {
     const limit = o.shown.get(g.id) ?? o.pageSize;
     const page = g.list.slice(0, limit);
     const rest = g.list.length - page.length;
-    const children = page.map((m) => migrationNode(m, rules));
+    const children = page.map((r) => r.node());
     if (rest > 0) {
       children.push({
         id: `${g.id}/more`,

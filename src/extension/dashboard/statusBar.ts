@@ -9,10 +9,11 @@ export interface StatusCounts {
   failed: number;
 }
 
-export function statusCounts(migrations: readonly DatabaseMigrationJson[]): StatusCounts {
+/** `restores`: Log Replay Service restores (their status is already the core's word). */
+export function statusCounts(migrations: readonly DatabaseMigrationJson[], restores: readonly { status: string }[] = []): StatusCounts {
   const c: StatusCounts = { ready: 0, running: 0, failed: 0 };
-  for (const m of migrations) {
-    const g = groupOf(statusOf(m));
+  for (const status of [...migrations.map(statusOf), ...restores.map((r) => r.status)]) {
+    const g = groupOf(status);
     if (g === 'ready') c.ready++;
     else if (g === 'inProgress' || g === 'completing') c.running++;
     else if (g === 'failed') c.failed++;

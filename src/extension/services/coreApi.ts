@@ -11,3 +11,15 @@ export { connectSource, parseServerAddress, readInventory, SourceError, type Sou
 export { assessServer, reportToCsv, reportToHtml, reportToJson, type AssessmentReport, type AssessmentProgress } from '../../core/assessment';
 export { tierOfInstance, maxUserDatabases } from '../../core/sku/miLimits';
 export { discover, serverAddressOf, type DiscoveredServer, type DiscoveryReport } from '../../core/discovery/discover';
+export { LrsClient } from '../../core/azure/lrs/client';
+export { LrsMonitor } from '../../core/migration/lrsMonitor';
+export { completeRestores, readRestore, stopRestores } from '../../core/migration/lrsOperations';
+export { lrsCutoverSubject } from '../../core/migration/lrsStatus';
+export { validateLrsPlan, type LrsPlan } from '../../core/migration/lrsPlan';
+export { runLrsPlan, vetLrsRun } from '../../core/migration/lrsRun';
+export { defaultExpectedDays } from '../../core/migration/lrsChecks';
+export { containerSasWithKey } from '../../core/azure/sas';
+export { sizeFromFolder } from '../../core/sizingApi';
+export { connectTarget, targetEndpoint } from '../../core/source/target';
+export { formatValidation, validateDatabase, validationToHtml } from '../../core/validation';
+export { baselineComparisonToHtml, captureBaseline, compareBaselines, formatBaselineComparison, loadBaseline } from '../../core/validation';

@@ -10,11 +10,14 @@ import { storageService, subscriptionService, targetService } from './azureResou
 import { localBackupCheck } from './backupCheck';
 import { serverDiscovery } from './discovery';
 import { LocalUploads, type UploadJobStore } from './localUploads';
+import { logReplayStarter } from './logReplayStarter';
+import { sizingService } from './sizing';
 import { MigrationFeedService, migrationOperations, type LiveMigrationFeed } from './migrationFeed';
 import { migrationServiceResources } from './migrationServices';
+import { restoreOperations, type RestoreOperations } from './restoreOperations';
 import { sourceService } from './sourceService';
 import { migrationStarter } from './starter';
-import type { AccountService, AccountSource, Backend, SavedConnectionService, ServiceRegistry } from './types';
+import type { AccountService, AccountSource, Backend, LogReplayStarter, SavedConnectionService, ServiceRegistry, SignedInAccount } from './types';
 
 export interface BackendEnv {
   redactor: Redactor;
@@ -30,23 +33,42 @@ export interface BackendEnv {
   signIn: AccountService;
   /** The MSSQL extension's saved connections (the editor's adapter; absent in tests). */
   savedConnections?: SavedConnectionService;
+  /** Managed instances (ids) whose Log Replay Service restores the Migrations view lists, beside the migrations' targets. */
+  instances?: { list(cloud: SignedInAccount['cloud']): string[]; add?(cloud: SignedInAccount['cloud'], id: string): Promise<void> };
 }
 
 export interface FullBackend extends Backend {
   /** The Migrations view follows it (the core's monitor behind it). */
   feed: LiveMigrationFeed;
   uploads: LocalUploads;
+  /** Completing and stopping Log Replay Service restores. */
+  restores: RestoreOperations;
+}
+
+/** The wizard's Log Replay Service start, whose target instances the Migrations view lists from then on. */
+function listingRestores(starter: LogReplayStarter, instances: BackendEnv['instances']): LogReplayStarter {
+  const add = instances?.add?.bind(instances);
+  if (!add) return starter;
+  return {
+    availability: starter.availability,
+    async start(account, request, secrets, signal, progress) {
+      const ids = new Set([request.targetInstanceId, ...request.databases.flatMap((d) => d.targetInstanceId ?? [])]);
+      await Promise.all([...ids].map((id) => add(account.cloud, id)));
+      return starter.start(account, request, secrets, signal, progress);
+    },
+  };
 }
 
 export function createBackend(env: BackendEnv): FullBackend {
   const secret = (v: string) => env.redactor.add(v);
   const uploads = new LocalUploads(env.uploadJobs, env.log, env.uploadConcurrency, secret, env.uploadWatchIntervalMs);
-  const feedDeps = { accounts: env.accounts, registry: env.registry, uploads, log: env.log };
+  const feedDeps = { accounts: env.accounts, registry: env.registry, uploads, log: env.log, ...(env.instances && { instances: env.instances }) };
   return {
     feed: new MigrationFeedService(feedDeps),
     operations: migrationOperations(feedDeps),
     rules: coreRules,
     uploads,
+    restores: restoreOperations({ accounts: env.accounts, uploads }),
     wizard: {
       accounts: env.signIn,
       subscriptions: subscriptionService((m) => env.log.warn(m)),
@@ -56,6 +78,8 @@ export function createBackend(env: BackendEnv): FullBackend {
       backupCheck: localBackupCheck,
       migrationServices: migrationServiceResources,
       starter: migrationStarter({ uploads, services: env.registry, secret, log: env.log }),
+      logReplay: listingRestores(logReplayStarter({ uploads, services: env.registry, secret, log: env.log }), env.instances),
+      sizing: sizingService,
       ...(env.savedConnections && { savedConnections: env.savedConnections }),
       discovery: serverDiscovery,
     },

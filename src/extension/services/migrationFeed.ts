@@ -7,11 +7,17 @@
  * budget of ARM reads (requestBudget.ts); it refreshes on its own schedule while the view is
  * visible. The changes of a refresh reach the view together, once it is done. Cutover goes
  * through the core's guard and cutoverMany; cancel and delete through cancelMany and deleteMany,
- * which read each migration fresh. No `vscode` here.
+ * which read each migration fresh. After each refresh of the monitor, the Log Replay Service
+ * restores of the instances the user works with are read too (restoreWatch.ts: a list per
+ * instance, details for the watched and a sweep within the same budget) and published with the
+ * migrations. No `vscode` here.
  */
 import * as l10n from '@vscode/l10n';
 import type { MigrationRef, MigrationServiceRef } from '../../core/azure/dms/client';
 import type { MigrationMonitor, MonitorEvent, MonitorEventType, MonitorSource, RefreshReport } from '../../core/migration/monitor';
+import type { LrsMonitorEvent, LrsMonitorSource } from '../../core/migration/lrsMonitor';
+import type { LrsRestoreView } from '../../core/migration/lrsStatus';
+import { isRestoreId } from '../dashboard/lrsRows';
 import type { OperationResult } from '../../core/migration/operations';
 import type { DatabaseMigrationJson } from '../dashboard/dmsShape';
 import { ActionableError } from '../errors';
@@ -19,6 +25,7 @@ import { listAllSubscriptions } from './azureResources';
 import { budgetFor, contextFor } from './azureContext';
 import { loadCore, type CoreApi } from './loadCore';
 import type { LocalUploads } from './localUploads';
+import { instanceRefOf, lazySource, RestoreWatch } from './restoreWatch';
 import type { AccountSource, MigrationFeed, MigrationOperations, ServiceRegistry, SignedInAccount } from './types';
 
 export interface FeedDeps {
@@ -28,19 +35,31 @@ export interface FeedDeps {
   log: { info(m: string): void; warn(m: string): void };
   /** The service the monitor reads for an account (default: the core's DmsClient; tests: a stand-in). */
   migrationSource?: (account: SignedInAccount) => MonitorSource;
+  /** Managed instances whose Log Replay Service restores are listed too (beside the migrations' targets). */
+  instances?: { list(cloud: SignedInAccount['cloud']): string[] };
+  /** What the restores are read from (default: the core's LrsClient; tests: a stand-in). */
+  restoreSource?: (account: SignedInAccount) => LrsMonitorSource;
 }
 
 const asJson = (m: unknown) => m as DatabaseMigrationJson;
 
 /** What a refresh gave the view: the migrations, or why none could be read. */
 export type FeedUpdate =
-  | { kind: 'migrations'; migrations: DatabaseMigrationJson[] }
+  | { kind: 'migrations'; migrations: DatabaseMigrationJson[]; restores?: LrsRestoreView[] }
   | { kind: 'failed'; error: unknown };
 
 /** A change the core's monitor saw, with the migration as the view reads it. */
 export interface MigrationChange {
   type: MonitorEventType;
   migration: DatabaseMigrationJson;
+  status: string;
+  previous?: string;
+}
+
+/** A change the Log Replay Service monitor saw in a restore. */
+export interface RestoreChange {
+  type: MonitorEventType;
+  restore: LrsRestoreView;
   status: string;
   previous?: string;
 }
@@ -58,8 +77,8 @@ export interface LiveMigrationFeed extends MigrationFeed {
   /** Reads these migrations' details now (a view just opened them); the update listeners have them. Never rejects. */
   readDetails(ids: readonly string[]): Promise<void>;
   onUpdate(listener: (u: FeedUpdate) => void): () => void;
-  /** The changes of one refresh, together, before its update. */
-  onChanges(listener: (changes: MigrationChange[]) => void): () => void;
+  /** The changes of one refresh (migrations, and restores), together, before its update. */
+  onChanges(listener: (changes: MigrationChange[], restores: RestoreChange[]) => void): () => void;
   dispose(): void;
 }
 
@@ -67,6 +86,7 @@ interface Session {
   account: SignedInAccount;
   core: CoreApi;
   monitor: MigrationMonitor;
+  restores: RestoreWatch;
   close(): void;
 }
 
@@ -90,7 +110,9 @@ export class MigrationFeedService implements LiveMigrationFeed {
   private uploadsResumed: Promise<void> = Promise.resolve();
   private readonly lifetime = new AbortController();
   private readonly updateListeners = new Set<(u: FeedUpdate) => void>();
-  private readonly changeListeners = new Set<(c: MigrationChange[]) => void>();
+  private readonly changeListeners = new Set<(c: MigrationChange[], r: RestoreChange[]) => void>();
+  /** The restores' refresh after each refresh of the monitor, one after the other. */
+  private restoresRead: Promise<void> = Promise.resolve();
   /** The changes of the refresh under way: told together when it is done. */
   private pendingChanges: MigrationChange[] = [];
   /** Reason -> the migrations watched for it; the monitor watches their union. */
@@ -129,7 +151,7 @@ export class MigrationFeedService implements LiveMigrationFeed {
     return () => this.updateListeners.delete(listener);
   }
 
-  onChanges(listener: (changes: MigrationChange[]) => void): () => void {
+  onChanges(listener: (changes: MigrationChange[], restores: RestoreChange[]) => void): () => void {
     this.changeListeners.add(listener);
     return () => this.changeListeners.delete(listener);
   }
@@ -139,19 +161,39 @@ export class MigrationFeedService implements LiveMigrationFeed {
     if (ids.length) this.watchedBy.set(reason, new Set(ids));
     else this.watchedBy.delete(reason);
     const after = this.watchedIds();
-    const monitor = this.session?.monitor;
-    if (!monitor) return;
-    for (const id of before) if (!after.has(id)) monitor.unwatch(id);
-    for (const id of after) if (!before.has(id)) monitor.watch(id);
+    const session = this.session;
+    if (!session) return;
+    // A restore's id names a managed database: the restores' monitor reads those.
+    const of = (id: string) => (isRestoreId(id) ? session.restores : session.monitor);
+    for (const id of before) if (!after.has(id)) of(id).unwatch(id);
+    for (const id of after) if (!before.has(id)) of(id).watch(id);
   }
 
   async readDetails(ids: readonly string[]): Promise<void> {
-    const monitor = this.session?.monitor;
-    if (!monitor || !ids.length) return;
+    const session = this.session;
+    if (!session || !ids.length) return;
+    const restores = ids.filter(isRestoreId);
+    if (restores.length) await this.readRestoreDetails(session, restores);
+    const migrations = ids.filter((id) => !isRestoreId(id));
+    if (!migrations.length) return;
     try {
-      await monitor.readDetails(ids, this.lifetime.signal);
+      await session.monitor.readDetails(migrations, this.lifetime.signal);
     } catch (e) {
       if ((e as Error).name !== 'AbortError') this.deps.log.warn(`migrations: reading details: ${(e as Error).message}`);
+    }
+  }
+
+  /** Reads restores' details now: watched for one refresh of the restores (a list per instance, their details). */
+  private async readRestoreDetails(session: Session, ids: string[]): Promise<void> {
+    for (const id of ids) session.restores.watch(id);
+    try {
+      await this.restoresRead;
+      this.restoresRead = this.refreshRestores(session, undefined);
+      await this.restoresRead;
+    } finally {
+      // Still watched for a reason of its own (the view expanded it meanwhile): left watched.
+      const watched = this.watchedIds();
+      for (const id of ids) if (!watched.has(id)) session.restores.unwatch(id);
     }
   }
 
@@ -186,6 +228,7 @@ export class MigrationFeedService implements LiveMigrationFeed {
       if ((e as Error).name !== 'AbortError') return this.publish({ kind: 'failed', error: e });
     }
     await this.uploadsResumed;
+    await this.restoresRead;
     return this.last;
   }
 
@@ -203,17 +246,20 @@ export class MigrationFeedService implements LiveMigrationFeed {
     // last list, within the account's read budget; one that appears already ready or failed is
     // news as much as one that gets there.
     const monitor = new core.MigrationMonitor(source, { services, detailsForChanged: true, announceArrivals: true, intervalMs: this.intervalMs, budget: budgetFor(account) });
-    for (const id of this.watchedIds()) monitor.watch(id);
+    const restores = new RestoreWatch(core, this.deps.restoreSource?.(account) ?? lazySource(() => new core.LrsClient(contextFor(account))), budgetFor(account), () => this.intervalMs);
+    for (const id of this.watchedIds()) (isRestoreId(id) ? restores : monitor).watch(id);
     const offEvents = monitor.onEvent((e) => this.announce(e));
     const offRefreshes = monitor.onRefresh((r) => this.refreshed(session, r));
     const session: Session = {
       account,
       core,
       monitor,
+      restores,
       close: () => {
         offEvents();
         offRefreshes();
         monitor.dispose();
+        restores.dispose();
       },
     };
     this.session = session;
@@ -249,9 +295,9 @@ export class MigrationFeedService implements LiveMigrationFeed {
     if (report.deferred) this.deps.log.info(`migrations: ${report.detailCalls} details read, ${report.deferred} left for the next refresh (ARM's read budget)`);
     const changes = this.pendingChanges;
     this.pendingChanges = [];
-    if (changes.length) for (const l of this.changeListeners) l(changes);
     // No service answered: what is known is all stale, and the view says why instead.
     if (report.listCalls > 0 && report.listsAnswered === 0) {
+      if (changes.length) for (const l of this.changeListeners) l(changes, []);
       this.publish({ kind: 'failed', error: report.errors[0]!.cause });
       return;
     }
@@ -262,7 +308,33 @@ export class MigrationFeedService implements LiveMigrationFeed {
         return s ? !core.isTerminal(s.migration) : undefined;
       }))
       .catch((e) => this.deps.log.warn(`upload: ${(e as Error).message}`));
-    this.publish({ kind: 'migrations', migrations: monitor.snapshot().map((s) => asJson(s.migration)) });
+    // The restores of the instances the user works with: registered ones and the migrations' targets.
+    session.restores.setInstances([
+      ...(this.deps.instances?.list(account.cloud) ?? []),
+      ...monitor.snapshot().flatMap((s) => instanceRefOf(s.migration.properties?.scope ?? s.id) ?? []),
+    ]);
+    this.restoresRead = this.restoresRead.then(() => this.refreshRestores(session, changes));
+  }
+
+  /**
+   * Reads the restores, then tells the changes of this refresh and publishes migrations and
+   * restores together. `changes` undefined: a read of the restores alone, which leaves a failure
+   * to list the migrations shown (only the monitor's next refresh replaces it).
+   */
+  private async refreshRestores(session: Session, changes: MigrationChange[] | undefined): Promise<void> {
+    const restoreChanges: RestoreChange[] = [];
+    try {
+      const { report, events } = await session.restores.refresh(this.lifetime.signal);
+      for (const e of report.errors) this.deps.log.warn(`restores: ${e.target}: ${e.message}`);
+      restoreChanges.push(...events.map(restoreChangeOf));
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') return;
+      this.deps.log.warn(`restores: ${(e as Error).message}`);
+    }
+    if (session !== this.session) return;
+    if (changes?.length || restoreChanges.length) for (const l of this.changeListeners) l(changes ?? [], restoreChanges);
+    if (!changes && this.last.kind === 'failed') return;
+    this.publish({ kind: 'migrations', migrations: session.monitor.snapshot().map((s) => asJson(s.migration)), restores: session.restores.snapshot() });
   }
 
   /** A change the monitor saw: told with the others of its refresh, when it is done. */
@@ -275,6 +347,10 @@ export class MigrationFeedService implements LiveMigrationFeed {
     for (const l of this.updateListeners) l(update);
     return update;
   }
+}
+
+function restoreChangeOf(e: LrsMonitorEvent): RestoreChange {
+  return { type: e.type, restore: e.view, status: e.status, ...(e.previous && { previous: e.previous }) };
 }
 
 /** The core's refusal, in its words, as something the user can act on; a failure as it is. */

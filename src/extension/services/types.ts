@@ -11,14 +11,16 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type * as v from 'valibot';
 import type { Cloud } from '../../core/azure/cloud';
-import type { DiscoveryOptions, DiscoveryReport } from '../../core/discovery/discover';
+import type { DiscoveryOptions } from '../../core/discovery/discover';
 import type { MigrationMode } from '../../core/migrationMode';
+import type { InstanceRecommendation } from '../../core/sku/recommend';
 import type {
   AssessmentSummarySchema,
   AuthenticationSchema,
   ChainCheckResultSchema,
   ChainCheckStepSchema,
   ConnectionTestSchema,
+  DiscoveredServerSchema,
   EncryptSchema,
   ManagedInstanceSchema,
   MigrationServiceSchema,
@@ -175,9 +177,22 @@ export interface SavedConnectionService extends Capability {
   password(id: string, signal: AbortSignal): Promise<string | undefined>;
 }
 
+export type DiscoveredServerInfo = v.InferOutput<typeof DiscoveredServerSchema>;
+
+/** What a discovery found, as the wizard shows it. */
+export interface DiscoveryResult {
+  servers: DiscoveredServerInfo[];
+  /** Hosts probed, and those where nothing answered. */
+  hosts: number;
+  silent: number;
+  /** One line per host whose answer could not be read. */
+  problems: string[];
+  durationMs: number;
+}
+
 /** Finds SQL Server instances on the hosts and ranges the user names (the core's discovery). */
 export interface ServerDiscoveryService extends Capability {
-  discover(targets: string[], options: Pick<DiscoveryOptions, 'ports' | 'broadcast' | 'confirmed' | 'timeoutMs'>, signal: AbortSignal, onProgress?: (message: string, fraction: number) => void): Promise<DiscoveryReport>;
+  discover(targets: string[], options: Pick<DiscoveryOptions, 'ports' | 'ssrpPort' | 'broadcast' | 'confirmed' | 'timeoutMs'>, signal: AbortSignal, onProgress?: (message: string, fraction: number) => void): Promise<DiscoveryResult>;
 }
 
 export type ManagedInstanceInfo = v.InferOutput<typeof ManagedInstanceSchema>;
@@ -185,6 +200,11 @@ export type ManagedInstanceInfo = v.InferOutput<typeof ManagedInstanceSchema>;
 export interface TargetService extends Capability {
   listManagedInstances(account: SignedInAccount, subscriptionId: string, signal: AbortSignal): Promise<ManagedInstanceInfo[]>;
   listDatabases(account: SignedInAccount, instanceId: string, signal: AbortSignal): Promise<string[]>;
+}
+
+/** A size recommendation from a folder of performance data (the core's sizing), for the selected databases. */
+export interface SizingService extends Capability {
+  recommend(folder: string, databases: string[], signal: AbortSignal): Promise<InstanceRecommendation>;
 }
 
 export type StorageAccountInfo = v.InferOutput<typeof StorageAccountSchema>;
@@ -260,6 +280,19 @@ export interface MigrationStarter extends Capability {
   start(account: SignedInAccount, request: MigrationRequest, secrets: MigrationSecrets, signal: AbortSignal, progress?: (message: string) => void): Promise<StartedMigration[]>;
 }
 
+/** The same answers for the Log Replay Service: no migration service; how the instance reads the container instead. */
+export interface LogReplayRequest extends Omit<MigrationRequest, 'migrationServiceId' | 'databases'> {
+  /** SAS: a token with Read and List only, made at Start from the account key (never kept); or the instance's managed identity. */
+  access: 'sas' | 'managedIdentity';
+  /** Blob storage only (a network share is the migration service's). */
+  databases: (DatabaseRequest & { location: Exclude<BackupLocation, { kind: 'share' }> })[];
+}
+
+/** Restores through the managed instance's Log Replay Service, on the core's LRS run (its checks refuse before anything starts). */
+export interface LogReplayStarter extends Capability {
+  start(account: SignedInAccount, request: LogReplayRequest, secrets: MigrationSecrets, signal: AbortSignal, progress?: (message: string) => void): Promise<StartedMigration[]>;
+}
+
 export interface WizardServices {
   accounts: AccountService;
   subscriptions: SubscriptionService;
@@ -269,6 +302,10 @@ export interface WizardServices {
   backupCheck: BackupCheckService;
   migrationServices: MigrationServiceResources;
   starter: MigrationStarter;
+  /** Sizing from performance data on the target step (absent: the step says how to get a recommendation with sqlmig). */
+  sizing?: SizingService;
+  /** The Log Replay Service engine (absent: the wizard offers it as unavailable). */
+  logReplay?: LogReplayStarter;
   /** The MSSQL extension's saved connections for the source step (absent in tests that do not need it). */
   savedConnections?: SavedConnectionService;
   /** "Find servers" for the source step. */

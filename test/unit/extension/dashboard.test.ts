@@ -67,7 +67,7 @@ test('context values gate the menus: cutover only when online, restored and unbl
   assert.equal(ctx(migration('A', 'InProgress', { isFullBackupRestored: false })), 'migration;canCancel');
   assert.equal(ctx(migration('B', 'ReadyForCutover', { isFullBackupRestored: true, restoreBlockingReason: 'Log backup chain broken' })), 'migration;canCancel');
   assert.equal(ctx(migration('C', 'InProgress', { isFullBackupRestored: true }, { offlineConfiguration: { offline: true } })), 'migration;canCancel');
-  assert.equal(ctx(migration('D', 'Succeeded')), 'migration;canDelete');
+  assert.equal(ctx(migration('D', 'Succeeded')), 'migration;canDelete;canValidate');
   assert.equal(ctx(migration('E', 'Completing')), 'migration');
   // The menus' when-clauses match these values.
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -77,6 +77,9 @@ test('context values gate the menus: cutover only when online, restored and unbl
   assert.ok(!regex(when('sqlMigration.completeCutover')).test('migration;canCancel'));
   assert.ok(regex(when('sqlMigration.deleteMigration')).test('migration;canDelete'));
   assert.ok(!regex(when('sqlMigration.deleteMigration')).test('backupFile;restored'));
+  assert.ok(regex(when('sqlMigration.validateMigration')).test('migration;canDelete;canValidate'));
+  assert.ok(regex(when('sqlMigration.validateMigration')).test('lrsRestore;canValidate'));
+  assert.ok(!regex(when('sqlMigration.validateMigration')).test('migration;canCancel'));
 });
 
 test('status falls back to provisioning state; unknown statuses count as in progress', () => {
