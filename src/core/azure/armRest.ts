@@ -1,10 +1,11 @@
 /**
  * The plumbing of a thin typed ARM client on @azure-rest/core-client and @azure/core-lro, for
- * resource providers whose SDK does not fit (the Log Replay Service's managed-database
- * operations; see lrs/client.ts): one api-version per client, long-running operations that
- * follow Azure-AsyncOperation (or Location) with the service's own error code when they fail,
- * lists that follow nextLink, follow-up URLs kept on the cloud's ARM origin (the bearer token is
- * never sent anywhere else), and every secret a call carries cut out of its errors.
+ * resource providers with no SDK (the Database Migration Service; see dms/client.ts) or whose
+ * SDK does not fit (the Log Replay Service's managed-database operations; see lrs/client.ts):
+ * one api-version per client, long-running operations that follow Azure-AsyncOperation (or
+ * Location) with the service's own error code when they fail, lists that follow nextLink,
+ * follow-up URLs kept on the cloud's ARM origin (the bearer token is never sent anywhere else),
+ * and every secret a call carries cut out of its errors.
  *
  * A change is never sent twice on a doubt: the pipeline retries only what certainly was not
  * acted on (retry.ts), and when the answer to a change is lost (a 5xx, a timeout, a connection
@@ -12,8 +13,8 @@
  * happened: done when the change shows, still running (followed), failed with the service's
  * words, or, after a second read, not applied with the original error.
  *
- * The same algorithm as DmsClient's (dms/client.ts), written as a base class so that both
- * clients can share it: DmsClient is to move onto it (it keeps its own copy for now).
+ * Both clients extend ArmRestClient: a subclass holds the paths and, for each change, how to
+ * tell from a re-read whether it took effect (a Recheck); the requests, polls and errors are here.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRestError, getClient, type Client, type HttpResponse } from '@azure-rest/core-client';
@@ -32,7 +33,10 @@ export interface ArmCallOptions {
 export interface ArmLroOptions extends ArmCallOptions {
   /** Longest wait between polls when the service sends no Retry-After (default 2 s); the first polls come sooner. */
   pollIntervalMs?: number;
-  /** Each status seen while the operation runs, or, when its answer was lost, the resource's status as read again. */
+  /**
+   * Each status seen while the operation runs (InProgress, Succeeded...), or, when its answer was
+   * lost, the resource's status as read again (Completing, Deleting...).
+   */
   onPoll?: (status: string) => void;
 }
 
@@ -83,7 +87,7 @@ function lowerHeaders(headers: Record<string, string>): Record<string, string> {
 }
 
 /** "ECONNRESET: socket hang up" or "ServiceUnavailable (HTTP 503): ...", for a sentence. */
-function errorText(e: AzureError): string {
+export function errorText(e: AzureError): string {
   return `${e.code}${e.statusCode ? ` (HTTP ${e.statusCode})` : ''}: ${e.serviceMessage}`;
 }
 
@@ -92,7 +96,7 @@ export abstract class ArmRestClient {
   private readonly origin: URL;
   private readonly pollIntervalMs: number;
   private readonly maxPages: number;
-  /** Cut out of every error: the client's own secrets. */
+  /** Cut out of every error: the client's own secrets and those its calls have read (remember). */
   private readonly secrets = new Set<string>();
 
   protected constructor(ctx: AzureContext, apiVersion: string, options: ArmRestClientOptions = {}) {
@@ -136,13 +140,18 @@ export abstract class ArmRestClient {
     }
   }
 
+  /** One request's body; an answer other than 2xx throws as it came (for the caller to judge, then fail). */
+  protected async request<T>(o: ArmCallOptions, send: () => PromiseLike<HttpResponse>): Promise<T> {
+    o.signal?.throwIfAborted();
+    const res = await send();
+    if (!/^2\d\d$/.test(res.status)) throw createRestError(res);
+    return res.body as T;
+  }
+
   /** One request; with `recheck`, a lost answer is found out by reading the resource. */
   protected async call<T, R = unknown>(action: string, o: ArmCallOptions, send: () => PromiseLike<HttpResponse>, recheck?: Recheck<R, T>): Promise<T> {
     try {
-      o.signal?.throwIfAborted();
-      const res = await send();
-      if (!/^2\d\d$/.test(res.status)) throw createRestError(res);
-      return res.body as T;
+      return await this.request<T>(o, send);
     } catch (e) {
       if (recheck && isAmbiguousFailure(e)) return this.recheck(action, o, e, recheck);
       throw this.fail(e, action, o.secrets);
@@ -186,6 +195,7 @@ export abstract class ArmRestClient {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   protected async lro<T>(action: string, o: ArmLroOptions, send: () => PromiseLike<HttpResponse>, recheck: Recheck<any, T>): Promise<T> {
     let lastPollBody: unknown;
+    /** What the service last asked us to wait (Retry-After), if anything. */
     let askedMs: number | undefined;
     const toOperation = (res: HttpResponse): OperationResponse<unknown> => {
       if (!/^2\d\d$/.test(res.status)) throw createRestError(res);
@@ -218,6 +228,8 @@ export abstract class ArmRestClient {
     try {
       o.signal?.throwIfAborted();
       const poller = createHttpPoller(operation, { resolveOnUnsuccessful: true });
+      // Polls soon, then less often: a quick operation ends in a fraction of a second, a long one
+      // costs a poll per interval. The service's Retry-After, when it sends one, decides instead.
       const longest = o.pollIntervalMs ?? this.pollIntervalMs;
       for (let wait = Math.min(FIRST_POLL_MS, longest); ; wait = Math.min(wait * 2, longest)) {
         await poller.poll({ abortSignal: o.signal });

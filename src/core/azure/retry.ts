@@ -9,7 +9,7 @@
  * not acted on: a 429 (the service says it did not process it) or a connection that never
  * opened. After a 5xx, a timeout or a connection dropped once the request was sent it may
  * have worked: sending it again would meet "already in progress" and make a success look
- * like a failure, so the caller reads the resource instead (see dms/client.ts).
+ * like a failure, so the caller reads the resource instead (see armRest.ts, which DmsClient and the Log Replay Service client share).
  */
 import { retryPolicy, type PipelinePolicy, type PipelineResponse, type RetryStrategy } from '@azure/core-rest-pipeline';
 
