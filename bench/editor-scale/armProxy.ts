@@ -15,6 +15,8 @@ export interface ProxyCounts {
   pages: number;
   /** GETs of one database migration (details). */
   migrationGets: number;
+  /** Pages of a managed instance's databases: the Log Replay Service restores the view follows. */
+  restorePages: number;
   /** Everything else (subscriptions, services, instances, operations...). */
   other: number;
   /** Reads answered 429 by the throttle. */
@@ -34,7 +36,7 @@ export interface ArmProxy {
 export async function startArmProxy(target: string): Promise<ArmProxy> {
   const upstream = new URL(target);
   const throttle = new ArmReadThrottle();
-  const counts: ProxyCounts = { pages: 0, migrationGets: 0, other: 0, throttled: 0 };
+  const counts: ProxyCounts = { pages: 0, migrationGets: 0, restorePages: 0, other: 0, throttled: 0 };
   let self = '';
   const state = { lastRequestAt: 0 };
   const rewrite = (text: string) => text.split(upstream.origin).join(self).split(upstream.origin.replace('127.0.0.1', 'localhost')).join(self);
@@ -45,6 +47,7 @@ export async function startArmProxy(target: string): Promise<ArmProxy> {
     const method = (req.method ?? 'GET').toUpperCase();
     if (method === 'GET' && /\/listMigrations$/i.test(path)) counts.pages++;
     else if (method === 'GET' && /\/databaseMigrations\/[^/]+$/i.test(path)) counts.migrationGets++;
+    else if (method === 'GET' && /\/managedInstances\/[^/]+\/databases$/i.test(path)) counts.restorePages++;
     else counts.other++;
     const verdict = throttle.admit({ method, path, ...(req.headers.authorization && { authorization: req.headers.authorization }) });
     if (verdict.kind === 'throttled') {
@@ -88,7 +91,7 @@ export async function startArmProxy(target: string): Promise<ArmProxy> {
     },
     throttle,
     reset() {
-      counts.pages = counts.migrationGets = counts.other = counts.throttled = 0;
+      counts.pages = counts.migrationGets = counts.restorePages = counts.other = counts.throttled = 0;
     },
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
