@@ -1,9 +1,8 @@
 /**
  * The logins, tde and server-objects commands, their help's sandbox examples run as printed.
- * The sandbox does not start its managed instance's SQL endpoint yet (sandbox.ts is being
- * restructured): this test does what its wiring will do, with the same pieces
- * (sandbox/targetServer.ts): the source and the instance on loopback, and the cloud file's
- * sqlEndpoints mapping SQLSRC01 and the instance's ARM host name to them.
+ * It starts the source and the instance on loopback itself, from the pieces the sandbox uses
+ * (sandbox/targetServer.ts), so that it controls their logins and databases; the cloud file's
+ * sqlEndpoints map SQLSRC01 and the instance's ARM host name to them, as the sandbox's do.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-/** The ARM emulator's tdeCertificates operation and the migration service's TDE restore rule, as functions (wired into the sandbox later). */
+/** The ARM emulator's tdeCertificates operation and the migration service's TDE restore rule, as functions (the sandbox wires them: managedInstanceTdeCertificates.ts, restoreEngine.ts). */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { describe, test } from 'node:test';
