@@ -9,11 +9,12 @@
  * restore ends by itself after `lastBackupName`, which is taken from the chain). For the chain
  * checks they are an online and an offline migration (chainCheck.ts, runPlan.ts).
  */
-import { expectArmId, type ArmId } from '../azure/armId';
 import { LRS_TAGS, managedDatabaseIdOf, type RestoreRef, type StorageContainerIdentity } from '../azure/lrs/models';
 import type { MigrationMode } from '../migrationMode';
-import { blobFolderProblem, containerNameProblem, databaseCountProblem, targetDatabaseNameProblem } from '../naming';
+import type { ArmId } from '../azure/armId';
+import { containerNameProblem, databaseCountProblem } from '../naming';
 import type { ServiceTier } from '../sku/miLimits';
+import { armIdInto, DatabaseChecks } from './databaseChecks';
 import { PlanError, type DatabaseChoice, type PlannedDatabase } from './plan';
 
 export const LRS_MODES = ['continuous', 'autocomplete'] as const;
@@ -64,14 +65,7 @@ export function lastBackupNameProblem(name: string): string | undefined {
 /** Checks everything at once and reports every problem, or returns the plan ready to run. */
 export function validateLrsPlan(input: LrsPlanInput): LrsPlan {
   const problems: string[] = [];
-  const tryId = (id: string, provider: string, type: string, what: string): ArmId | undefined => {
-    try {
-      return expectArmId(id, provider, type, what);
-    } catch (e) {
-      problems.push((e as Error).message);
-      return undefined;
-    }
-  };
+  const tryId = (id: string, provider: string, type: string, what: string) => armIdInto(problems, id, provider, type, what);
   const target = tryId(input.targetInstanceId, 'Microsoft.Sql', 'managedInstances', 'the target managed instance');
   const b = input.backup;
   tryId(b.storageAccountId, 'Microsoft.Storage', 'storageAccounts', 'the storage account');
@@ -86,35 +80,15 @@ export function validateLrsPlan(input: LrsPlanInput): LrsPlan {
   if (input.databases.length === 0) problems.push('no database was chosen');
   const count = databaseCountProblem(input.databases.length, input.existingTargetDatabases?.length ?? 0, input.targetTier);
   if (count) problems.push(count);
-  const existing = new Set((input.existingTargetDatabases ?? []).map((n) => n.toLowerCase()));
-  const seenSource = new Set<string>();
-  const seenTarget = new Map<string, string>();
-  const seenFolder = new Map<string, string>();
+  const checks = new DatabaseChecks(problems, input.existingTargetDatabases);
   const planned: PlannedDatabase[] = [];
   for (const d of input.databases) {
-    if (!d.source?.trim()) {
-      problems.push('a source database name is empty');
-      continue;
-    }
-    if (seenSource.has(d.source.toLowerCase())) {
-      problems.push(`source database ${d.source} is listed twice`);
-      continue;
-    }
-    seenSource.add(d.source.toLowerCase());
+    if (!checks.source(d.source)) continue;
     const targetName = d.target ?? d.source;
-    const tp = targetDatabaseNameProblem(targetName);
-    if (tp) problems.push(`${d.source}: ${tp}`);
-    const other = seenTarget.get(targetName.toLowerCase());
-    if (other) problems.push(`${d.source} and ${other} would both be restored as ${targetName}`);
-    seenTarget.set(targetName.toLowerCase(), d.source);
-    if (existing.has(targetName.toLowerCase())) problems.push(`a database named ${targetName} already exists on the target instance: choose another target name`);
+    checks.target(d.source, targetName);
     const folder = d.folder ?? d.source;
-    const fp = blobFolderProblem(folder);
-    if (fp) problems.push(`${d.source}: ${fp}`);
     // LRS restores everything in the folder it is given: one flat folder per database, never shared.
-    const sharing = seenFolder.get(folder.toLowerCase());
-    if (sharing) problems.push(`${d.source} and ${sharing} would share the blob folder "${folder}": the Log Replay Service needs one folder per database`);
-    seenFolder.set(folder.toLowerCase(), d.source);
+    checks.folder(d.source, folder, 'the Log Replay Service needs one folder per database');
     if (b.kind === 'upload' && !d.localFolder) problems.push(`${d.source}: upload mode needs the local folder holding its backups`);
     if (d.lastBackupName) {
       if (input.mode === 'continuous') problems.push(`${d.source}: a last backup file is only for autocomplete restores (continuous ones end with "log-replay complete")`);

@@ -6,12 +6,13 @@
  * with one folder per database, or a network share the integration runtime uploads from.
  * The folder inside a container is sent as `blobContainerName: "container/folder"`.
  */
-import { expectArmId, type ArmId } from '../azure/armId';
-import { blobFolderProblem, containerNameProblem, databaseCountProblem, targetDatabaseNameProblem, uncPathProblem, windowsUserProblem } from '../naming';
+import type { ArmId } from '../azure/armId';
+import { containerNameProblem, databaseCountProblem, uncPathProblem, windowsUserProblem } from '../naming';
 import { migrationIdOf, type MigrationRef } from '../azure/dms/client';
 import type { DatabaseMigrationSqlMi } from '../azure/dms/models';
 import type { MigrationMode } from '../migrationMode';
 import type { ServiceTier } from '../sku/miLimits';
+import { armIdInto, DatabaseChecks } from './databaseChecks';
 
 export type { MigrationMode };
 
@@ -100,14 +101,7 @@ export { MI_MAX_DATABASES } from '../naming';
 export function validatePlan(input: MigrationPlanInput): MigrationPlan {
   const problems: string[] = [];
   const warnings: string[] = [];
-  const tryId = (id: string, provider: string, type: string, what: string): ArmId | undefined => {
-    try {
-      return expectArmId(id, provider, type, what);
-    } catch (e) {
-      problems.push((e as Error).message);
-      return undefined;
-    }
-  };
+  const tryId = (id: string, provider: string, type: string, what: string) => armIdInto(problems, id, provider, type, what);
   const target = tryId(input.targetInstanceId, 'Microsoft.Sql', 'managedInstances', 'the target managed instance');
   tryId(input.migrationServiceId, 'Microsoft.DataMigration', 'sqlMigrationServices', 'the migration service');
   tryId(input.backup.storageAccountId, 'Microsoft.Storage', 'storageAccounts', 'the storage account');
@@ -141,38 +135,18 @@ export function validatePlan(input: MigrationPlanInput): MigrationPlan {
   if (input.databases.length === 0) problems.push('no database was chosen');
   const count = databaseCountProblem(input.databases.length, (input.existingTargetDatabases?.length ?? 0) + (input.alsoPlannedOnTarget ?? 0), input.targetTier);
   if (count) problems.push(count);
-  const existing = new Set((input.existingTargetDatabases ?? []).map((n) => n.toLowerCase()));
-  const seenSource = new Set<string>();
-  const seenTarget = new Map<string, string>();
-  const seenFolder = new Map<string, string>();
+  const checks = new DatabaseChecks(problems, input.existingTargetDatabases);
   const planned: PlannedDatabase[] = [];
   for (const d of input.databases) {
+    if (!checks.source(d.source)) continue;
     const targetName = d.target ?? d.source;
-    if (!d.source?.trim()) {
-      problems.push('a source database name is empty');
-      continue;
-    }
-    if (seenSource.has(d.source.toLowerCase())) {
-      problems.push(`source database ${d.source} is listed twice`);
-      continue;
-    }
-    seenSource.add(d.source.toLowerCase());
-    const tp = targetDatabaseNameProblem(targetName);
-    if (tp) problems.push(`${d.source}: ${tp}`);
-    const other = seenTarget.get(targetName.toLowerCase());
-    if (other) problems.push(`${d.source} and ${other} would both be restored as ${targetName}`);
-    seenTarget.set(targetName.toLowerCase(), d.source);
-    if (existing.has(targetName.toLowerCase())) problems.push(`a database named ${targetName} already exists on the target instance: choose another target name`);
+    checks.target(d.source, targetName);
 
     let folder: string | undefined;
     if (b.kind === 'blob' || b.kind === 'upload') {
       folder = d.folder ?? d.source;
-      const fp = blobFolderProblem(folder);
-      if (fp) problems.push(`${d.source}: ${fp}`);
       // DMS restores everything it finds in the folder: two databases in one folder hang the restore.
-      const sharing = seenFolder.get(folder.toLowerCase());
-      if (sharing) problems.push(`${d.source} and ${sharing} would share the blob folder "${folder}": each database needs its own folder`);
-      seenFolder.set(folder.toLowerCase(), d.source);
+      checks.folder(d.source, folder, 'each database needs its own folder');
       if (b.kind === 'upload' && !d.localFolder) problems.push(`${d.source}: upload mode needs the local folder holding its backups`);
     }
     // Uploaded chains name their last file themselves (checkLocalChains); a blob folder's is read there.
