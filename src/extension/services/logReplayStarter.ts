@@ -14,12 +14,11 @@ import type { LrsPlan } from '../../core/migration/lrsPlan';
 import { contextFor } from './azureContext';
 import { loadCore } from './loadCore';
 import type { UploadJob } from './localUploads';
-import { planProblems, splitContainer, type StarterDeps } from './starter';
+import { instanceOf, planProblems, readTargetInstances, splitContainer, type StarterDeps } from './starter';
 import type { LogReplayRequest, LogReplayStarter, StartedMigration } from './types';
 
 type LrsDatabase = LogReplayRequest['databases'][number];
 
-const instanceOf = (request: LogReplayRequest, d: LrsDatabase) => d.targetInstanceId ?? request.targetInstanceId;
 const containerOf = (d: LrsDatabase) => splitContainer(d.location.container, d.sourceDatabase).container;
 
 export function logReplayStarter(deps: StarterDeps): LogReplayStarter {
@@ -34,17 +33,9 @@ export function logReplayStarter(deps: StarterDeps): LogReplayStarter {
         const key = `${instanceOf(request, d).toLowerCase()}|${d.location.storageAccountId}|${containerOf(d)}`;
         groups.set(key, [...(groups.get(key) ?? []), d]);
       }
-      const instanceIds = [...new Map(request.databases.map((d) => [instanceOf(request, d).toLowerCase(), instanceOf(request, d)])).values()];
       const storageIds = [...new Set(request.databases.map((d) => d.location.storageAccountId))];
-      const [instances, accounts] = await Promise.all([
-        Promise.all(instanceIds.map(async (id) => {
-          const t = core.parseArmId(id);
-          const [info, existing] = await Promise.all([
-            core.getManagedInstance(ctx, t.subscriptionId, t.resourceGroup, t.name, signal),
-            core.listManagedDatabases(ctx, t.subscriptionId, t.resourceGroup, t.name, signal),
-          ]);
-          return { id, info, existing };
-        })),
+      const [instance, accounts] = await Promise.all([
+        readTargetInstances(core, ctx, request, signal),
         Promise.all(storageIds.map(async (id) => {
           const [info, key] = await Promise.all([core.getStorageAccount(ctx, id, signal), core.getStorageAccountKey(ctx, id, signal)]);
           deps.secret(key);
@@ -52,7 +43,6 @@ export function logReplayStarter(deps: StarterDeps): LogReplayStarter {
           return { id, name: info.name, blobEndpoint: info.blobEndpoint, key };
         })),
       ]);
-      const instance = new Map(instances.map((i) => [i.id.toLowerCase(), i]));
       const storage = new Map(accounts.map((a) => [a.id, a]));
 
       // Every plan checked as a whole first (names, one flat folder per database, the instance's room).

@@ -7,11 +7,12 @@
  */
 import * as l10n from '@vscode/l10n';
 import type { ContainerClient } from '@azure/storage-blob';
+import type { AzureContext } from '../../core/azure/context';
 import type { BackupSource, DatabaseChoice, MigrationPlan, MigrationPlanInput } from '../../core/migration/plan';
 import type { ServiceTier } from '../../core/sku/miLimits';
 import { ActionableError } from '../errors';
 import { contextFor } from './azureContext';
-import { loadCore } from './loadCore';
+import { loadCore, type CoreApi } from './loadCore';
 import type { LocalUploads, UploadJob } from './localUploads';
 import type { DatabaseRequest, MigrationRequest, MigrationSecrets, MigrationStarter, ServiceRegistry, StartedMigration } from './types';
 
@@ -22,7 +23,25 @@ export function splitContainer(value: string, database: string): { container: st
 }
 
 /** The instance a database goes to: its own, or the request's. */
-const instanceOf = (request: MigrationRequest, d: DatabaseRequest) => d.targetInstanceId ?? request.targetInstanceId;
+/** A database's target instance: its own, or the request's. */
+export const instanceOf = (request: { targetInstanceId: string }, d: { targetInstanceId?: string }) => d.targetInstanceId ?? request.targetInstanceId;
+
+/**
+ * Each target instance of a request, read once (lower-cased id -> its facts and the databases on
+ * it now): both engines' plans need its tier and the names and count already taken.
+ */
+export async function readTargetInstances(core: CoreApi, ctx: AzureContext, request: { targetInstanceId: string; databases: readonly { targetInstanceId?: string }[] }, signal?: AbortSignal) {
+  const ids = [...new Map(request.databases.map((d) => [instanceOf(request, d).toLowerCase(), instanceOf(request, d)])).values()];
+  const read = await Promise.all(ids.map(async (id) => {
+    const t = core.parseArmId(id);
+    const [info, existing] = await Promise.all([
+      core.getManagedInstance(ctx, t.subscriptionId, t.resourceGroup, t.name, signal),
+      core.listManagedDatabases(ctx, t.subscriptionId, t.resourceGroup, t.name, signal),
+    ]);
+    return { id, info, existing };
+  }));
+  return new Map(read.map((i) => [i.id.toLowerCase(), i]));
+}
 
 /** One plan per target instance and backup container (or share). */
 function groupKey(request: MigrationRequest, d: DatabaseRequest): string {
@@ -51,22 +70,14 @@ export function migrationStarter(deps: StarterDeps): MigrationStarter {
       }
       progress(l10n.t('Checking the plan'));
       // Each target instance: what is on it now (names taken, and its count toward the tier's limit) and its tier.
-      const instanceIds = [...new Map(request.databases.map((d) => [instanceOf(request, d).toLowerCase(), instanceOf(request, d)])).values()];
       const storageIds = [...new Set(request.databases.map((d) => d.location.storageAccountId))];
       const [instances, keys] = await Promise.all([
-        Promise.all(instanceIds.map(async (id) => {
-          const t = core.parseArmId(id);
-          const [existing, info] = await Promise.all([
-            core.listManagedDatabases(ctx, t.subscriptionId, t.resourceGroup, t.name, signal),
-            core.getManagedInstance(ctx, t.subscriptionId, t.resourceGroup, t.name, signal),
-          ]);
-          return { id, existing: existing.map((e) => e.name), tier: core.tierOfInstance(info.tier) };
-        })),
+        readTargetInstances(core, ctx, request, signal),
         Promise.all(storageIds.map((id) => core.getStorageAccountKey(ctx, id, signal))),
       ]);
       keys.forEach((k) => deps.secret(k));
       const keyOf = new Map(storageIds.map((id, i) => [id, keys[i]!]));
-      const instance = new Map(instances.map((i) => [i.id.toLowerCase(), i]));
+      const instance = new Map([...instances].map(([k, i]) => [k, { id: i.id, existing: i.existing.map((e) => e.name), tier: core.tierOfInstance(i.info.tier) }]));
       const onInstance = new Map<string, number>();
       for (const d of request.databases) onInstance.set(instanceOf(request, d).toLowerCase(), (onInstance.get(instanceOf(request, d).toLowerCase()) ?? 0) + 1);
 
