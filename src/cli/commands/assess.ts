@@ -1,8 +1,7 @@
 /** `sqlmig assess`: assess a source SQL Server for Azure SQL Managed Instance. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
+import { promptSecret } from '../promptSecret';
 import {
   assessServer, assessServers, AssessmentInputError, fleetFromJson, fleetToCsv, fleetToHtml, fleetToJson, formatFleet, formatReport, isFleetReport,
   reportFromJson, reportToCsv, reportToHtml, reportToJson, type AssessmentReport, type FleetReport,
@@ -17,19 +16,6 @@ import { EXIT_FAILED, EXIT_OK, UsageError, type Command, type Io, type Values } 
 
 export const PASSWORD_ENV = 'SQLMIG_SOURCE_PASSWORD';
 export const TOKEN_ENV = 'SQLMIG_SOURCE_ACCESS_TOKEN';
-
-/** Reads a line from the terminal without echoing it. */
-async function promptSecret(question: string): Promise<string> {
-  const muted = new Writable({ write: (_chunk, _enc, cb) => cb() });
-  process.stderr.write(question);
-  const rl = createInterface({ input: process.stdin, output: muted, terminal: true });
-  try {
-    return await new Promise<string>((res) => rl.question('', res));
-  } finally {
-    rl.close();
-    process.stderr.write('\n');
-  }
-}
 
 /**
  * A Microsoft Entra token for the cloud's SQL audience: SQLMIG_SOURCE_ACCESS_TOKEN, or one asked

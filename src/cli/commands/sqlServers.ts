@@ -8,8 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
+import { promptSecret } from '../promptSecret';
 import { parseArmId } from '../../core/azure/armId';
 import { sqlDatabaseResource, type Cloud } from '../../core/azure/cloud';
 import { credentialForCloud, sqlAccessToken, type SignInMethod } from '../../core/azure/credentials';
@@ -59,18 +58,6 @@ export const TARGET_HELP = `Target managed instance:
   --target-auth sql|entra-token
   --trust-target-certificate    accept the target's certificate unchecked
   --target-certificate FILE     a PEM certificate to trust for the target`;
-
-async function promptSecret(question: string): Promise<string> {
-  const muted = new Writable({ write: (_chunk, _enc, cb) => cb() });
-  process.stderr.write(question);
-  const rl = createInterface({ input: process.stdin, output: muted, terminal: true });
-  try {
-    return await new Promise<string>((res) => rl.question('', res));
-  } finally {
-    rl.close();
-    process.stderr.write('\n');
-  }
-}
 
 async function password(io: Io, variable: string, who: string): Promise<string> {
   const p = io.env[variable];
