@@ -42,6 +42,8 @@ export interface LrsPlanInput {
   existingTargetDatabases?: readonly string[];
   /** The target instance's service tier: how many databases it holds. */
   targetTier?: ServiceTier;
+  /** Databases other plans of the same start put on the same instance: they count toward its limit. */
+  alsoPlannedOnTarget?: number;
 }
 
 export interface LrsPlan extends Omit<LrsPlanInput, 'mode'> {
@@ -78,7 +80,7 @@ export function validateLrsPlan(input: LrsPlanInput): LrsPlan {
   if (!input.targetLocation?.trim()) problems.push('the target instance\'s region is not known');
 
   if (input.databases.length === 0) problems.push('no database was chosen');
-  const count = databaseCountProblem(input.databases.length, input.existingTargetDatabases?.length ?? 0, input.targetTier);
+  const count = databaseCountProblem(input.databases.length, (input.existingTargetDatabases?.length ?? 0) + (input.alsoPlannedOnTarget ?? 0), input.targetTier);
   if (count) problems.push(count);
   const checks = new DatabaseChecks(problems, input.existingTargetDatabases);
   const planned: PlannedDatabase[] = [];

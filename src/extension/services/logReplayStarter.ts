@@ -14,7 +14,7 @@ import type { LrsPlan } from '../../core/migration/lrsPlan';
 import { contextFor } from './azureContext';
 import { loadCore } from './loadCore';
 import type { UploadJob } from './localUploads';
-import { instanceOf, planProblems, readTargetInstances, splitContainer, type StarterDeps } from './starter';
+import { instanceOf, planProblems, plannedPerInstance, readTargetInstances, splitContainer, type StarterDeps } from './starter';
 import type { LogReplayRequest, LogReplayStarter, StartedMigration } from './types';
 
 type LrsDatabase = LogReplayRequest['databases'][number];
@@ -48,6 +48,7 @@ export function logReplayStarter(deps: StarterDeps): LogReplayStarter {
       // Every plan checked as a whole first (names, one flat folder per database, the instance's room).
       const problems: string[] = [];
       const plans: { plan: LrsPlan; dbs: LrsDatabase[] }[] = [];
+      const onInstance = plannedPerInstance(request);
       for (const dbs of groups.values()) {
         const target = instance.get(instanceOf(request, dbs[0]!).toLowerCase())!;
         const tier = core.tierOfInstance(target.info.tier);
@@ -69,6 +70,8 @@ export function logReplayStarter(deps: StarterDeps): LogReplayStarter {
             })),
             existingTargetDatabases: target.existing.map((e) => e.name),
             ...(tier && { targetTier: tier }),
+            // The other plans of this start (other containers) put databases on the same instance too.
+            alsoPlannedOnTarget: onInstance.get(target.id.toLowerCase())! - dbs.length,
           });
           plans.push({ plan, dbs });
         } catch (e) {

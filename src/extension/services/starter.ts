@@ -43,6 +43,13 @@ export async function readTargetInstances(core: CoreApi, ctx: AzureContext, requ
   return new Map(read.map((i) => [i.id.toLowerCase(), i]));
 }
 
+/** How many of the request's databases go to each instance (lower-cased id): a plan counts the others' toward the instance's limit. */
+export function plannedPerInstance(request: { targetInstanceId: string; databases: readonly { targetInstanceId?: string }[] }): Map<string, number> {
+  const count = new Map<string, number>();
+  for (const d of request.databases) count.set(instanceOf(request, d).toLowerCase(), (count.get(instanceOf(request, d).toLowerCase()) ?? 0) + 1);
+  return count;
+}
+
 /** One plan per target instance and backup container (or share). */
 function groupKey(request: MigrationRequest, d: DatabaseRequest): string {
   const where = d.location.kind === 'share' ? `share|${d.location.storageAccountId}` : `${d.location.kind}|${d.location.storageAccountId}|${splitContainer(d.location.container, d.sourceDatabase).container}`;
@@ -78,8 +85,7 @@ export function migrationStarter(deps: StarterDeps): MigrationStarter {
       keys.forEach((k) => deps.secret(k));
       const keyOf = new Map(storageIds.map((id, i) => [id, keys[i]!]));
       const instance = new Map([...instances].map(([k, i]) => [k, { id: i.id, existing: i.existing.map((e) => e.name), tier: core.tierOfInstance(i.info.tier) }]));
-      const onInstance = new Map<string, number>();
-      for (const d of request.databases) onInstance.set(instanceOf(request, d).toLowerCase(), (onInstance.get(instanceOf(request, d).toLowerCase()) ?? 0) + 1);
+      const onInstance = plannedPerInstance(request);
 
       // One plan per instance and backup container (or share): the core checks each as a whole,
       // and each instance's count with the databases the other plans put on it.

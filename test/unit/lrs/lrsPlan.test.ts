@@ -119,3 +119,13 @@ test('the plan as a whole: the token, the identity, the restores an instance run
   assert.match(warnings.join('\n'), /2 restores beside the 99 already running on mi make 101: an instance runs at most 100 Log Replay Service restores at once/);
   assert.match(warnings.join('\n'), /complete these by 2026-12-01 \(sqlmig log-replay complete\), or the service stops them/);
 });
+
+test('the instance\'s room counts what other plans of the same start put on it', () => {
+  const sixty = Array.from({ length: 60 }, (_, i) => ({ source: `db${i}` }));
+  assert.doesNotThrow(() => validateLrsPlan(input({ databases: sixty, targetTier: 'general-purpose' })));
+  assert.throws(() => validateLrsPlan(input({ databases: sixty, targetTier: 'general-purpose', alsoPlannedOnTarget: 50 })), (e: unknown) => {
+    assert.ok(e instanceof PlanError);
+    assert.match(e.problems.join('\n'), /60 databases beside the 50 already on the instance: .* holds at most 100, so it has room for 50/);
+    return true;
+  });
+});
