@@ -5,7 +5,8 @@
  * everything it finds in a folder). Problems are collected, not thrown: a plan reports all at once.
  */
 import { expectArmId, type ArmId } from '../azure/armId';
-import { blobFolderProblem, targetDatabaseNameProblem } from '../naming';
+import { blobFolderProblem, databaseCountProblem, targetDatabaseNameProblem } from '../naming';
+import type { ServiceTier } from '../sku/miLimits';
 
 /** An ARM id checked into `problems`: the id, or undefined when it is not one of this type. */
 export function armIdInto(problems: string[], id: string, provider: string, type: string, what: string): ArmId | undefined {
@@ -28,6 +29,17 @@ export class DatabaseChecks {
     existingTargetDatabases: readonly string[] = [],
   ) {
     this.existing = new Set(existingTargetDatabases.map((n) => n.toLowerCase()));
+  }
+
+  /**
+   * The checks of one plan's databases, starting with the whole: at least one, and room on the
+   * instance beside what is there and what the start's other plans put on it.
+   */
+  static forPlan(problems: string[], plan: { databases: readonly unknown[]; existingTargetDatabases?: readonly string[]; alsoPlannedOnTarget?: number; targetTier?: ServiceTier }): DatabaseChecks {
+    if (plan.databases.length === 0) problems.push('no database was chosen');
+    const count = databaseCountProblem(plan.databases.length, (plan.existingTargetDatabases?.length ?? 0) + (plan.alsoPlannedOnTarget ?? 0), plan.targetTier);
+    if (count) problems.push(count);
+    return new DatabaseChecks(problems, plan.existingTargetDatabases);
   }
 
   /** Whether the entry is to be planned: a source name not seen before. */

@@ -12,7 +12,7 @@
 import { LRS_TAGS, managedDatabaseIdOf, type RestoreRef, type StorageContainerIdentity } from '../azure/lrs/models';
 import type { MigrationMode } from '../migrationMode';
 import type { ArmId } from '../azure/armId';
-import { containerNameProblem, databaseCountProblem } from '../naming';
+import { containerNameProblem } from '../naming';
 import type { ServiceTier } from '../sku/miLimits';
 import { armIdInto, DatabaseChecks } from './databaseChecks';
 import { PlanError, type DatabaseChoice, type PlannedDatabase } from './plan';
@@ -79,10 +79,7 @@ export function validateLrsPlan(input: LrsPlanInput): LrsPlan {
   if (!input.collation?.trim()) problems.push('the restore needs a collation (the instance\'s, by default)');
   if (!input.targetLocation?.trim()) problems.push('the target instance\'s region is not known');
 
-  if (input.databases.length === 0) problems.push('no database was chosen');
-  const count = databaseCountProblem(input.databases.length, (input.existingTargetDatabases?.length ?? 0) + (input.alsoPlannedOnTarget ?? 0), input.targetTier);
-  if (count) problems.push(count);
-  const checks = new DatabaseChecks(problems, input.existingTargetDatabases);
+  const checks = DatabaseChecks.forPlan(problems, input);
   const planned: PlannedDatabase[] = [];
   for (const d of input.databases) {
     if (!checks.source(d.source)) continue;

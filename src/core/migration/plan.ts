@@ -7,7 +7,7 @@
  * The folder inside a container is sent as `blobContainerName: "container/folder"`.
  */
 import type { ArmId } from '../azure/armId';
-import { containerNameProblem, databaseCountProblem, uncPathProblem, windowsUserProblem } from '../naming';
+import { containerNameProblem, uncPathProblem, windowsUserProblem } from '../naming';
 import { migrationIdOf, type MigrationRef } from '../azure/dms/client';
 import type { DatabaseMigrationSqlMi } from '../azure/dms/models';
 import type { MigrationMode } from '../migrationMode';
@@ -132,10 +132,7 @@ export function validatePlan(input: MigrationPlanInput): MigrationPlan {
     problems.push(`unknown backup source kind "${(b as { kind: string }).kind}"`);
   }
 
-  if (input.databases.length === 0) problems.push('no database was chosen');
-  const count = databaseCountProblem(input.databases.length, (input.existingTargetDatabases?.length ?? 0) + (input.alsoPlannedOnTarget ?? 0), input.targetTier);
-  if (count) problems.push(count);
-  const checks = new DatabaseChecks(problems, input.existingTargetDatabases);
+  const checks = DatabaseChecks.forPlan(problems, input);
   const planned: PlannedDatabase[] = [];
   for (const d of input.databases) {
     if (!checks.source(d.source)) continue;
