@@ -4,9 +4,9 @@ import { managedDatabaseIdOf } from '../../core/azure/lrs/models';
 import type { CutoverOverrides, CutoverResult, OperationResult } from '../../core/migration';
 import { readRestoreLocation } from '../../core/migration/cutoverLocation';
 import { completeRestores, stopRestores } from '../../core/migration/lrsOperations';
-import { AZURE_HELP, AZURE_OPTIONS, azureSession, printJson, str, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
+import { AZURE_HELP, AZURE_OPTIONS, azureSession, JsonStream, printJson, str, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
 import { EXIT_FAILED, EXIT_OK, UsageError, type Command, type Io, type Values } from '../command';
-import { overridesOf, tailLogConfirmed } from './migrateCutover';
+import { bulkConcurrencyOf, byDatabase, CUTOVER_GUARD_OPTIONS, guardedResultJson, overridesOf, tailLogConfirmed } from './migrateCutover';
 import { concurrencyOf, signalOf } from './migrationRefs';
 import { RESTORE_HELP, RESTORE_OPTIONS, restoreRefsFrom } from './logReplayRefs';
 
@@ -47,7 +47,8 @@ and confirm with --tail-log-taken (on a terminal sqlmig asks instead).
 ${RESTORE_HELP}
   --tail-log-taken       writes to the source are stopped and the tail-log backup is in the folder
   --no-wait              return once the service accepted the completion
-  --concurrency N        restores completed at once (default 4)
+  --concurrency N        restores completed at once (default: all of them, up to 100 on each
+                         instance, so the last database is not down longer for being last)
   --storage-account-id ID --container CONTAINER/FOLDER
                          the folder of a restore sqlmig did not start (otherwise read from its tags)
 
@@ -69,20 +70,15 @@ failed or not confirmed, 2 on usage errors.`,
   options: {
     ...AZURE_OPTIONS,
     ...RESTORE_OPTIONS,
-    'tail-log-taken': { type: 'boolean' },
-    'no-wait': { type: 'boolean' },
-    'accept-not-ready': { type: 'string' },
-    'accept-pending': { type: 'string' },
-    'accept-blocked': { type: 'string' },
+    ...CUTOVER_GUARD_OPTIONS,
     'storage-account-id': { type: 'string' },
     container: { type: 'string' },
-    concurrency: { type: 'string' },
   },
   async run(values, _p, io) {
     const refs = restoreRefsFrom(values);
     if (!refs.length) throw new UsageError('name the restores: --restore ID, or --target with --database');
     const overrides = overridesOf(values);
-    const concurrency = concurrencyOf(values);
+    const concurrency = bulkConcurrencyOf(values);
     const where = locationOverride(values);
     if (!(await tailLogConfirmed(values, io))) {
       io.err('Nothing was done: take the tail-log backup into the backup folder first.');
@@ -90,33 +86,25 @@ failed or not confirmed, 2 on usage errors.`,
     }
     const session = await azureSession(values, io);
     const wait = !values['no-wait'];
+    const json = values.json ? new JsonStream(io, '{"results":[') : undefined;
+    let finished = 0;
     const results = await completeRestores(new LrsClient(session.ctx), refs, {
       overrides,
       location: (v, signal) => readRestoreLocation(session.ctx, v, { ...where, ...(signal && { signal }) }),
       wait,
-      concurrency,
+      ...(concurrency && { concurrency }),
       ...signalOf(io),
-      onStatus: (ref, status) => {
-        if (!values.json && io.isTty) io.err(`\r${ref.targetDatabase}: ${status}   `);
+      // Each result as it comes: the JSON document grows line by line, a terminal shows the count.
+      onResult: (r) => {
+        finished++;
+        if (json) json.item({ restore: managedDatabaseIdOf(r.ref), ...guardedResultJson(r, overrides) });
+        else if (io.isTty) io.err(`\r\x1b[K${finished} of ${refs.length} done (${r.ref.targetDatabase}: ${r.outcome})`);
       },
     });
-    if (values.json) {
-      printJson(io, {
-        results: results.map((r) => ({
-          restore: managedDatabaseIdOf(r.ref),
-          database: r.ref.targetDatabase,
-          outcome: r.outcome,
-          ...(r.status && { status: r.status }),
-          forced: r.forced,
-          overridden: Object.fromEntries(r.overridden.map((c) => [c, overrides[c]])),
-          blockers: r.blockers,
-          warnings: r.warnings,
-          ...(r.error && { error: r.error }),
-        })),
-      });
-    } else {
+    if (json) json.close(']}');
+    else {
       if (io.isTty) io.err('\r\x1b[K');
-      for (const r of results) io.out(describeCompletion(r, overrides));
+      for (const r of byDatabase(results)) io.out(describeCompletion(r, overrides));
     }
     return results.every((r) => r.outcome === 'completed' || (!wait && r.outcome === 'started')) ? EXIT_OK : EXIT_FAILED;
   },

@@ -11,6 +11,19 @@ const OVERRIDE_OPTIONS: Record<string, CutoverOverride> = {
   'accept-blocked': 'restore-blocked',
 };
 
+/** The options of a guarded cutover, whichever engine completes it. */
+export const CUTOVER_GUARD_OPTIONS = {
+  'tail-log-taken': { type: 'boolean' },
+  'no-wait': { type: 'boolean' },
+  'accept-not-ready': { type: 'string' },
+  'accept-pending': { type: 'string' },
+  'accept-blocked': { type: 'string' },
+  concurrency: { type: 'string' },
+} as const;
+
+/** --concurrency when given; otherwise the core's default (all at once, within what an instance runs at once). */
+export const bulkConcurrencyOf = (values: Values) => (values.concurrency === undefined ? undefined : concurrencyOf(values));
+
 export function overridesOf(values: Values): CutoverOverrides {
   if (values['force-reason'] !== undefined) {
     throw new UsageError('--force-reason is gone: each check has its own override now (--accept-not-ready, --accept-pending, --accept-blocked, each with its reason)');
@@ -49,9 +62,9 @@ function describeCutover(r: CutoverResult, overrides: CutoverOverrides): string 
   return [head, ...blockers, ...warnings, ...(r.error ? [`  ${r.error.replace(/\n/g, '\n  ')}`] : [])].join('\n');
 }
 
-function cutoverJson(r: CutoverResult, overrides: CutoverOverrides) {
+/** A guarded cutover's result in --json (the engine's id goes first). */
+export function guardedResultJson(r: CutoverResult, overrides: CutoverOverrides) {
   return {
-    migration: migrationIdOf(r.ref),
     database: r.ref.targetDatabase,
     outcome: r.outcome,
     ...(r.status && { status: r.status }),
@@ -108,20 +121,14 @@ was refused, failed or not confirmed, 2 on usage errors.`,
   options: {
     ...AZURE_OPTIONS,
     ...REF_OPTIONS,
-    'tail-log-taken': { type: 'boolean' },
-    'no-wait': { type: 'boolean' },
-    'accept-not-ready': { type: 'string' },
-    'accept-pending': { type: 'string' },
-    'accept-blocked': { type: 'string' },
+    ...CUTOVER_GUARD_OPTIONS,
     'force-reason': { type: 'string' },
-    concurrency: { type: 'string' },
   },
   async run(values, _p, io) {
     const refs = refsFrom(values);
     if (!refs.length) throw new UsageError('name the migrations: --migration ID, or --target with --database');
     const overrides = overridesOf(values);
-    // Not given: the core's default (all at once, per instance within what it runs at once).
-    const concurrency = values.concurrency === undefined ? undefined : concurrencyOf(values);
+    const concurrency = bulkConcurrencyOf(values);
     if (!(await tailLogConfirmed(values, io))) {
       io.err('Nothing was done: take the tail-log backup into the backup location first.');
       return EXIT_FAILED;
@@ -139,7 +146,7 @@ was refused, failed or not confirmed, 2 on usage errors.`,
       // Each result as it comes: the JSON document grows line by line, a terminal shows the count.
       onResult: (r) => {
         finished++;
-        if (json) json.item(cutoverJson(r, overrides));
+        if (json) json.item({ migration: migrationIdOf(r.ref), ...guardedResultJson(r, overrides) });
         else if (io.isTty) io.err(`\r\x1b[K${finished} of ${refs.length} done (${r.ref.targetDatabase}: ${r.outcome})`);
       },
     });

@@ -410,46 +410,66 @@ export async function cutoverMany(
   refs: readonly MigrationRef[],
   options: CutoverOptions = {},
 ): Promise<CutoverResult[]> {
+  return cutoverBulk(refs, options, (signal) => {
+    options = { ...options, signal };
+    const ends = new EndWatch(dms, options);
+    return async (ref) => {
+      let result: CutoverResult;
+      try {
+        const m = await dms.getMigration(ref, { expand: true, ...(options.signal && { signal: options.signal }) });
+        const location = options.location ? await options.location(m, options.signal) : undefined;
+        const check = checkCutover(m, { ...(options.overrides && { overrides: options.overrides }), ...(location && { location }) });
+        const base = { ref, blockers: check.blockers, overridden: check.overridden, forced: check.forced, warnings: check.warnings };
+        if (!check.allowed) {
+          result = { ...base, outcome: 'refused', status: statusOf(m) };
+        } else {
+          await dms.cutoverMigration(ref, check.migrationOperationId!, {
+            ...(options.signal && { signal: options.signal }),
+            ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
+          });
+          const end = options.wait === false ? { outcome: 'started' as const } : await ends.wait(ref, m.properties?.migrationService);
+          result = { ...base, ...end };
+        }
+      } catch (e) {
+        if ((e as Error).name === 'AbortError') throw e;
+        result = { ref, outcome: 'failed', blockers: [], overridden: [], forced: false, warnings: [], error: (e as Error).message };
+      }
+      options.onResult?.(result);
+      return result;
+    };
+  });
+}
+
+/**
+ * Runs a bulk cutover's work (the migration service's cutovers, the Log Replay Service's
+ * completions): all at once by default, at most CUTOVERS_AT_ONCE_PER_INSTANCE on each instance,
+ * or `concurrency` in all and on each instance. `start` is given the operation's own signal
+ * (bulkSignal.ts: its listener limit is what may run at once) and returns the work per ref.
+ */
+export async function cutoverBulk<T>(
+  refs: readonly MigrationRef[],
+  options: { concurrency?: number; signal?: AbortSignal },
+  start: (signal: AbortSignal) => (ref: MigrationRef) => Promise<T>,
+): Promise<T[]> {
   const instanceOf = (ref: MigrationRef) => `${ref.subscriptionId}/${ref.resourceGroup}/${ref.managedInstance}`.toLowerCase();
   const perInstance = options.concurrency ?? CUTOVERS_AT_ONCE_PER_INSTANCE;
   const onInstance = perKeyLimit(instanceOf, perInstance);
   const workers = options.concurrency ?? Math.max(1, refs.length);
-  // The requests share a signal whose listener limit is what may run at once (bulkSignal.ts).
   const counts = new Map<string, number>();
   for (const ref of refs) counts.set(instanceOf(ref), (counts.get(instanceOf(ref)) ?? 0) + 1);
   const atOnce = Math.min(workers, [...counts.values()].reduce((n, c) => n + Math.min(c, perInstance), 0));
   const bulk = bulkSignal(options.signal, atOnce);
-  options = { ...options, signal: bulk.signal };
-  const ends = new EndWatch(dms, options);
+  const work = start(bulk.signal);
   return mapBounded(
     refs,
     workers,
     async (ref) => {
-      let result: CutoverResult = { ref, outcome: 'failed', blockers: [], overridden: [], forced: false, warnings: [] };
+      let result!: T;
       await onInstance(ref, async () => {
-        try {
-          const m = await dms.getMigration(ref, { expand: true, ...(options.signal && { signal: options.signal }) });
-          const location = options.location ? await options.location(m, options.signal) : undefined;
-          const check = checkCutover(m, { ...(options.overrides && { overrides: options.overrides }), ...(location && { location }) });
-          const base = { ref, blockers: check.blockers, overridden: check.overridden, forced: check.forced, warnings: check.warnings };
-          if (!check.allowed) {
-            result = { ...base, outcome: 'refused', status: statusOf(m) };
-          } else {
-            await dms.cutoverMigration(ref, check.migrationOperationId!, {
-              ...(options.signal && { signal: options.signal }),
-              ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
-            });
-            const end = options.wait === false ? { outcome: 'started' as const } : await ends.wait(ref, m.properties?.migrationService);
-            result = { ...base, ...end };
-          }
-        } catch (e) {
-          if ((e as Error).name === 'AbortError') throw e;
-          result = { ref, outcome: 'failed', blockers: [], overridden: [], forced: false, warnings: [], error: (e as Error).message };
-        }
+        result = await work(ref);
       });
-      options.onResult?.(result);
       return result;
     },
-    options.signal,
+    bulk.signal,
   ).finally(() => bulk.done());
 }

@@ -8,7 +8,7 @@
  */
 import { mapBounded } from '../backup/scan';
 import type { LrsClient, RestoreRef } from '../azure/lrs/client';
-import { checkCutoverOf, type CutoverOptions, type CutoverResult, type LocationView } from './cutover';
+import { checkCutoverOf, cutoverBulk, type CutoverOptions, type CutoverResult, type LocationView } from './cutover';
 import { lrsCutoverSubject, lrsRestoreView, stopRefusal, type LrsRestoreView } from './lrsStatus';
 import type { OperationOptions, OperationResult } from './operations';
 import { sleep } from '../sleep';
@@ -60,10 +60,10 @@ async function waitForEnd(lrs: Reader, ref: RestoreRef, o: LrsCompleteOptions): 
  * with its last restored file, and followed until the database is online.
  */
 export function completeRestores(lrs: Reader & Pick<LrsClient, 'completeRestore'>, refs: readonly RestoreRef[], options: LrsCompleteOptions = {}): Promise<CutoverResult[]> {
-  return mapBounded(
-    refs,
-    options.concurrency ?? 4,
-    async (ref): Promise<CutoverResult> => {
+  // As a cutover: all at once, within what an instance restores at once (cutoverBulk).
+  return cutoverBulk(refs, options, (signal) => {
+    options = { ...options, signal };
+    return async (ref): Promise<CutoverResult> => {
       let result: CutoverResult;
       try {
         const v = await readRestore(lrs, ref, options.signal ? { signal: options.signal } : {});
@@ -92,9 +92,8 @@ export function completeRestores(lrs: Reader & Pick<LrsClient, 'completeRestore'
       }
       options.onResult?.(result);
       return result;
-    },
-    options.signal,
-  );
+    };
+  });
 }
 
 /** Stops many restores (each database being restored is deleted); anything but a restore in progress is refused. */

@@ -1,12 +1,14 @@
 /**
  * A Log Replay Service restore read as the dashboard and the CLI show a migration: our status
  * words, every backup file in our states with the reasons LRS gives, the 30-day limit; and the
- * same cutover guard as a migration's, the location telling the LSNs LRS does not report.
+ * same cutover guard as a migration's, the location telling the LSNs LRS does not report; many
+ * completed at once, as a bulk cutover.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ManagedDatabase, ManagedDatabaseRestoreDetails, RestoreRef } from '../../../src/core/azure/lrs/models';
 import { checkCutoverOf, type LocationView } from '../../../src/core/migration/cutover';
+import { completeRestores } from '../../../src/core/migration/lrsOperations';
 import { lrsBackupFiles, lrsCutoverSubject, lrsRestoreView, stopRefusal } from '../../../src/core/migration/lrsStatus';
 
 const ref: RestoreRef = { subscriptionId: 's', resourceGroup: 'rg', managedInstance: 'mi', targetDatabase: 'Sales' };
@@ -111,4 +113,29 @@ test('stop: a restore in progress only; an online database is never deleted', ()
   assert.equal(stopRefusal(lrsRestoreView(ref, db(), details(), now)), undefined);
   assert.match(stopRefusal(lrsRestoreView(ref, db('Online'), undefined, now))!, /the database is online \(the restore completed\): stopping would delete it/);
   assert.match(stopRefusal(lrsRestoreView(ref, db('Stopping'), undefined, now))!, /not restoring/);
+});
+
+test('completing 30 restores: all accepted at once by default, as a bulk cutover (the last is not down longer for being last)', async () => {
+  const names = Array.from({ length: 30 }, (_, i) => `Db${i}`);
+  let inFlight = 0;
+  let most = 0;
+  const online = new Set<string>();
+  const lrs = {
+    readDatabase: async (r: RestoreRef) => ({ ...db(online.has(r.targetDatabase) ? 'Online' : 'Restoring'), name: r.targetDatabase }),
+    getRestoreDetails: async () => details(),
+    // The service takes a while to accept each completion: all 30 must be in flight together.
+    completeRestore: async (r: RestoreRef) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((res) => setTimeout(res, 20));
+      inFlight--;
+      online.add(r.targetDatabase);
+    },
+  };
+  const results = await completeRestores(lrs as never, names.map((n) => ({ ...ref, targetDatabase: n })), { pollIntervalMs: 1 });
+  assert.deepEqual(results.map((r) => r.outcome), names.map(() => 'completed'));
+  assert.equal(most, 30, 'every completion was sent before the first one ended');
+  online.clear();
+  most = 0;
+  await completeRestores(lrs as never, names.map((n) => ({ ...ref, targetDatabase: n })), { pollIntervalMs: 1, concurrency: 5 });
+  assert.equal(most, 5, '--concurrency bounds them');
 });
