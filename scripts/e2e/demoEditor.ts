@@ -5,7 +5,9 @@
  * to migrate and sample backups to scan. Prints the address and the source server's login,
  * and runs until Ctrl+C, which stops everything.
  * Options: --port N (code-server's port; default a free one), --speed X (the sandbox clock,
- * default 10 times real time), --folder DIR (open your own folder instead).
+ * default 10 times real time), --folder DIR (open your own folder instead), --mssql-stand-in
+ * (install the MSSQL extension's stand-in too, with the sandbox's server among its saved
+ * connections, to try the source step's saved connections and Object Explorer's command).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +15,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sampleChain, writeChain } from '../../sandbox/backups/sampleChain';
 import type { Sandbox } from '../../sandbox/sandbox';
-import { ensureTools, packageVsix, startCodeServer, type CodeServer } from './codeServer';
-import { DATABASE, migrationFolder, sandboxSettings, startEditorSandbox } from './editorSandbox';
+import { ensureTools, packageMssqlStandIn, packageVsix, startCodeServer, type CodeServer } from './codeServer';
+import { DATABASE, migrationFolder, mssqlSettings, sandboxSettings, startEditorSandbox } from './editorSandbox';
 
 async function sampleWorkspace(dir: string): Promise<{ folder: string; lastLog: string }> {
   const chain = await migrationFolder(join(dir, 'migrate'));
@@ -34,7 +36,7 @@ async function sampleWorkspace(dir: string): Promise<{ folder: string; lastLog: 
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { port: { type: 'string' }, folder: { type: 'string' }, speed: { type: 'string' } } });
+  const { values } = parseArgs({ options: { port: { type: 'string' }, folder: { type: 'string' }, speed: { type: 'string' }, 'mssql-stand-in': { type: 'boolean' } } });
   const port = values.port ? Number(values.port) : undefined;
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`--port wants a port number, not ${values.port}`);
   const speed = values.speed ? Number(values.speed) : 10;
@@ -61,7 +63,12 @@ async function main(): Promise<void> {
     sb = await startEditorSandbox({ clockSpeed: speed, dataDir: join(work, 'sandbox') });
     await sb.startIntegrationRuntime();
     const vsix = packageVsix(join(work, 'azure-sql-migration.vsix'));
-    server = await startCodeServer({ tools, vsix, dataDir: join(work, 'code-server'), workspace, settings: sandboxSettings(sb), ...(port && { port }) });
+    const standIn = values['mssql-stand-in'] ? packageMssqlStandIn(join(work, 'mssql-stand-in.vsix')) : undefined;
+    server = await startCodeServer({
+      tools, vsix, dataDir: join(work, 'code-server'), workspace, ...(port && { port }),
+      settings: { ...sandboxSettings(sb), ...(standIn && mssqlSettings(sb)) },
+      ...(standIn && { extensions: [standIn] }),
+    });
     const src = sb.info.sourceServer!;
     console.log(`\nVS Code with Azure SQL Migration, pointed at the local sandbox, is running at\n\n  ${server.url}?folder=${encodeURIComponent(workspace)}\n`);
     console.log('In the wizard (Azure SQL Migration view > Migrate to Azure SQL):');
@@ -73,6 +80,7 @@ async function main(): Promise<void> {
       console.log(`  database    ${DATABASE}, backups in ${sample.folder}`);
       console.log(`  later       copy ${sample.lastLog} into that folder, then Complete Cutover...`);
     }
+    if (standIn) console.log('  MSSQL       the stand-in MSSQL extension holds the sandbox server as a saved connection: the source step lists it, and its SQL Server view's context menu has Migrate to Azure SQL');
     console.log(`\nThe sandbox clock runs ${speed}x real time; an integration runtime is registered. Listens on 127.0.0.1 only, no password.`);
     console.log('Press Ctrl+C to stop code-server and the sandbox (their temporary folders are removed).');
   } catch (e) {
