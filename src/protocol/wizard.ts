@@ -11,7 +11,7 @@
 import * as v from 'valibot';
 import { MIGRATION_MODES } from '../core/migrationMode';
 
-export const STEPS = ['account', 'source', 'target', 'backups', 'service', 'summary'] as const;
+export const STEPS = ['account', 'source', 'target', 'serverObjects', 'backups', 'service', 'summary'] as const;
 export const StepSchema = v.picklist(STEPS);
 export type StepId = v.InferOutput<typeof StepSchema>;
 
@@ -32,7 +32,7 @@ export const OpSchema = v.variant('status', [
 ]);
 export type Op = v.InferOutput<typeof OpSchema>;
 
-export const CAPABILITIES = ['accounts', 'subscriptions', 'source', 'targets', 'storage', 'backupCheck', 'migrationServices', 'starter', 'logReplay'] as const;
+export const CAPABILITIES = ['accounts', 'subscriptions', 'source', 'targets', 'storage', 'backupCheck', 'migrationServices', 'starter', 'logReplay', 'serverObjects'] as const;
 export type CapabilityName = (typeof CAPABILITIES)[number];
 const CapabilityViewSchema = v.object({ available: v.boolean(), reason: v.optional(text()) });
 const CapabilitiesSchema = v.object(Object.fromEntries(CAPABILITIES.map((c) => [c, CapabilityViewSchema])) as Record<CapabilityName, typeof CapabilityViewSchema>);
@@ -165,6 +165,20 @@ export const DiscoveredServerSchema = v.object({
   tds: v.boolean(),
   note: v.optional(text(4096)),
 });
+/** A login of the source the Server objects step lists; `excluded` says why one is never migrated. */
+export const LoginChoiceSchema = v.object({ name: text(), kind: text(64), excluded: v.optional(text(4096)) });
+/** One item done at Start by the Server objects step: a certificate, a login, a user, a server object. */
+export const ServerObjectResultSchema = v.object({
+  part: v.picklist(['tde', 'login', 'user', 'object']),
+  name: text(),
+  /** uploaded, created, skipped, failed, ... (the core's words). */
+  status: text(64),
+  detail: v.optional(text(4096)),
+});
+/** The most logins the Server objects step lists, and results it keeps. */
+export const MAX_LOGINS = 5000;
+export const MAX_SERVER_OBJECT_RESULTS = 5000;
+
 /** The most servers one discovery shows, and its problems. */
 export const MAX_DISCOVERED = 2000;
 export const MAX_DISCOVERY_PROBLEMS = 50;
@@ -283,6 +297,27 @@ export const WizardStateSchema = v.object({
     sizing: v.optional(SizingViewSchema),
     op: OpSchema,
   }),
+  /**
+   * Optional, after the target: what moves besides the databases (TDE certificates first, at
+   * Start; logins and server objects after the migrations start), and a login on the instance
+   * (its password is held by the host only).
+   */
+  serverObjects: v.object({
+    tde: v.boolean(),
+    logins: v.boolean(),
+    objects: v.boolean(),
+    /** The assessment's findings have preselected the choices (once: the user's choices stand after that). */
+    suggested: v.boolean(),
+    user: text(),
+    passwordEntered: v.boolean(),
+    /** The source's logins, once listed. */
+    sourceLogins: v.optional(v.pipe(v.array(LoginChoiceSchema), v.maxLength(MAX_LOGINS))),
+    loginNames: v.pipe(v.array(text()), v.maxLength(MAX_LOGINS)),
+    /** Windows domains to Microsoft Entra domains: CONTOSO=contoso.com, ... */
+    mapping: text(4096),
+    op: OpSchema,
+    results: v.pipe(v.array(ServerObjectResultSchema), v.maxLength(MAX_SERVER_OBJECT_RESULTS)),
+  }),
   /** Chosen after the target; the Log Replay Service skips the migration-service step. */
   engine: v.object({ kind: EngineSchema, access: LrsAccessSchema }),
   backups: v.object({
@@ -348,6 +383,13 @@ const ServicePatchSchema = v.strictObject({
   newLocation: v.optional(text(256)),
 });
 const KeyNameSchema = v.picklist(['authKey1', 'authKey2']);
+const ServerObjectsPatchSchema = v.strictObject({
+  tde: v.optional(v.boolean()),
+  logins: v.optional(v.boolean()),
+  objects: v.optional(v.boolean()),
+  user: v.optional(text(256)),
+  mapping: v.optional(text(4096)),
+});
 const EnginePatchSchema = v.strictObject({ kind: v.optional(EngineSchema), access: v.optional(LrsAccessSchema) });
 
 // Strict: an intent with a field it should not have (a password in a patch) is refused whole.
@@ -399,6 +441,14 @@ export const WebviewMessageSchema = v.variant('type', [
   intent('target.removeInstance', { id }),
   /** Choose a performance data folder: the step recommends a size and checks the chosen instances against it. */
   intent('target.useSizingData', {}),
+  intent('serverObjects.update', { patch: ServerObjectsPatchSchema }),
+  intent('serverObjects.password', { value: text(1024) }),
+  /** The logins to create become exactly these. */
+  intent('serverObjects.selectLogins', { names: v.pipe(v.array(text()), v.maxLength(MAX_LOGINS)) }),
+  /** Lists the source's logins (again). */
+  intent('serverObjects.listLogins', {}),
+  /** Nothing besides the databases: every choice off, and on to the next step. */
+  intent('serverObjects.skip', {}),
   intent('engine.update', { patch: EnginePatchSchema }),
   intent('backups.update', { patch: BackupsPatchSchema }),
   intent('backups.sharePassword', { value: text(1024) }),

@@ -1,13 +1,12 @@
 /** `sqlmig logins plan|apply`: the source's logins, roles and permissions, created on the managed instance. */
-import { readProperties } from '../../core/source';
 import {
-  addMapping, applyLoginPlan, displayPlan, emptyMapping, maskPasswordHashes, planLogins, planStatements, readSourceLogins, readTargetPrincipals, remapDatabaseUsers,
-  type DomainMapping, type LoginPlan, type LoginSelection,
+  addMapping, applyLogins, displayPlan, emptyMapping, maskPasswordHashes, planStatements, readLoginPlan,
+  type DomainMapping, type LoginPlan, type LoginSelection, type RemapScope,
 } from '../../core/serverObjects';
 import { table } from '../../core/text';
 import { AZURE_HELP, AZURE_OPTIONS, printJson, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS, strs } from '../azureArgs';
 import { EXIT_FAILED, EXIT_OK, UsageError, type Command, type Io, type Values } from '../command';
-import { connectSourceFrom, connectTargetFrom, SOURCE_HELP, SOURCE_OPTIONS, sourceMajorVersion, TARGET_HELP, TARGET_OPTIONS, targetRefOf } from './sqlServers';
+import { connectSourceFrom, connectTargetFrom, SOURCE_HELP, SOURCE_OPTIONS, TARGET_HELP, TARGET_OPTIONS, targetRefOf } from './sqlServers';
 
 const OPTIONS = {
   ...AZURE_OPTIONS, ...SOURCE_OPTIONS, ...TARGET_OPTIONS,
@@ -46,15 +45,17 @@ function selectionOf(values: Values): LoginSelection {
 
 async function buildPlan(values: Values, io: Io) {
   const ref = await targetRefOf(values, io, false);
+  const mapping = mappingOf(values);
   const source = await connectSourceFrom(values, io);
   try {
-    const props = await readProperties(source, io.signal ? { signal: io.signal } : {});
-    const logins = await readSourceLogins(source, sourceMajorVersion(props.productVersion), io.signal ? { signal: io.signal } : {});
     const target = await connectTargetFrom(values, io, ref);
-    const principals = await readTargetPrincipals(target);
-    const mapping = mappingOf(values);
-    const plan = planLogins(logins, principals, { mapping, selection: selectionOf(values), sourceServerName: props.serverName });
-    return { plan, logins, target, mapping };
+    try {
+      const migration = await readLoginPlan(source, target, { mapping, selection: selectionOf(values), ...(io.signal && { signal: io.signal }) });
+      return { migration, target, mapping };
+    } catch (e) {
+      await target.close();
+      throw e;
+    }
   } finally {
     await source.close();
   }
@@ -109,7 +110,7 @@ ${planExample('plan')}
 Exit code: 0, 1 when a server refuses, 2 on usage errors.`,
   options: OPTIONS,
   async run(values, _positionals, io) {
-    const { plan, target } = await buildPlan(values, io);
+    const { migration: { plan }, target } = await buildPlan(values, io);
     await target.close();
     if (values.json) printJson(io, { ...displayPlan(plan), statements: planStatements(plan).map(maskPasswordHashes) });
     else printPlan(io, plan, Boolean(values['show-sql']));
@@ -145,20 +146,12 @@ ${planExample('apply')}
 Exit code: 0 when nothing failed, 1 when a login or a user mapping failed, 2 on usage errors.`,
   options: OPTIONS,
   async run(values, _positionals, io) {
-    const { plan, logins, target, mapping } = await buildPlan(values, io);
+    const { migration, target, mapping } = await buildPlan(values, io);
     try {
-      const result = await applyLoginPlan(target, plan, io.signal ? { signal: io.signal } : {});
-      let users: Awaited<ReturnType<typeof remapDatabaseUsers>> = [];
       const remap = strs(values, 'remap-users');
-      if (remap.length) {
-        const all = remap.some((d) => d.toUpperCase() === 'ALL');
-        const onTarget = (await readTargetPrincipals(target)).databases;
-        const missing = remap.filter((d) => d.toUpperCase() !== 'ALL' && !onTarget.some((t) => t.toLowerCase() === d.toLowerCase()));
-        if (missing.length) io.err(`warning: not on the target (yet): ${missing.join(', ')}`);
-        const dbs = all ? onTarget : onTarget.filter((t) => remap.some((d) => d.toLowerCase() === t.toLowerCase()));
-        users = await remapDatabaseUsers(target, dbs, logins.logins, mapping, io.signal ? { signal: io.signal } : {});
-      }
-      const failed = result.logins.some((l) => l.status === 'failed' || l.then.some((t) => !t.ok)) || result.roles.some((r) => r.status === 'failed') || users.some((u) => u.status === 'failed');
+      const scope: RemapScope | undefined = remap.some((d) => d.toUpperCase() === 'ALL') ? { all: true } : remap.length ? { databases: remap } : undefined;
+      const { users, notOnTarget, failed, ...result } = await applyLogins(target, migration, { mapping, ...(scope && { remap: scope }), ...(io.signal && { signal: io.signal }) });
+      if (notOnTarget.length) io.err(`warning: not on the target (yet): ${notOnTarget.join(', ')}`);
       if (values.json) {
         printJson(io, { ...result, users });
         return failed ? EXIT_FAILED : EXIT_OK;

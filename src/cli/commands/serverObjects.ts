@@ -1,8 +1,7 @@
 /** `sqlmig server-objects script|apply`: Agent jobs, operators, linked servers, credentials and Database Mail for the managed instance. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { applyScript, parseScript, readServerObjects, scriptServerObjects, scriptText, ScriptFormatError, type ScriptKind, type ScriptObject } from '../../core/serverObjects';
-import { readProperties } from '../../core/source';
+import { applyServerObjects, parseScript, pickScriptObjects, scriptSourceServerObjects, ScriptFormatError, type ScriptKind, type ScriptObject } from '../../core/serverObjects';
 import { table } from '../../core/text';
 import { AZURE_HELP, AZURE_OPTIONS, printJson, sandboxExample, SANDBOX_CLOUD, SANDBOX_DATA, SANDBOX_PROVIDERS, str, strs } from '../azureArgs';
 import { EXIT_FAILED, EXIT_OK, UsageError, type Command } from '../command';
@@ -41,10 +40,9 @@ Exit code: 0, 1 when the source refuses, 2 on usage errors.`,
     if (!out) throw new UsageError('--out FILE is required: where to write the script');
     const source = await connectSourceFrom(values, io);
     try {
-      const props = await readProperties(source);
-      const script = scriptServerObjects(await readServerObjects(source, io.signal ? { signal: io.signal } : {}));
+      const { script, text } = await scriptSourceServerObjects(source, io.signal ? { signal: io.signal } : {});
       const path = resolve(io.cwd, out);
-      await writeFile(path, scriptText(script, props.serverName), { mode: 0o600 });
+      await writeFile(path, text, { mode: 0o600 });
       if (values.json) {
         printJson(io, { file: path, objects: script.objects.map(({ sql: _sql, ...o }) => o), unsupported: script.unsupported, warnings: script.warnings });
         return EXIT_OK;
@@ -104,15 +102,14 @@ Exit code: 0 when nothing was refused or failed, 1 otherwise, 2 on usage errors.
       if (!['mail-account', 'mail-profile', 'operator', 'credential', 'linked-server', 'job'].includes(kind)) throw new UsageError(`--object ${o}: the kind is one of mail-account, mail-profile, operator, credential, linked-server, job`);
       return { kind: kind as ScriptKind, name: o.slice(colon + 1) };
     });
-    if (wanted.length) {
-      const missing = wanted.filter((w) => !objects.some((o) => o.kind === w.kind && o.name.toLowerCase() === w.name.toLowerCase()));
-      if (missing.length) throw new UsageError(`not in the script: ${missing.map((m) => `${m.kind}:${m.name}`).join(', ')}`);
-      objects = objects.filter((o) => wanted.some((w) => w.kind === o.kind && w.name.toLowerCase() === o.name.toLowerCase()));
+    try {
+      objects = pickScriptObjects(objects, wanted);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
     }
     const target = await connectTargetFrom(values, io, await targetRefOf(values, io, false));
     try {
-      const results = await applyScript(target, objects, { dryRun: Boolean(values['dry-run']), ...(io.signal && { signal: io.signal }) });
-      const bad = results.some((r) => r.status === 'failed' || r.status === 'refused');
+      const { results, failed: bad } = await applyServerObjects(target, objects, { dryRun: Boolean(values['dry-run']), ...(io.signal && { signal: io.signal }) });
       if (values.json) printJson(io, { results });
       else io.out(table([['Kind', 'Name', 'Result', 'Why'], ...results.map((r) => [r.kind, r.name, r.status.toUpperCase(), r.reason ?? r.message ?? ''])]));
       return bad ? EXIT_FAILED : EXIT_OK;

@@ -171,7 +171,3 @@ export async function connectTargetFrom(values: Values, io: Io, ref: TargetRef):
     trustServerCertificate: Boolean(values['trust-target-certificate']),
   }, { ...(io.signal && { signal: io.signal }) });
 }
-
-export function sourceMajorVersion(productVersion: string): number {
-  return Number(productVersion.split('.')[0]) || 0;
-}

@@ -1,37 +1,28 @@
 /** `sqlmig tde plan|apply`: the certificates of TDE databases, moved to the managed instance before their migration. */
-import { readTargetCertificates } from '../../core/serverObjects';
-import { readProperties, SourceError, type TargetConnection } from '../../core/source';
-import { applyTdePlan, planTdeCertificates, readTdeDatabases, type TdePlan } from '../../core/tde';
+import { applyTdePlan, readTargetThumbprints, readTdePlan, tdeUploadFailed, type TdePlan } from '../../core/tde';
 import { table } from '../../core/text';
 import { AZURE_HELP, AZURE_OPTIONS, printJson, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS, str, strs } from '../azureArgs';
 import { EXIT_FAILED, EXIT_OK, type Command, type Io, type Values } from '../command';
-import { connectSourceFrom, connectTargetFrom, SOURCE_HELP, SOURCE_OPTIONS, sourceMajorVersion, TARGET_HELP, TARGET_OPTIONS, targetRefOf, type TargetRef } from './sqlServers';
+import { connectSourceFrom, connectTargetFrom, SOURCE_HELP, SOURCE_OPTIONS, TARGET_HELP, TARGET_OPTIONS, targetRefOf, type TargetRef } from './sqlServers';
 
 const OPTIONS = { ...AZURE_OPTIONS, ...SOURCE_OPTIONS, ...TARGET_OPTIONS, database: { type: 'string', multiple: true } } as const;
 
-/** The target's certificates, when a SQL connection to it is possible (it is optional for TDE: the upload goes through ARM). */
-async function targetThumbprints(values: Values, io: Io, ref: TargetRef): Promise<{ set?: Set<string>; note?: string }> {
-  if (!str(values, 'target-user') && !str(values, 'target-auth') && !str(values, 'target-server') && !io.env.SQLMIG_TARGET_ACCESS_TOKEN) {
-    return { note: 'not connected to the instance (no --target-user or token): certificates it already holds are found out by the upload ("already there")' };
-  }
-  let conn: TargetConnection | undefined;
-  try {
-    conn = await connectTargetFrom(values, io, ref);
-    return { set: new Set((await readTargetCertificates(conn)).keys()) };
-  } catch (e) {
-    if (!(e instanceof SourceError)) throw e;
-    return { note: `could not read the instance's certificates (${e.message}); every certificate will be uploaded` };
-  } finally {
-    await conn?.close();
-  }
-}
-
+/** The plan, with the target's certificates when a SQL connection to it is possible (it is optional for TDE: the upload goes through ARM). */
 async function plan(values: Values, io: Io, ref: TargetRef) {
+  const canAsk = str(values, 'target-user') || str(values, 'target-auth') || str(values, 'target-server') || io.env.SQLMIG_TARGET_ACCESS_TOKEN;
+  const q = io.signal ? { signal: io.signal } : {};
   const source = await connectSourceFrom(values, io);
-  const props = await readProperties(source);
-  const tde = await readTdeDatabases(source, sourceMajorVersion(props.productVersion));
-  const target = await targetThumbprints(values, io, ref);
-  return { source, plan: planTdeCertificates(tde, target.set, strs(values, 'database')), note: target.note };
+  try {
+    const target = await readTargetThumbprints(
+      canAsk ? () => connectTargetFrom(values, io, ref) : 'not connected to the instance (no --target-user or token): certificates it already holds are found out by the upload ("already there")',
+      q,
+    );
+    const { plan: p, note } = await readTdePlan(source, target, { databases: strs(values, 'database'), ...q });
+    return { source, plan: p, note };
+  } catch (e) {
+    await source.close();
+    throw e;
+  }
 }
 
 function printPlan(io: Io, p: TdePlan, note?: string): void {
@@ -119,7 +110,7 @@ Exit code: 0 when every certificate is on the instance, 1 when one is not (CANNO
     const { source, plan: p, note } = await plan(values, io, ref);
     try {
       const results = await applyTdePlan(source, ref.session!.ctx, ref.arm!, p, io.signal ? { signal: io.signal } : {});
-      const failed = results.some((r) => r.status === 'failed' || r.status === 'cannot');
+      const failed = tdeUploadFailed(results);
       if (values.json) printJson(io, { results, ...(note && { note }) });
       else if (!results.length) io.out('No database chosen is encrypted with TDE: nothing to do.');
       else io.out(table([

@@ -100,7 +100,7 @@ export async function readTdeEvidence(o: {
     const source = await o.connectSource();
     try {
       const props = await readProperties(source, q);
-      tde = await readTdeDatabases(source, Number(props.productVersion.split('.')[0]) || 0, q);
+      tde = await readTdeDatabases(source, props.majorVersion, q);
     } finally {
       await source.close();
     }

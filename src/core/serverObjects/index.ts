@@ -8,3 +8,4 @@ export * from './logins/remapUsers';
 export * from './agent/read';
 export * from './agent/script';
 export * from './agent/apply';
+export * from './session';

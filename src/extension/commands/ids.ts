@@ -11,6 +11,8 @@ export const COMMANDS = {
   validateMigration: 'sqlMigration.validateMigration',
   /** A succeeded migration or restore: the workload on the instance against the source's baseline. */
   compareBaseline: 'sqlMigration.compareBaseline',
+  /** A migration or restore: its source's logins, TDE certificate and server objects moved to its instance. */
+  migrateServerObjects: 'sqlMigration.migrateServerObjects',
   /** Lists a managed instance's Log Replay Service restores too. */
   watchInstance: 'sqlMigration.watchInstance',
   refresh: 'sqlMigration.refresh',

@@ -48,6 +48,7 @@ export function registerCommands(ctx: Ctx, dashboard: Dashboard): void {
     registerCommand(ctx, id, doing, async (...args) => (await import('./restoreActions')).restoreAction(ctx, dashboard, action, args));
   }
   registerCommand(ctx, COMMANDS.validateMigration, l10n.t('Validating the migrated database'), async (...args) => (await import('./validateMigration')).validateMigration(ctx, dashboard, args));
+  registerCommand(ctx, COMMANDS.migrateServerObjects, l10n.t('Moving logins, TDE certificates and server objects'), async (...args) => (await import('./migrateServerObjects')).migrateServerObjects(ctx, dashboard, args));
   registerCommand(ctx, COMMANDS.watchInstance, l10n.t('Adding the managed instance'), async () => (await import('./watchInstance')).watchInstance(ctx, dashboard));
   registerCommand(ctx, COMMANDS.compareBaseline, l10n.t('Comparing with the baseline'), async (...args) => (await import('./validateMigration')).compareBaseline(ctx, dashboard, args));
   registerCommand(ctx, COMMANDS.refresh, l10n.t('Refreshing the migrations'), () => dashboard.refresh());

@@ -16,7 +16,8 @@ import { compareWithBaseline, targetAddress, validateMigrated, type ValidationTa
 
 const REPORT_PANEL = 'sqlMigration.validationReport';
 
-function subjectsOf(dashboard: Dashboard, arg: unknown): ValidateSubject | undefined {
+/** The migration or restore a command was invoked on (a tree node or an id), whatever its state. */
+export function subjectsOf(dashboard: Dashboard, arg: unknown): ValidateSubject | undefined {
   const id = typeof (arg as ViewNode)?.migrationId === 'string' ? (arg as ViewNode).migrationId! : typeof (arg as { id?: unknown })?.id === 'string' ? (arg as { id: string }).id : undefined;
   if (!id) return undefined;
   const m = dashboard.find(id);
@@ -25,7 +26,8 @@ function subjectsOf(dashboard: Dashboard, arg: unknown): ValidateSubject | undef
   return v && subjectOfRestore(v);
 }
 
-async function ask(prompt: string, value: string | undefined, password = false): Promise<string> {
+/** An input box; backing out cancels the command. */
+export async function ask(prompt: string, value: string | undefined, password = false): Promise<string> {
   const answer = await vscode.window.showInputBox({ prompt, ...(value && { value }), password, ignoreFocusOut: true });
   if (answer === undefined) throw new UserCancelledError();
   return answer.trim();

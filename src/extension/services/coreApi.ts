@@ -21,5 +21,8 @@ export { defaultExpectedDays } from '../../core/migration/lrsChecks';
 export { containerSasWithKey } from '../../core/azure/sas';
 export { sizeFromFolder } from '../../core/sizingApi';
 export { connectTarget, targetEndpoint } from '../../core/source/target';
+export { readTdeEvidence, tdeVerdict, type TdeEvidence } from '../../core/migration/tdeCheck';
+export { addMapping, applyLogins, applyServerObjects, emptyMapping, parseScript, readLoginChoices, readLoginPlan, scriptSourceServerObjects, ScriptFormatError } from '../../core/serverObjects';
+export { applyTdePlan, readTargetThumbprints, readTdePlan, tdeUploadFailed } from '../../core/tde';
 export { formatValidation, validateDatabase, validationToHtml } from '../../core/validation';
 export { baselineComparisonToHtml, captureBaseline, compareBaselines, formatBaselineComparison, loadBaseline } from '../../core/validation';

@@ -16,6 +16,7 @@ import { MigrationFeedService, migrationOperations, type LiveMigrationFeed } fro
 import { migrationServiceResources } from './migrationServices';
 import { restoreOperations, type RestoreOperations } from './restoreOperations';
 import { sourceService } from './sourceService';
+import { wizardServerObjects } from './serverObjects';
 import { migrationStarter } from './starter';
 import type { AccountService, AccountSource, Backend, LogReplayStarter, SavedConnectionService, ServiceRegistry, SignedInAccount } from './types';
 
@@ -82,6 +83,7 @@ export function createBackend(env: BackendEnv): FullBackend {
       sizing: sizingService,
       ...(env.savedConnections && { savedConnections: env.savedConnections }),
       discovery: serverDiscovery,
+      serverObjects: wizardServerObjects,
     },
   };
 }

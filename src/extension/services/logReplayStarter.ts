@@ -14,7 +14,7 @@ import type { LrsPlan } from '../../core/migration/lrsPlan';
 import { contextFor } from './azureContext';
 import { loadCore } from './loadCore';
 import type { UploadJob } from './localUploads';
-import { instanceOf, planProblems, plannedPerInstance, readTargetInstances, splitContainer, type StarterDeps } from './starter';
+import { checkTde, instanceOf, planProblems, plannedPerInstance, readTargetInstances, splitContainer, type StarterDeps } from './starter';
 import type { LogReplayRequest, LogReplayStarter, StartedMigration } from './types';
 
 type LrsDatabase = LogReplayRequest['databases'][number];
@@ -24,7 +24,7 @@ const containerOf = (d: LrsDatabase) => splitContainer(d.location.container, d.s
 export function logReplayStarter(deps: StarterDeps): LogReplayStarter {
   return {
     availability: { available: true },
-    async start(account, request, _secrets, signal, progress = () => undefined) {
+    async start(account, request, secrets, signal, progress = () => undefined) {
       const core = await loadCore();
       const ctx = contextFor(account);
       progress(l10n.t('Checking the plan'));
@@ -107,15 +107,21 @@ export function logReplayStarter(deps: StarterDeps): LogReplayStarter {
         for (const r of chains) for (const w of r.warnings) deps.log.warn(`log replay: ${r.source}: ${w}`);
         ready.push({ plan, container, chains, run });
       }
+      // A TDE database restores only where its certificate is: checked before anything goes up.
+      progress(l10n.t('Checking the TDE certificates'));
+      const tde = await checkTde(core, { account, request, secrets, signal }, plans.map((p) => p.plan), deps.log);
+      problems.push(...tde.problems);
       if (problems.length) throw planProblems(problems, deps);
 
       const results: StartedMigration[] = [];
       for (const { plan, chains, run: options } of ready) {
         const lrs = new core.LrsClient(ctx, { secrets: [storage.get(plan.backup.storageAccountId)!.key, ...(options.sasToken ? [options.sasToken] : [])] });
         const jobs = new Map<string, UploadJob>();
+        const evidence = tde.evidence.get(plan.targetInstanceId.toLowerCase());
         const run = await core.runLrsPlan(lrs, plan, {
           ...options,
           checked: chains,
+          ...(evidence && { tde: evidence }),
           // Continuous restores read each new log backup as it arrives: the editor's watcher keeps uploading them.
           upload: async (db) => {
             const job: UploadJob = { migrationId: '', database: db.source, localFolder: db.localFolder!, storageAccountId: plan.backup.storageAccountId, container: plan.backup.container, blobFolder: db.folder!, mode: plan.mode };

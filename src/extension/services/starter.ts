@@ -1,6 +1,6 @@
 /**
  * Starting the migrations the wizard planned, on the core: the plan is checked as a whole
- * (validatePlan) before anything is sent; backups in a local folder are uploaded first (and,
+ * (validatePlan, the backup chains, the TDE certificates) before anything is sent; backups in a local folder are uploaded first (and,
  * online, watched afterwards); then every database starts (startMigrations, bounded), each with
  * its own result. Secrets (the SQL and share passwords, the storage key) go only into the
  * requests and are cut out of any error text. No `vscode` here.
@@ -9,12 +9,14 @@ import * as l10n from '@vscode/l10n';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { AzureContext } from '../../core/azure/context';
 import type { BackupSource, DatabaseChoice, MigrationPlan, MigrationPlanInput } from '../../core/migration/plan';
+import type { TdeEvidence } from '../../core/migration/tdeCheck';
 import type { ServiceTier } from '../../core/sku/miLimits';
 import { ActionableError } from '../errors';
 import { contextFor } from './azureContext';
 import { loadCore, type CoreApi } from './loadCore';
 import type { LocalUploads, UploadJob } from './localUploads';
-import type { DatabaseRequest, MigrationRequest, MigrationSecrets, MigrationStarter, ServiceRegistry, StartedMigration } from './types';
+import { readTdeEvidenceFor } from './tdeEvidence';
+import type { DatabaseRequest, MigrationRequest, MigrationSecrets, MigrationStarter, ServiceRegistry, SignedInAccount, StartedMigration } from './types';
 
 /** "container" or "container/folder": the folder defaults to the database name (one per database). */
 export function splitContainer(value: string, database: string): { container: string; folder: string } {
@@ -48,6 +50,37 @@ export function plannedPerInstance(request: { targetInstanceId: string; database
   const count = new Map<string, number>();
   for (const d of request.databases) count.set(instanceOf(request, d).toLowerCase(), (count.get(instanceOf(request, d).toLowerCase()) ?? 0) + 1);
   return count;
+}
+
+/**
+ * The TDE check's evidence per target instance (lower-cased id), for the databases going there,
+ * and its verdict on each plan: a TDE database whose certificate the instance does not hold (or
+ * could not be asked for) is a problem that stops the whole start. The rule is the core's.
+ */
+export async function checkTde(
+  core: CoreApi,
+  args: { account: SignedInAccount; request: Pick<MigrationRequest, 'targetInstanceId' | 'source' | 'targetLogin'> & { databases: readonly { sourceDatabase: string; targetInstanceId?: string }[] }; secrets: MigrationSecrets; signal: AbortSignal },
+  plans: readonly { targetInstanceId: string; planned: readonly { source: string }[] }[],
+  log: StarterDeps['log'],
+): Promise<{ evidence: Map<string, TdeEvidence>; problems: string[] }> {
+  const { account, request, secrets, signal } = args;
+  const byInstance = new Map<string, { id: string; databases: string[] }>();
+  for (const d of request.databases) {
+    const id = instanceOf(request, d);
+    const entry = byInstance.get(id.toLowerCase()) ?? { id, databases: [] };
+    entry.databases.push(d.sourceDatabase);
+    byInstance.set(id.toLowerCase(), entry);
+  }
+  const evidence = new Map(await Promise.all([...byInstance].map(async ([key, i]) => [key, await readTdeEvidenceFor(account, request, secrets, i.id, i.databases, signal)] as const)));
+  const problems: string[] = [];
+  for (const plan of plans) {
+    const e = evidence.get(plan.targetInstanceId.toLowerCase());
+    if (!e) continue;
+    const verdict = core.tdeVerdict(plan.planned.map((d) => d.source), e);
+    for (const w of verdict.warnings) log.warn(`start: ${w}`);
+    problems.push(...verdict.refused);
+  }
+  return { evidence, problems };
 }
 
 /** One plan per target instance and backup container (or share). */
@@ -124,6 +157,10 @@ export function migrationStarter(deps: StarterDeps): MigrationStarter {
         problems.push(...core.blockingProblems(chains));
         checked.push({ plan, container, chains });
       }
+      // A TDE database restores only where its certificate is: checked before anything goes up.
+      progress(l10n.t('Checking the TDE certificates'));
+      const tde = await checkTde(core, { account, request, secrets, signal }, plans, deps.log);
+      problems.push(...tde.problems);
       if (problems.length) throw planProblems(problems, deps);
 
       const results: StartedMigration[] = [];
@@ -132,9 +169,11 @@ export function migrationStarter(deps: StarterDeps): MigrationStarter {
         // Local folders go up through the editor's watcher: an online migration's new log backups
         // follow, and the watch survives a window reload. A database whose upload fails is not started.
         const jobs = new Map<string, UploadJob>();
+        const evidence = tde.evidence.get(plan.targetInstanceId.toLowerCase());
         const run = await core.runMigrationPlan(dms, plan, {
           ...(container && { container }),
           checked: chains,
+          ...(evidence && { tde: evidence }),
           signal,
           upload: async (db) => {
             const b = plan.backup as Extract<typeof plan.backup, { kind: 'upload' }>;
@@ -146,6 +185,12 @@ export function migrationStarter(deps: StarterDeps): MigrationStarter {
             if (e.type === 'started') progress(e.result.ok ? l10n.t('{0}: started', e.result.source) : l10n.t('{0}: not started', e.result.source));
           },
         });
+        // Refused here only if something changed since the check a moment ago: these databases did not start.
+        if (run.refused) {
+          deps.log.warn(`start: not started:\n${run.refused.map((p) => `  - ${p}`).join('\n')}`);
+          for (const db of plan.planned) results.push({ sourceDatabase: db.source, targetDatabase: db.target, error: run.refused.join('; ') });
+          continue;
+        }
         for (const f of run.uploadFailures) results.push({ sourceDatabase: f.source, targetDatabase: f.target, error: f.error });
         for (const r of run.started) {
           const job = jobs.get(r.source);

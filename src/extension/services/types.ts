@@ -21,12 +21,14 @@ import type {
   ChainCheckStepSchema,
   ConnectionTestSchema,
   DiscoveredServerSchema,
+  LoginChoiceSchema,
   EncryptSchema,
   ManagedInstanceSchema,
   MigrationServiceSchema,
   ReadinessSchema,
   ReportFormatSchema,
   RuntimeNodeSchema,
+  ServerObjectResultSchema,
   SourceConnectionSchema,
   SourceDatabaseSchema,
   SourceServerSchema,
@@ -265,12 +267,16 @@ export interface MigrationRequest {
   mode: MigrationMode;
   source: SourceConnectionInfo;
   databases: DatabaseRequest[];
+  /** A SQL login on the target instances (its password is `MigrationSecrets.targetPassword`): the TDE check reads their certificates with it. */
+  targetLogin?: { user: string };
 }
 
 /** Held in memory or SecretStorage only, and handed to the call that needs them. */
 export interface MigrationSecrets {
   sqlPassword?: string;
   sharePassword?: string;
+  /** The password of the request's `targetLogin`. */
+  targetPassword?: string;
 }
 
 export type StartedMigration = v.InferOutput<typeof StartedMigrationSchema>;
@@ -293,6 +299,35 @@ export interface LogReplayStarter extends Capability {
   start(account: SignedInAccount, request: LogReplayRequest, secrets: MigrationSecrets, signal: AbortSignal, progress?: (message: string) => void): Promise<StartedMigration[]>;
 }
 
+export type LoginChoice = v.InferOutput<typeof LoginChoiceSchema>;
+export type ServerObjectResult = v.InferOutput<typeof ServerObjectResultSchema>;
+
+/** The source and a target instance, with a SQL login on it (its password for the call only). */
+export interface ServerPairInfo {
+  account: SignedInAccount;
+  instanceId: string;
+  source: SourceConnectionInfo;
+  sourceSecret: string | undefined;
+  instanceLogin?: { user: string; password: string };
+}
+
+/** What one part of the Server objects step did: per item, and the same as text for the log. */
+export interface ServerObjectsOutcome {
+  items: ServerObjectResult[];
+  text: string;
+}
+
+/** The wizard's Server objects step on the core (logins, TDE certificates, Agent jobs and other server objects). */
+export interface ServerObjectsService extends Capability {
+  listLogins(source: SourceConnectionInfo, secret: string | undefined, signal: AbortSignal): Promise<LoginChoice[]>;
+  /** Uploads the certificates of these (source) databases' TDE keys; nothing for databases without TDE. */
+  uploadTde(pair: ServerPairInfo, databases: readonly string[], signal: AbortSignal): Promise<ServerObjectsOutcome>;
+  /** Creates the named logins (what exists is skipped) with the domain mapping entries. */
+  createLogins(pair: ServerPairInfo, options: { names: readonly string[]; mapping: readonly string[] }, signal: AbortSignal): Promise<ServerObjectsOutcome>;
+  /** Scripts the source's server objects and applies them object by object (one with a secret to fill in is refused, with why). */
+  applyServerObjects(pair: ServerPairInfo, signal: AbortSignal): Promise<ServerObjectsOutcome>;
+}
+
 export interface WizardServices {
   accounts: AccountService;
   subscriptions: SubscriptionService;
@@ -310,6 +345,8 @@ export interface WizardServices {
   savedConnections?: SavedConnectionService;
   /** "Find servers" for the source step. */
   discovery?: ServerDiscoveryService;
+  /** The Server objects step (absent: the step says it is not available in this build). */
+  serverObjects?: ServerObjectsService;
 }
 
 export interface Backend {

@@ -53,7 +53,8 @@ export async function targetAddress(account: SignedInAccount, instanceId: string
   return { server: e.server, ...(e.hostNameInCertificate && { hostNameInCertificate: e.hostNameInCertificate }), ...(e.trustedCertificates && { trustedCertificates: e.trustedCertificates }) };
 }
 
-async function connectInstance(t: ValidationTarget, signal: AbortSignal) {
+/** A SQL connection to a managed instance with a login on it (the address from `targetAddress`). */
+export async function connectInstance(t: ValidationTarget, signal: AbortSignal) {
   const core = await loadCore();
   return core.connectTarget({
     server: t.server,

@@ -12,7 +12,7 @@ import type { Op, StepId, WebviewMessage, WebviewMessageType, WizardState } from
 import type { WizardDeps } from './deps';
 
 /** Where an operation's progress shows: each step's own op, and the summary's start. */
-export type Slice = 'account' | 'source' | 'target' | 'backups' | 'service' | 'start';
+export type Slice = 'account' | 'source' | 'target' | 'serverObjects' | 'backups' | 'service' | 'start';
 
 export function sliceOf(step: StepId): Slice {
   return step === 'summary' ? 'start' : step;

@@ -137,6 +137,7 @@ export class WizardController {
       migrationServices: capabilityView(s.migrationServices.availability),
       starter: capabilityView(s.starter.availability),
       logReplay: capabilityView(s.logReplay?.availability ?? { available: false, reason: l10n.t('The Log Replay Service is not available in this build.') }),
+      serverObjects: capabilityView(s.serverObjects?.availability ?? { available: false, reason: l10n.t('Moving logins, TDE certificates and server objects is not available in this build.') }),
     };
   }
 
@@ -151,6 +152,7 @@ export class WizardController {
     this.session.account = undefined;
     delete this.session.secrets.sqlPassword;
     delete this.session.secrets.sharePassword;
+    delete this.session.secrets.targetPassword;
     this.state = reduce(initialState(cloudChoices(this.deps, this.session), this.deps.defaultCloud), { type: 'capabilities', capabilities: this.capabilities() });
     this.publish();
   }

@@ -10,12 +10,13 @@ import type { Action } from './reducer';
 import { accountStep } from './steps/account';
 import { backupsStep } from './steps/backups';
 import { engineStep } from './steps/engine';
+import { serverObjectsStep } from './steps/serverObjects';
 import { serviceStep } from './steps/service';
 import { sourceStep } from './steps/source';
 import { summaryStep } from './steps/summary';
 import { targetStep } from './steps/target';
 
-const PARTS = [navigation, accountStep, sourceStep, targetStep, engineStep, backupsStep, serviceStep, summaryStep] as const;
+const PARTS = [navigation, accountStep, sourceStep, targetStep, serverObjectsStep, engineStep, backupsStep, serviceStep, summaryStep] as const;
 
 type HandlerTable = { [T in WebviewMessageType]: Handler<T, Action> };
 
@@ -24,6 +25,7 @@ const HANDLERS: OnlyOnce<HandlerTable, DefinedTwice<typeof PARTS, 'handlers'>> =
   ...accountStep.handlers,
   ...sourceStep.handlers,
   ...targetStep.handlers,
+  ...serverObjectsStep.handlers,
   ...engineStep.handlers,
   ...backupsStep.handlers,
   ...serviceStep.handlers,
@@ -41,6 +43,7 @@ export function handle(ctx: StepContext<Action>, message: WebviewMessage, before
 export const ENTER: Partial<Record<WizardState['step'], (ctx: StepContext<Action>) => Promise<void>>> = {
   source: sourceStep.enter,
   target: targetStep.enter,
+  serverObjects: serverObjectsStep.enter,
   backups: backupsStep.enter,
   service: serviceStep.enter,
 };

@@ -9,6 +9,7 @@ import { STEPS, parseWizardState, type StepId, type WizardState } from '../../pr
 import { finalize } from './reducer';
 import { IDLE } from './state';
 import { DEFAULT_ENGINE, skippedSteps } from './steps/engine';
+import { NO_SERVER_OBJECTS } from './steps/serverObjects';
 import { firstIncompleteStep } from './validation';
 
 function withoutProgress<T extends { progress?: number }>(a: T): Omit<T, 'progress'> {
@@ -30,6 +31,7 @@ export function toSaved(s: WizardState): WizardState {
     target: { ...s.target, op: IDLE },
     backups: { ...s.backups, sharePasswordEntered: false, op: IDLE, databases: s.backups.databases.map((d) => ({ ...d, checkOp: IDLE })) },
     service: { ...s.service, keysLoaded: false, test: undefined, op: IDLE },
+    serverObjects: { ...s.serverObjects, passwordEntered: false, op: IDLE, results: [] },
     start: { op: IDLE, results: [] },
   };
 }
@@ -54,6 +56,9 @@ function upgrade(saved: unknown): unknown {
   // Before the engine choice every migration went through the migration service; capabilities are recomputed on load.
   if (s.engine === undefined) s = { ...s, engine: DEFAULT_ENGINE };
   if (s.capabilities && typeof s.capabilities === 'object' && !('logReplay' in s.capabilities)) s = { ...s, capabilities: { ...s.capabilities, logReplay: { available: true } } };
+  // Before the Server objects step: nothing besides the databases.
+  if (s.capabilities && typeof s.capabilities === 'object' && !('serverObjects' in s.capabilities)) s = { ...s, capabilities: { ...s.capabilities, serverObjects: { available: true } } };
+  if ((s as { serverObjects?: unknown }).serverObjects === undefined) s = { ...s, serverObjects: NO_SERVER_OBJECTS } as typeof s;
   if (s.version === 2 && s.target && s.source?.assessment) {
     const { instanceId, existingDatabases, ...target } = s.target;
     const a = s.source.assessment;

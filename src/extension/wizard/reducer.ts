@@ -10,6 +10,7 @@ import { IDLE, NO_ASSESSMENT, withPlacement } from './state';
 import { accountStep, type AccountAction } from './steps/account';
 import { backupsStep, type BackupsAction } from './steps/backups';
 import { DEFAULT_ENGINE, engineStep } from './steps/engine';
+import { NO_SERVER_OBJECTS, serverObjectsStep, type ServerObjectsAction } from './steps/serverObjects';
 import { serviceStep, type ServiceAction } from './steps/service';
 import { sourceStep, type SourceAction } from './steps/source';
 import { summaryStep, type SummaryAction } from './steps/summary';
@@ -19,7 +20,7 @@ import { groupIssues, validateStep } from './validation';
 type CapabilitiesAction = { type: 'capabilities'; capabilities: WizardState['capabilities'] };
 
 /** Results reported by the host's handlers; never accepted from the webview. */
-export type HostAction = OpAction | CapabilitiesAction | AccountAction | SourceAction | TargetAction | BackupsAction | ServiceAction | SummaryAction;
+export type HostAction = OpAction | CapabilitiesAction | AccountAction | SourceAction | TargetAction | BackupsAction | ServiceAction | SummaryAction | ServerObjectsAction;
 
 export type Action = WebviewMessage | HostAction;
 
@@ -35,7 +36,7 @@ const anyStep = {
   } satisfies { op: ReducerOf<'op'>; capabilities: ReducerOf<'capabilities'> },
 };
 
-const PARTS = [anyStep, navigation, accountStep, sourceStep, targetStep, engineStep, backupsStep, serviceStep, summaryStep] as const;
+const PARTS = [anyStep, navigation, accountStep, sourceStep, targetStep, serverObjectsStep, engineStep, backupsStep, serviceStep, summaryStep] as const;
 
 const REDUCERS: OnlyOnce<ReducerTable, DefinedTwice<typeof PARTS, 'reducers'>> = {
   ...anyStep.reducers,
@@ -43,6 +44,7 @@ const REDUCERS: OnlyOnce<ReducerTable, DefinedTwice<typeof PARTS, 'reducers'>> =
   ...accountStep.reducers,
   ...sourceStep.reducers,
   ...targetStep.reducers,
+  ...serverObjectsStep.reducers,
   ...engineStep.reducers,
   ...backupsStep.reducers,
   ...serviceStep.reducers,
@@ -60,6 +62,7 @@ export function initialState(clouds: { name: string; displayName: string }[], cl
     account: { clouds, cloudName, op: IDLE },
     source: { server: '', authentication: 'SqlAuthentication', userName: '', encrypt: 'mandatory', trustServerCertificate: false, passwordEntered: false, rememberPassword: false, databases: [], selected: [], assessment: NO_ASSESSMENT, op: IDLE },
     target: { subscriptions: [], instances: [], instanceIds: [], existing: [], op: IDLE },
+    serverObjects: NO_SERVER_OBJECTS,
     engine: DEFAULT_ENGINE,
     backups: { mode: 'online', location: 'upload', storageAccounts: [], containers: [], shareUserName: '', sharePasswordEntered: false, databases: [], op: IDLE },
     service: { services: [], newName: '', newResourceGroup: '', newLocation: '', keysLoaded: false, nodes: [], op: IDLE },

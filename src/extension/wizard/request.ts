@@ -1,6 +1,7 @@
 /** The wizard's answers as the request that starts the migrations (no secrets in it). */
 import type { BackupLocation, LogReplayRequest, MigrationRequest } from '../services/types';
 import type { WizardState } from '../../protocol/wizard';
+import { targetLoginOf } from './steps/serverObjects';
 import { incompleteSteps } from './validation';
 
 export function buildRequest(s: WizardState): MigrationRequest {
@@ -33,6 +34,7 @@ export function buildRequest(s: WizardState): MigrationRequest {
       trustServerCertificate: s.source.trustServerCertificate,
     },
     databases,
+    ...(targetLoginOf(s) && { targetLogin: targetLoginOf(s)! }),
   };
 }
 

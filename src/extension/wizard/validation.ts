@@ -6,6 +6,7 @@ import { ISSUE_ITEMS_SHOWN, STEPS, type IssueGroup, type StepId, type WizardStat
 import type { HostStep, Issue } from './context';
 import { accountStep } from './steps/account';
 import { backupsStep } from './steps/backups';
+import { serverObjectsStep } from './steps/serverObjects';
 import { serviceStep } from './steps/service';
 import { sourceStep } from './steps/source';
 import { summaryStep } from './steps/summary';
@@ -15,6 +16,7 @@ const CHECKS: { [S in StepId]: HostStep<never>['check'] } = {
   account: accountStep.check,
   source: sourceStep.check,
   target: targetStep.check,
+  serverObjects: serverObjectsStep.check,
   backups: backupsStep.check,
   service: serviceStep.check,
   summary: summaryStep.check,

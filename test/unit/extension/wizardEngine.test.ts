@@ -51,6 +51,7 @@ async function toBackups(send: (m: unknown) => Promise<void>) {
   await send({ type: 'target.selectSubscription', id: SUB });
   await send({ type: 'target.selectInstance', id: MI_READY });
   await send({ type: 'next' });
+  await send({ type: 'next' }); // past the Server objects step: nothing chosen
 }
 
 test('the Log Replay Service skips the migration-service step, never reads a network share, and starts through its own service', async () => {

@@ -150,6 +150,7 @@ test('several target instances: they fill in order up to their tier, counting wh
   assert.match(issueTexts(c.current).join('\n'), /room for 105/);
   await send({ type: 'target.addInstance', id: NEXT_GEN });
   await send({ type: 'next' });
+  await send({ type: 'next' }); // past the Server objects step: nothing chosen
   assert.equal(c.current.step, 'backups');
 
   // 540 databases without a folder: one kind of problem, counted, its first few named with their database.

@@ -1,7 +1,8 @@
-/** Step 6, the summary, and the start of the migrations it lists, by the chosen engine. */
+/** The last step, the summary, and the start of the migrations it lists (by the chosen engine), with what the Server objects step chose around it. */
 import * as l10n from '@vscode/l10n';
 import { requireAccount, type HostStep } from '../context';
 import { busyOp, unavailable } from '../state';
+import { runServerObjects, type ServerObjectsAction } from './serverObjects';
 import type { WizardState } from '../../../protocol/wizard';
 
 // The summary's check keeps Start disabled without it; a message sent anyway ends here.
@@ -19,6 +20,8 @@ export const summaryStep = {
         const redact = (text: string) => ctx.deps.redactor.redact(text);
         const progress = (message: string) => ctx.dispatch({ type: 'op', slice: 'start', op: busyOp(redact(message)) });
         const account = requireAccount(ctx.session);
+        // The Server objects step's TDE certificates first: the start's TDE check then finds them on the instance.
+        await runServerObjects(ctx, 'before', progress);
         const lrs = ctx.deps.services.logReplay;
         const results = ctx.state.engine.kind === 'lrs'
           ? await (lrs ?? unavailableLrs()).start(account, ctx.logReplayRequest(), { ...ctx.session.secrets }, ctx.signal, progress)
@@ -27,10 +30,12 @@ export const summaryStep = {
         ctx.dispatch({ type: 'start.results', results: results.map((r) => (r.error === undefined ? r : { ...r, error: redact(r.error) })) });
         const ok = results.filter((r) => !r.error).length;
         ctx.deps.log.info(`wizard: started ${ok} of ${results.length} migrations`);
+        // Then the logins and the server objects the step chose (each with its own results).
+        await runServerObjects(ctx, 'after', progress);
         if (ok > 0) ctx.deps.host.showMigrations();
       }, l10n.t('Starting...')),
   },
   reducers: {
     'start.results': (s, a) => ({ ...s, start: { ...s.start, results: a.results } }),
   },
-} satisfies HostStep<SummaryAction>;
+} satisfies HostStep<SummaryAction | ServerObjectsAction>;

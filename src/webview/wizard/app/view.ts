@@ -4,6 +4,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { skippedSteps, STEPS, type IssueGroup, type StepId, type WizardState } from '../../../protocol/wizard';
 import { accountView } from './steps/account';
 import { backupsView } from './steps/backups';
+import { serverObjectsView } from './steps/serverObjects';
 import { serviceView } from './steps/service';
 import { sourceView } from './steps/source';
 import { summaryView } from './steps/summary';
@@ -16,6 +17,7 @@ const VIEWS: { [S in StepId]: StepView } = {
   account: accountView,
   source: sourceView,
   target: targetView,
+  serverObjects: serverObjectsView,
   backups: backupsView,
   service: serviceView,
   summary: summaryView,

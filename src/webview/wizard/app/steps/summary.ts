@@ -1,10 +1,11 @@
-/** Step 6, the plan in one place, and what starting it did. Thousands of databases: the table shows a screenful at a time. */
+/** The last step, the plan in one place, and what starting it did. Thousands of databases: the table shows a screenful at a time. */
 import * as l10n from '@vscode/l10n';
 import { html, nothing, type TemplateResult } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import type { DatabaseBackup, WizardState } from '../../../../protocol/wizard';
 import { count, opLine, unavailable, virtualBody, virtualScroller, type StepView } from '../widgets';
 import { engineName } from './engine';
+import { serverObjectsSummary } from './serverObjects';
 
 type Started = WizardState['start']['results'][number];
 
@@ -27,6 +28,7 @@ function render(s: WizardState): TemplateResult {
     ...(s.engine.kind === 'lrs'
       ? [[l10n.t('Container access'), s.engine.access === 'sas' ? l10n.t('SAS token, Read and List (made at Start)') : l10n.t('The instance\'s managed identity')] as [string, string]]
       : [[l10n.t('Migration service'), svc?.name ?? '—'] as [string, string]]),
+    [l10n.t('Besides the databases'), serverObjectsSummary(s).plan],
   ];
   const location = s.backups.location;
   const list = {
@@ -55,7 +57,8 @@ function render(s: WizardState): TemplateResult {
     ${s.start.results.length
       ? html`<ul class="tests">${[...failed, ...s.start.results.filter((r) => !r.error)].slice(0, 200).map((r: Started) => html`<li class=${r.error ? 'bad' : 'ok'}><vscode-icon name=${r.error ? 'error' : 'pass-filled'}></vscode-icon>
           ${r.error ? l10n.t('{0}: {1}', r.sourceDatabase, r.error) : l10n.t('{0} → {1} started', r.sourceDatabase, r.targetDatabase)}</li>`)}</ul>`
-      : nothing}`;
+      : nothing}
+    ${serverObjectsSummary(s).results}`;
 }
 
 export const summaryView: StepView = { title: () => l10n.t('Summary'), render };
