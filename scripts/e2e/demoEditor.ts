@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       console.log(`  database    ${DATABASE}, backups in ${sample.folder}`);
       console.log(`  later       copy ${sample.lastLog} into that folder, then Complete Cutover...`);
     }
-    if (standIn) console.log('  MSSQL       the stand-in MSSQL extension holds the sandbox server as a saved connection: the source step lists it, and its SQL Server view's context menu has Migrate to Azure SQL');
+    if (standIn) console.log('  MSSQL       the stand-in MSSQL extension holds the sandbox server as a saved connection: the source step lists it, and the context menu of its SQL Server view has Migrate to Azure SQL');
     console.log(`\nThe sandbox clock runs ${speed}x real time; an integration runtime is registered. Listens on 127.0.0.1 only, no password.`);
     console.log('Press Ctrl+C to stop code-server and the sandbox (their temporary folders are removed).');
   } catch (e) {
