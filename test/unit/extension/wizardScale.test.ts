@@ -77,12 +77,12 @@ test('2,000 databases: assess all, select all (the blocked ones are left out and
   assert.equal(rec.assessed![0]!.length, 2000, 'every database, nothing selected first');
   assert.equal(c.current.source.assessment.results.length, 2000);
 
-  let t = performance.now();
+  // Times are bench/editor-scale's to measure; here: select all is one change posted, not one per row.
+  const beforeAll = host.posted.length;
   await send({ type: 'source.selectAll', which: 'all' });
-  const selectAllMs = performance.now() - t;
   assert.equal(c.current.source.selected.length, 1800);
   assert.match(c.current.source.selectionNote!, /200 blocked databases were left out/);
-  assert.ok(selectAllMs < 200, `select all took ${selectAllMs.toFixed(0)} ms on the host`);
+  assert.equal(host.posted.length - beforeAll, 1, 'select all posts one message');
 
   await send({ type: 'source.selectAll', which: 'ready' });
   assert.equal(c.current.source.selected.length, 2000 - 200 - c.current.source.assessment.results.filter((r) => r.readiness === 'issues').length);
@@ -90,11 +90,8 @@ test('2,000 databases: assess all, select all (the blocked ones are left out and
 
   // One row: one splice in two lists and the issues, never the whole state.
   const before = host.posted.length;
-  t = performance.now();
   await send({ type: 'source.toggle', names: ['App1000'], selected: false });
-  const toggleMs = performance.now() - t;
   assert.equal(c.current.source.selected.length, 1799);
-  assert.ok(toggleMs < 50, `a toggle took ${toggleMs.toFixed(0)} ms on the host`);
   assert.equal(host.posted.length - before, 1);
   assert.equal(host.posted[before]!.type, 'patch');
   assert.ok(bytesSince(host, before) < 2000, `a toggle sent ${bytesSince(host, before)} bytes`);
