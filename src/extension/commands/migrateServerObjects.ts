@@ -15,7 +15,7 @@ import { subjectOfMigration, subjectOfRestore, type ValidateSubject } from '../d
 import { UserCancelledError } from '../errors';
 import * as so from '../services/serverObjects';
 import { loginPlanText, loginResultsText, objectResultsText, scriptSummaryText, tdePlanText, tdeResultsText } from '../services/serverObjectsText';
-import { ask, subjectsOf } from './validateMigration';
+import { ask, askSource, subjectsOf } from './validateMigration';
 
 type Part = 'logins' | 'remap' | 'tde' | 'objects';
 
@@ -95,10 +95,7 @@ export async function migrateServerObjects(ctx: Ctx, dashboard: Dashboard, args:
   const s = await pickSubject(dashboard, args);
   const instance = s.instanceId.slice(s.instanceId.lastIndexOf('/') + 1);
   const parts = await pickParts(s);
-  const server = await ask(l10n.t('The source SQL Server of {0} (HOST or HOST,PORT), as this machine reaches it', s.database), s.sourceServer);
-  const user = await ask(l10n.t('The login on {0}', server), s.sourceUser);
-  const sourceSecret = await ask(l10n.t('The password of {0} on {1} (used for this run only, never saved)', user, server), undefined, true);
-  ctx.redactor.add(sourceSecret);
+  const { source, secret: sourceSecret } = await askSource(ctx, s, l10n.t('to read its logins, certificates and server objects'));
   // TDE certificates go up through Azure Resource Manager: the instance's login is needed for the rest only.
   let instanceLogin: so.ServerPair['instanceLogin'];
   if (parts.some((p) => p !== 'tde')) {
@@ -111,7 +108,7 @@ export async function migrateServerObjects(ctx: Ctx, dashboard: Dashboard, args:
   const pair: so.ServerPair = {
     account: await ctx.current(abort.signal),
     instanceId: s.instanceId,
-    source: { server, authentication: s.sourceAuthentication ?? (user.includes('\\') ? 'WindowsAuthentication' : 'SqlAuthentication'), userName: user, encrypt: 'mandatory', trustServerCertificate: false },
+    source,
     sourceSecret,
     ...(instanceLogin && { instanceLogin }),
   };

@@ -12,6 +12,7 @@ import type { Dashboard } from '../dashboard/dashboard';
 import type { ViewNode } from '../dashboard/model';
 import { subjectOfMigration, subjectOfRestore, type ValidateSubject } from '../dashboard/validateSubject';
 import { ActionableError, UserCancelledError } from '../errors';
+import type { SourceConnectionInfo } from '../services/types';
 import { compareWithBaseline, targetAddress, validateMigrated, type ValidationTarget } from '../services/validation';
 
 const REPORT_PANEL = 'sqlMigration.validationReport';
@@ -31,6 +32,27 @@ export async function ask(prompt: string, value: string | undefined, password = 
   const answer = await vscode.window.showInputBox({ prompt, ...(value && { value }), password, ignoreFocusOut: true });
   if (answer === undefined) throw new UserCancelledError();
   return answer.trim();
+}
+
+/**
+ * The source of a migration as this machine reaches it: server and login (prefilled from what the
+ * service was told), whether to trust its certificate (asked when the service was not told), and
+ * the password, for this run only.
+ */
+export async function askSource(ctx: Ctx, s: ValidateSubject, why: string): Promise<{ source: SourceConnectionInfo; secret: string }> {
+  const server = await ask(l10n.t('The source SQL Server of {0} (HOST or HOST,PORT), as this machine reaches it', s.database), s.sourceServer);
+  const user = await ask(l10n.t('The login on {0}', server), s.sourceUser);
+  let trust = s.sourceTrustServerCertificate;
+  if (trust === undefined) {
+    const yes = l10n.t('Trust the Server Certificate');
+    const pick = await vscode.window.showQuickPick([l10n.t('Verify the Server Certificate'), yes], { placeHolder: l10n.t('{0}: verify its TLS certificate, or trust it as it is (a self-signed certificate)', server), ignoreFocusOut: true });
+    if (!pick) throw new UserCancelledError();
+    trust = pick === yes;
+  }
+  const secret = await ask(l10n.t('The password of {0} on {1} ({2}; used for this run only, never saved)', user, server, why), undefined, true);
+  ctx.redactor.add(secret);
+  const authentication = s.sourceAuthentication ?? (user.includes('\\') ? 'WindowsAuthentication' : 'SqlAuthentication');
+  return { source: { server, authentication, userName: user, encrypt: 'mandatory', trustServerCertificate: trust }, secret };
 }
 
 /** The succeeded migration or restore a command runs on: the one it was invoked on, or picked. */
@@ -67,17 +89,14 @@ function openReport(title: string, html: string): void {
 export async function validateMigration(ctx: Ctx, dashboard: Dashboard, args: unknown[]): Promise<void> {
   const subject = await succeededSubject(dashboard, args);
   if (!subject) return;
-  const server = await ask(l10n.t('The source SQL Server of {0} (HOST or HOST,PORT), as this machine reaches it', subject.database), subject.sourceServer);
-  const user = await ask(l10n.t('The login on {0}', server), subject.sourceUser);
-  const sourceSecret = await ask(l10n.t('The password of {0} on {1} (used for this validation only, never saved)', user, server), undefined, true);
-  ctx.redactor.add(sourceSecret);
   const s = subject;
+  const { source, secret: sourceSecret } = await askSource(ctx, s, l10n.t('for this validation'));
   const target = await instanceLogin(ctx, s, new AbortController().signal);
   const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: l10n.t('Validating {0}: source against target', s.label), cancellable: true }, async (_p, token) => {
     const abort = new AbortController();
     token.onCancellationRequested(() => abort.abort());
     return validateMigrated({
-      source: { server, authentication: s.sourceAuthentication ?? (user.includes('\\') ? 'WindowsAuthentication' : 'SqlAuthentication'), userName: user, encrypt: 'mandatory', trustServerCertificate: false },
+      source,
       sourceSecret,
       target,
       database: s.database,

@@ -18,6 +18,8 @@ export interface ValidateSubject {
   sourceServer?: string;
   sourceUser?: string;
   sourceAuthentication?: 'SqlAuthentication' | 'WindowsAuthentication';
+  /** Whether the migration service was told to trust the source's certificate (a self-signed one, typically). */
+  sourceTrustServerCertificate?: boolean;
   succeeded: boolean;
 }
 
@@ -36,6 +38,7 @@ export function subjectOfMigration(m: DatabaseMigrationJson): ValidateSubject | 
     instanceId,
     ...(c?.dataSource && { sourceServer: c.dataSource }),
     ...(c?.userName && { sourceUser: c.userName }),
+    ...(c?.trustServerCertificate !== undefined && { sourceTrustServerCertificate: c.trustServerCertificate }),
     ...(c?.authentication === 'WindowsAuthentication' ? { sourceAuthentication: 'WindowsAuthentication' as const } : c?.authentication ? { sourceAuthentication: 'SqlAuthentication' as const } : {}),
     succeeded: groupOf(statusOf(m)) === 'succeeded',
   };

@@ -227,11 +227,11 @@ test('Stop Restore: confirmed, the database being restored is deleted; an online
 
 export type { LrsRestoreView };
 
-test('Validate and Compare Baseline know a succeeded migration or restore: source database, target name, instance, the service\'s source login (never a password)', async () => {
+test('Validate and Compare Baseline know a succeeded migration or restore: source database, target name, instance, the service\'s source login and certificate trust (never a password)', async () => {
   const { subjectOfMigration, subjectOfRestore } = await import('../../../src/extension/dashboard/validateSubject');
-  const m = migration('SalesCopy', 'Succeeded', {}, { sourceDatabaseName: 'Sales', sourceSqlConnection: { dataSource: 'SQLSRC01', userName: 'migrator', authentication: 'SqlAuthentication', password: 'never-shown' } });
+  const m = migration('SalesCopy', 'Succeeded', {}, { sourceDatabaseName: 'Sales', sourceSqlConnection: { dataSource: 'SQLSRC01', userName: 'migrator', authentication: 'SqlAuthentication', trustServerCertificate: true, password: 'never-shown' } });
   const s = subjectOfMigration(m)!;
-  assert.deepEqual({ ...s, instanceId: s.instanceId.replace(/.*managedInstances\//, '') }, { label: 'SalesCopy', database: 'Sales', targetDatabase: 'SalesCopy', instanceId: s.instanceId.replace(/.*managedInstances\//, ''), sourceServer: 'SQLSRC01', sourceUser: 'migrator', sourceAuthentication: 'SqlAuthentication', succeeded: true });
+  assert.deepEqual({ ...s, instanceId: s.instanceId.replace(/.*managedInstances\//, '') }, { label: 'SalesCopy', database: 'Sales', targetDatabase: 'SalesCopy', instanceId: s.instanceId.replace(/.*managedInstances\//, ''), sourceServer: 'SQLSRC01', sourceUser: 'migrator', sourceAuthentication: 'SqlAuthentication', sourceTrustServerCertificate: true, succeeded: true });
   assert.ok(!JSON.stringify(s).includes('never-shown'));
   assert.equal(subjectOfMigration(migration('X', 'InProgress'))!.succeeded, false);
   const r = subjectOfRestore(online());
