@@ -14,6 +14,7 @@
  * migration's Succeeded must be confirmed by its own fresh GET; and a newer operation (a
  * restart) always wins over an older one's status.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { setTimeout as sleepTimer } from 'node:timers/promises';
 import { mapBounded } from '../backup/scan';
 import { migrationRefFromId, serviceIdOf, type MigrationRef, type MigrationServiceRef } from '../azure/dms/client';
@@ -31,6 +32,7 @@ export interface MonitorSource {
 export interface MigrationSnapshot {
   id: string;
   serviceId?: string;
+  /** The same object from one refresh to the next while nothing in it changes. */
   migration: DatabaseMigration | DatabaseMigrationSqlMi;
   status: string;
   operationId?: string;
@@ -138,6 +140,8 @@ interface RunningRefresh {
 
 export class MigrationMonitor {
   private readonly entries = new Map<string, MigrationSnapshot>();
+  /** The entries' keys in the snapshot's order (by id), until one comes or goes. */
+  private order: string[] | undefined;
   /** Watched ids whose terminal state was confirmed by their own GET (no more detail calls). */
   private readonly confirmed = new Map<string, string>();
   /** key(id) -> the id as given (names in ids are case-preserving). */
@@ -209,7 +213,8 @@ export class MigrationMonitor {
   }
 
   snapshot(): MigrationSnapshot[] {
-    return [...this.entries.values()].sort((a, b) => a.id.localeCompare(b.id));
+    this.order ??= [...this.entries.values()].sort((a, b) => a.id.localeCompare(b.id)).map((s) => key(s.id));
+    return this.order.map((id) => this.entries.get(id)!);
   }
 
   get(migrationId: string): MigrationSnapshot | undefined {
@@ -471,11 +476,13 @@ export class MigrationMonitor {
       const status = statusOf(m);
       const opId = m.properties?.migrationOperationId;
       const serviceId = m.properties?.migrationService ?? previous?.serviceId;
+      // A list entry carries no details: keep the last detailed read rather than lose the file list.
+      const migration = detailed.has(id) || !previous?.detailed || previous.operationId !== opId ? m : { ...m, properties: { ...m.properties!, migrationStatusDetails: previous.migration.properties?.migrationStatusDetails } } as DatabaseMigration;
       const snap: MigrationSnapshot = {
         id: m.id ?? previous?.id ?? id,
         ...(serviceId && { serviceId }),
-        // A list entry carries no details: keep the last detailed read rather than lose the file list.
-        migration: detailed.has(id) || !previous?.detailed || previous.operationId !== opId ? m : { ...m, properties: { ...m.properties!, migrationStatusDetails: previous.migration.properties?.migrationStatusDetails } } as DatabaseMigration,
+        // Nothing in it changed: the object already known, so a view redraws only what changed.
+        migration: previous && isDeepStrictEqual(previous.migration, migration) ? previous.migration : migration,
         status,
         ...(opId && { operationId: opId }),
         detailed: detailed.has(id) || Boolean(previous?.detailed && previous.operationId === opId),
@@ -483,6 +490,7 @@ export class MigrationMonitor {
         observedAt: now,
         stale: false,
       };
+      if (!previous) this.order = undefined;
       this.entries.set(id, snap);
       if (detailed.has(id) && isTerminal(m)) this.confirmed.set(id, opId ?? '');
       const significant = SIGNIFICANT[status];
@@ -519,6 +527,7 @@ export class MigrationMonitor {
 
   private forget(id: string): void {
     this.entries.delete(id);
+    this.order = undefined;
     this.confirmed.delete(id);
     this.summaries.delete(id);
     this.owed.delete(id);

@@ -22,9 +22,9 @@ import type { FeedUpdate, LiveMigrationFeed, MigrationChange, RestoreChange } fr
 import { isRestoreId, restoreRow } from './lrsRows';
 import type { DatabaseMigrationJson } from './dmsShape';
 import { targetOf } from './dmsShape';
-import { buildDashboard, DEFAULT_VIEW, matchesFilter, rowMatches, type GroupBy, type ViewNode, type ViewOptions } from './model';
+import { dashboardOf, DEFAULT_VIEW, MigrationRows, rowMatches, type GroupBy, type Row, type ViewNode, type ViewOptions } from './model';
 import { ObservationLog } from './observations';
-import { statusBarContent, statusCounts } from './statusBar';
+import { countStatuses, statusBarContent } from './statusBar';
 
 const VIEW_STATE = 'sqlMigration.view';
 /** From this many migrations the view offers its grouping and filter row. */
@@ -42,6 +42,8 @@ class MigrationsTree implements vscode.TreeDataProvider<ViewNode> {
   /** Id -> the node shown: the same object across refreshes, so VS Code can redraw just it. */
   private readonly nodes = new Map<string, ViewNode>();
   private readonly keys = new Map<string, string>();
+  /** Id -> the model's node its content was last taken from: given the same object again (a row the model kept), nothing changed. */
+  private readonly takenFrom = new Map<string, ViewNode>();
   private structure = '';
   /** A migration whose children are asked for: the view opened it. */
   onOpen: ((node: ViewNode) => void) | undefined;
@@ -53,6 +55,12 @@ class MigrationsTree implements vscode.TreeDataProvider<ViewNode> {
     const adopt = (n: ViewNode): ViewNode => {
       seen.add(n.id);
       const old = this.nodes.get(n.id);
+      // A migration's row as the model kept it (it did not change): nothing to compare or copy.
+      if (old && n.kind === 'migration' && old.kind === 'migration' && this.takenFrom.get(n.id) === n) {
+        if (detailsChanged.has(n.id)) changed.push(old);
+        return old;
+      }
+      this.takenFrom.set(n.id, n);
       const key = itemKey(n);
       if (!old || old.kind !== n.kind) {
         this.nodes.set(n.id, n);
@@ -74,7 +82,12 @@ class MigrationsTree implements vscode.TreeDataProvider<ViewNode> {
       return old;
     };
     const adopted = roots.map(adopt);
-    for (const id of [...this.nodes.keys()]) if (!seen.has(id)) this.nodes.delete(id) && this.keys.delete(id);
+    for (const id of [...this.nodes.keys()]) {
+      if (seen.has(id)) continue;
+      this.nodes.delete(id);
+      this.keys.delete(id);
+      this.takenFrom.delete(id);
+    }
     // Which rows are where: when that changes, the groups are redrawn.
     const structure = JSON.stringify(adopted.map((r) => [r.id, r.children?.map((c) => c.id)]));
     const wholeTree = structure !== this.structure || adopted.length !== this.roots.length;
@@ -88,6 +101,7 @@ class MigrationsTree implements vscode.TreeDataProvider<ViewNode> {
   replace(roots: ViewNode[]): void {
     this.nodes.clear();
     this.keys.clear();
+    this.takenFrom.clear();
     this.structure = '';
     this.roots = roots;
     this.emitter.fire(undefined);
@@ -143,6 +157,12 @@ export class Dashboard implements vscode.Disposable {
   private restores: LrsRestoreView[] = [];
   private restoresById = new Map<string, LrsRestoreView>();
   private options: ViewOptions;
+  /** The migrations' rows and nodes, built once per migration object (the monitor's, the same while unchanged). */
+  private readonly rows: MigrationRows;
+  /** What the tree was last built from (a refresh that changed nothing leaves it). */
+  private rendered: { rows: readonly Row[]; options: ViewOptions } | undefined;
+  /** What the status bar item shows now: set again only when it changes. */
+  private statusShown = '';
   /** Migrations expanded in the tree, and open in a details panel: their files are read every refresh. */
   private readonly expanded = new Set<string>();
   private readonly detailsOpen = new Map<string, number>();
@@ -153,6 +173,7 @@ export class Dashboard implements vscode.Disposable {
 
   constructor(private readonly ctx: Ctx) {
     this.feed = ctx.backend.feed;
+    this.rows = new MigrationRows(ctx.backend.rules);
     const saved = ctx.context.workspaceState.get<{ groupBy?: GroupBy; filter?: string }>(VIEW_STATE) ?? {};
     this.options = { ...DEFAULT_VIEW, shown: new Map(), ...(saved.groupBy && { groupBy: saved.groupBy }), ...(saved.filter && { filter: saved.filter }) };
     this.view = vscode.window.createTreeView(VIEW_MIGRATIONS, { treeDataProvider: this.tree, canSelectMany: true, showCollapseAll: true });
@@ -273,15 +294,22 @@ export class Dashboard implements vscode.Disposable {
   }
 
   private render(detailsChanged?: ReadonlySet<string>): void {
-    const rows = this.restores.map(restoreRow);
-    const roots = buildDashboard(this.migrations, this.ctx.backend.rules, this.options, rows);
+    const rows = [...this.migrations.map((m) => this.rows.of(m)), ...this.restores.map(restoreRow)];
+    // The same rows (none changed, none came or went) in the same view, no files read anew: the tree stands.
+    const last = this.rendered;
+    this.rendered = { rows, options: this.options };
+    if (last && last.options === this.options && !detailsChanged?.size && rows.length === last.rows.length && rows.every((r, i) => r === last.rows[i])) return;
+    const roots = dashboardOf(rows, this.options);
     const filtering = this.options.filter.trim() !== '';
-    const total = this.migrations.length + rows.length;
+    const total = rows.length;
     if (total >= OPTIONS_FROM || filtering || this.options.groupBy !== 'status') roots.unshift(this.optionsNode());
     this.tree.update(roots, detailsChanged);
-    const shown = filtering ? this.migrations.filter((m) => matchesFilter(m, this.options.filter)).length + rows.filter((r) => rowMatches(r, this.options.filter)).length : total;
-    this.view.description = filtering ? l10n.t('{0} of {1}', shown.toLocaleString(), total.toLocaleString()) : undefined;
-    this.view.message = filtering && !shown ? l10n.t('No migration matches "{0}".', this.options.filter) : undefined;
+    const shown = filtering ? rows.filter((r) => rowMatches(r, this.options.filter)).length : total;
+    // Each assignment is a message to the window: only when it says something else.
+    const description = filtering ? l10n.t('{0} of {1}', shown.toLocaleString(), total.toLocaleString()) : undefined;
+    const message = filtering && !shown ? l10n.t('No migration matches "{0}".', this.options.filter) : undefined;
+    if (this.view.description !== description) this.view.description = description;
+    if (this.view.message !== message) this.view.message = message;
   }
 
   private optionsNode(): ViewNode {
@@ -340,6 +368,8 @@ export class Dashboard implements vscode.Disposable {
   }
 
   private showFailure(e: unknown): void {
+    // The tree is replaced by a message: the next migrations read are drawn anew.
+    this.rendered = undefined;
     if ((e as Error).name === 'NotSignedInError') {
       // Not an error: the view says how to sign in, and refreshes after a sign-in.
       this.migrations = [];
@@ -365,16 +395,21 @@ export class Dashboard implements vscode.Disposable {
   }
 
   private updateStatus(): void {
-    const content = statusBarContent(statusCounts(this.migrations, this.restores));
+    const statuses = this.migrations.map((m) => this.rows.of(m).status);
+    const content = statusBarContent(countStatuses([...statuses, ...this.restores.map((r) => r.status)]));
+    // A click completes what is ready: the migrations' cutover, or (only restores ready) a restore's.
+    const command = !content?.opensCutover ? 'workbench.view.extension.sqlMigration' : countStatuses(statuses).ready > 0 ? COMMANDS.completeCutover : COMMANDS.completeRestore;
+    // Each change of the item is a message to the window: none when it says the same.
+    const shown = content ? JSON.stringify([content, command]) : 'hidden';
+    if (shown === this.statusShown) return;
+    this.statusShown = shown;
     if (!content) {
       this.status.hide();
       return;
     }
     this.status.text = content.text;
     this.status.tooltip = content.tooltip;
-    // A click completes what is ready: the migrations' cutover, or (only restores ready) a restore's.
-    const migrationsReady = statusCounts(this.migrations).ready > 0;
-    this.status.command = !content.opensCutover ? 'workbench.view.extension.sqlMigration' : migrationsReady ? COMMANDS.completeCutover : COMMANDS.completeRestore;
+    this.status.command = command;
     this.status.backgroundColor = content.failed ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.status.show();
   }

@@ -11,8 +11,13 @@ export interface StatusCounts {
 
 /** `restores`: Log Replay Service restores (their status is already the core's word). */
 export function statusCounts(migrations: readonly DatabaseMigrationJson[], restores: readonly { status: string }[] = []): StatusCounts {
+  return countStatuses([...migrations.map(statusOf), ...restores.map((r) => r.status)]);
+}
+
+/** The counts of statuses already read (the view's rows know theirs). */
+export function countStatuses(statuses: Iterable<string>): StatusCounts {
   const c: StatusCounts = { ready: 0, running: 0, failed: 0 };
-  for (const status of [...migrations.map(statusOf), ...restores.map((r) => r.status)]) {
+  for (const status of statuses) {
     const g = groupOf(status);
     if (g === 'ready') c.ready++;
     else if (g === 'inProgress' || g === 'completing') c.running++;

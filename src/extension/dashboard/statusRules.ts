@@ -32,8 +32,21 @@ export function statusOf(m: DatabaseMigrationJson): string {
   return coreStatusOf(asCore(m));
 }
 
+/** Status -> its heading: a refresh of a thousand migrations asks for a handful of statuses a thousand times. */
+const headings = new Map<string, StatusGroup>();
+
 /** The heading a status goes under; the core spells the status (any case, "Cancelled"). */
 export function groupOf(status: string): StatusGroup {
+  let group = headings.get(status);
+  if (!group) {
+    // Statuses are the service's few words; a service inventing many would only refill this.
+    if (headings.size >= 256) headings.clear();
+    headings.set(status, (group = headingOf(status)));
+  }
+  return group;
+}
+
+function headingOf(status: string): StatusGroup {
   switch (normalizeStatus(status)) {
     case 'ReadyForCutover': return 'ready';
     case 'Completing': return 'completing';

@@ -309,10 +309,9 @@ export class MigrationFeedService implements LiveMigrationFeed {
       }))
       .catch((e) => this.deps.log.warn(`upload: ${(e as Error).message}`));
     // The restores of the instances the user works with: registered ones and the migrations' targets.
-    session.restores.setInstances([
-      ...(this.deps.instances?.list(account.cloud) ?? []),
-      ...monitor.snapshot().flatMap((s) => instanceRefOf(s.migration.properties?.scope ?? s.id) ?? []),
-    ]);
+    // A thousand migrations have a few targets: each read once.
+    const targets = new Set(monitor.snapshot().map((s) => s.migration.properties?.scope ?? s.id));
+    session.restores.setInstances([...(this.deps.instances?.list(account.cloud) ?? []), ...[...targets].flatMap((t) => instanceRefOf(t) ?? [])]);
     this.restoresRead = this.restoresRead.then(() => this.refreshRestores(session, changes));
   }
 

@@ -12,6 +12,7 @@ import type { DatabaseMigration, DatabaseMigrationSqlMi } from '../../../src/cor
 import type { MonitorSource } from '../../../src/core/migration/monitor';
 import type { DatabaseMigrationJson } from '../../../src/extension/dashboard/dmsShape';
 import type { ViewNode } from '../../../src/extension/dashboard/model';
+import type { MigrationRules } from '../../../src/extension/dashboard/statusRules';
 import { fakeExtensionContext, installVscodeStub } from './vscodeStub';
 import { migration, SERVICE_ID } from './fixtures';
 
@@ -48,25 +49,44 @@ class ThousandMigrations implements MonitorSource {
   }
 }
 
-test('1,000 migrations: lists only, a page per group, rows redrawn when they change, one notification for 30 ready, little host work', async () => {
-  const record = installVscodeStub();
+/** The view on the real feed and monitor over 1,000 migrations; the rules count the rows they are asked about. */
+const record = installVscodeStub();
+
+async function thousandInTheView() {
   const { Ctx } = await import('../../../src/extension/ctx');
   const { createBackend } = await import('../../../src/extension/services');
   const { MigrationFeedService } = await import('../../../src/extension/services/migrationFeed');
   const { Dashboard } = await import('../../../src/extension/dashboard/dashboard');
-  const { INTERNAL_COMMANDS } = await import('../../../src/extension/commands/ids');
+  const { coreRules } = await import('../../../src/extension/dashboard/statusRules');
 
   const service = new ThousandMigrations(1000);
+  const asked = { rules: 0 };
+  const rules: MigrationRules = {
+    canCutover: (m) => (asked.rules++, coreRules.canCutover(m)),
+    canCancel: (m) => (asked.rules++, coreRules.canCancel(m)),
+    canDelete: (m) => (asked.rules++, coreRules.canDelete(m)),
+  };
   const ctx = new Ctx(fakeExtensionContext(resolve('.')) as never, (env) => {
     const backend = createBackend(env);
-    return { ...backend, feed: new MigrationFeedService({ accounts: env.accounts, registry: { list: () => [SERVICE_ID], add: async () => undefined }, uploads: backend.uploads, log: env.log, migrationSource: () => service }) };
+    return { ...backend, rules, feed: new MigrationFeedService({ accounts: env.accounts, registry: { list: () => [SERVICE_ID], add: async () => undefined }, uploads: backend.uploads, log: env.log, migrationSource: () => service }) };
   });
   ctx.setAccount({ label: 'dba', cloud: AZURE });
   const dashboard = new Dashboard(ctx);
   const view = record.treeViews.get('sqlMigration.migrations')!;
+  const status = record.statusBarItems.at(-1)!;
   const provider = view.provider as { getChildren(n?: ViewNode): ViewNode[]; onDidChangeTreeData: (l: (e: unknown) => void) => unknown };
   const fired: unknown[] = [];
   provider.onDidChangeTreeData((e) => fired.push(e));
+  const close = () => {
+    dashboard.dispose();
+    for (const d of ctx.subscriptions) d.dispose();
+  };
+  return { service, asked, dashboard, view, status, provider, fired, close };
+}
+
+test('1,000 migrations: lists only, a page per group, rows redrawn when they change, one notification for 30 ready, little host work', async () => {
+  const { service, dashboard, view, status, provider, fired, close } = await thousandInTheView();
+  const { INTERNAL_COMMANDS } = await import('../../../src/extension/commands/ids');
   try {
     view.setVisible(true);
     await dashboard.refresh();
@@ -85,7 +105,7 @@ test('1,000 migrations: lists only, a page per group, rows redrawn when they cha
     const rows = provider.getChildren(inProgress);
     assert.equal(rows.length, 201, 'a page of 200 and a row for more');
     assert.equal(rows[200]!.kind, 'more');
-    assert.equal(record.statusBarItems[0]!.text, '$(sync) 980  $(error) 20', 'the status bar counts every migration');
+    assert.equal(status.text, '$(sync) 980  $(error) 20', 'the status bar counts every migration');
 
     // More of the group.
     await record.commands.get(INTERNAL_COMMANDS.showMore)!('group/inProgress');
@@ -108,7 +128,7 @@ test('1,000 migrations: lists only, a page per group, rows redrawn when they cha
     await dashboard.refresh();
     assert.equal(service.gets.length, 2 + 1 + 30, 'the watched one and the 30 whose summary changed');
     assert.deepEqual(record.messages.map((m) => m.text), ['30 migrations are ready for cutover: Db0100, Db0101, Db0102 and 27 more.']);
-    assert.equal(record.statusBarItems[0]!.text, '$(sync) 951  $(bell-dot) 30  $(error) 19');
+    assert.equal(status.text, '$(sync) 951  $(bell-dot) 30  $(error) 19');
 
     // One migration's status changes within its group: only its row is redrawn.
     service.set(['Db0201'], 'Restoring');
@@ -117,7 +137,41 @@ test('1,000 migrations: lists only, a page per group, rows redrawn when they cha
     assert.equal(fired.length, 1);
     assert.ok(Array.isArray(fired[0]) && (fired[0] as ViewNode[]).length === 1 && (fired[0] as ViewNode[])[0]!.id.endsWith('/Db0201'));
   } finally {
-    dashboard.dispose();
-    for (const d of ctx.subscriptions) d.dispose();
+    close();
+  }
+});
+
+test('1,000 migrations, a refresh where nothing changed: no row is built again, nothing is redrawn, the status bar is not set again', async () => {
+  const { service, asked, dashboard, view, status, provider, fired, close } = await thousandInTheView();
+  try {
+    view.setVisible(true);
+    await dashboard.refresh();
+    const group = () => provider.getChildren().find((r) => r.id === 'group/inProgress')!;
+    const shown = provider.getChildren(group());
+    assert.ok(asked.rules >= 3 * 200, 'the first refresh builds the rows shown');
+    // Each change of the status bar item is a message to the window: count them.
+    const item = status as unknown as Record<string, unknown>;
+    let sets = 0;
+    for (const k of ['text', 'tooltip', 'command']) {
+      let v = item[k];
+      Object.defineProperty(item, k, { get: () => v, set: (x) => void ((v = x), sets++) });
+    }
+
+    asked.rules = 0;
+    fired.length = 0;
+    await dashboard.refresh();
+    assert.equal(asked.rules, 0, 'no row built again');
+    assert.deepEqual(fired, [], 'nothing redrawn');
+    assert.equal(sets, 0, 'the status bar item is not set again');
+    assert.ok(provider.getChildren(group()).every((n, i) => n === shown[i]), 'the very nodes shown');
+
+    // One migration changes: only its row is built again (its three rules), and redrawn.
+    service.set(['Db0201'], 'Restoring');
+    await dashboard.refresh();
+    assert.equal(asked.rules, 3);
+    assert.deepEqual(fired.map((e) => (e as ViewNode[]).map((n) => n.label)), [['Db0201']]);
+    assert.equal(sets, 0, 'the counts did not change');
+  } finally {
+    close();
   }
 });

@@ -137,6 +137,25 @@ test('a restart (new operation) replaces an old success', async () => {
   assert.deepEqual(names(), ['StatusChanged:Sales:Succeeded', 'Succeeded:Sales:Succeeded']);
 });
 
+test('a migration that did not change is the same object in the next snapshot; one that changed (or whose files were read) is new', async () => {
+  const { state, monitor } = setup(['dms1'], ['HR']);
+  state.set('dms1', ...['Sales', 'HR', 'Ops'].map((db) => inService(migration(db, 'InProgress', { details: readyDetails() }), 'dms1')));
+  await monitor.refresh();
+  const before = new Map(monitor.snapshot().map((s) => [s.id, s.migration]));
+  state.set('dms1', inService(migration('Ops', 'ReadyForCutover', { details: readyDetails() }), 'dms1'));
+  await monitor.refresh();
+  const same = monitor.snapshot().map((s) => `${s.id.split('/').pop()}: ${s.migration === before.get(s.id) ? 'same' : 'new'}`);
+  // HR is watched: its details are read again, identical, so it is the same object too.
+  assert.deepEqual(same, ['HR: same', 'Ops: new', 'Sales: same']);
+  assert.equal(monitor.get(migrationId('Ops'))!.migration.properties?.migrationStatus, 'ReadyForCutover');
+  // A file restored since: the watched one's details differ, so it is a new object.
+  state.set('dms1', inService(migration('HR', 'InProgress', { details: { ...readyDetails(), lastRestoredFilename: 'HR_LOG_9.trn' } }), 'dms1'));
+  const hr = monitor.get(migrationId('HR'))!.migration;
+  await monitor.refresh();
+  assert.notEqual(monitor.get(migrationId('HR'))!.migration, hr);
+  assert.equal(monitor.get(migrationId('HR'))!.migration.properties?.migrationStatusDetails?.lastRestoredFilename, 'HR_LOG_9.trn');
+});
+
 test('deleted migrations are removed when their service answers without them', async () => {
   const { state, monitor, names } = setup();
   state.set('dms1', inService(migration('Sales', 'Canceled'), 'dms1'), inService(migration('HR', 'InProgress'), 'dms1'));
