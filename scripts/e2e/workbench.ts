@@ -116,3 +116,33 @@ export async function showContainer(page: Page, label: string): Promise<void> {
   if ((await active.count()) === 0) await page.locator(`.activitybar a.action-label[aria-label="${label}"]`).click();
   await active.waitFor();
 }
+
+/** What the quick input shown asks: an input box's prompt and a quick pick's placeholder ('' when none is shown). */
+export async function quickInputPrompt(page: Page): Promise<string> {
+  const widget = page.locator(QUICK_INPUT);
+  if (!(await widget.isVisible())) return '';
+  const message = await widget.locator('.quick-input-message').innerText().catch(() => '');
+  const placeholder = (await widget.locator('input').getAttribute('placeholder').catch(() => null)) ?? '';
+  return `${message}\n${placeholder}`;
+}
+
+/** Waits for the quick input that asks `prompt`, fills in `value` (when given) and accepts it (Enter). */
+export async function answerQuickInput(page: Page, prompt: RegExp, value?: string, timeoutMs = 60_000): Promise<void> {
+  await until(`the prompt ${prompt}`, async () => prompt.test(await quickInputPrompt(page)), timeoutMs);
+  const input = page.locator(`${QUICK_INPUT} input`);
+  if (value !== undefined) await input.fill(value);
+  await input.press('Enter');
+}
+
+/** A row of the quick pick shown whose label is exactly `label`. */
+export function quickPickRow(page: Page, label: string) {
+  const exact = new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  return page.locator(`${QUICK_INPUT} .monaco-list-row`).filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+}
+
+/** Whether a row of a many-pick quick pick is checked (the row's own state, else its checkbox's). */
+export async function quickPickChecked(row: ReturnType<typeof quickPickRow>): Promise<boolean> {
+  const own = await row.getAttribute('aria-checked');
+  if (own !== null) return own === 'true';
+  return (await row.locator('[role="checkbox"]').first().getAttribute('aria-checked')) === 'true';
+}

@@ -6,13 +6,15 @@
  * folder holding a real backup chain without its last log backup, the migration service with
  * its keys and runtime node, the summary — and start. The tree shows the files become
  * Restored; the last log backup lands in the folder and is uploaded; Complete Cutover from the
- * palette, confirmed, ends in Succeeded.
+ * palette, confirmed, ends in Succeeded. "Logins, TDE Certificates and Server Objects..." on the
+ * migration's context menu, answered and applied, creates the logins chosen on the sandbox's
+ * instance (read back over TDS), and no password reaches the editor's logs.
  * A screenshot per step goes to test/e2e/out/. Any error notification, any CSP violation in a
  * webview, or any connection off this machine fails the run.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
@@ -20,7 +22,12 @@ import { ensureTools, packageMssqlStandIn, packageVsix, ROOT, startCodeServer, t
 import { DATABASE, migrationFolder, mssqlSettings, SAVED, sandboxSettings, startEditorSandbox, type MigrationFolder } from '../../scripts/e2e/editorSandbox';
 import { sampleChain, writeChain } from '../../sandbox/backups/sampleChain';
 import type { Sandbox } from '../../sandbox/sandbox';
-import { answerOpenDialog, choose, errorNotifications, showContainer, QUICK_INPUT, runCommand, treeRows, typeInto, until, webviewFrame } from './workbench';
+import { loadCloudFile } from '../../src/core/azure/cloud';
+import { staticTokenCredential } from '../../src/core/azure/pipeline';
+import { readTargetPrincipals } from '../../src/core/serverObjects';
+import type { SignedInAccount } from '../../src/extension/services/types';
+import { connectInstance, targetAddress } from '../../src/extension/services/validation';
+import { answerOpenDialog, answerQuickInput, choose, errorNotifications, quickInputPrompt, quickPickChecked, quickPickRow, showContainer, QUICK_INPUT, runCommand, treeRows, typeInto, until, webviewFrame } from './workbench';
 
 const OUT = join(ROOT, 'test/e2e/out');
 let work: string;
@@ -308,6 +315,149 @@ test('the tree shows the files become Restored; the last log backup is uploaded 
   await until('Succeeded in the tree', async () => (await refreshedRows()).some((r) => r.startsWith('Succeeded')), 120_000);
   await shot('tree-succeeded');
   await noErrors();
+});
+
+/** The logins on the sandbox's managed instance (lower case), read over TDS with its admin login, as ARM gives its address. */
+async function instanceLogins(): Promise<string[]> {
+  const cloud = await loadCloudFile(sb.info.cloudFile);
+  const account: SignedInAccount = { cloud, label: 'sandbox', credential: staticTokenCredential(cloud.accessToken!) };
+  const signal = AbortSignal.timeout(60_000);
+  const admin = sb.info.targetServer!;
+  const conn = await connectInstance({ ...(await targetAddress(account, sb.info.managedInstanceId, signal)), user: admin.user, password: admin.password }, signal);
+  try {
+    return [...(await readTargetPrincipals(conn, { signal })).logins.keys()];
+  } finally {
+    await conn.close();
+  }
+}
+
+/** The text of the editor shown (Monaco renders spaces as no-break spaces). */
+const editorText = async () => (await page.locator('.editor-instance .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+
+/** Every file under `dir`, as text (none when there is no `dir`). */
+function filesUnder(dir: string): { path: string; text: string }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+}
+
+test('Logins, TDE Certificates and Server Objects... on the migration: the logins chosen are created on the instance', async () => {
+  const src = sb.info.sourceServer!;
+  const admin = sb.info.targetServer!;
+  const instance = nameOf(sb.info.managedInstanceId);
+  // Created from the source's logins (the Windows ones as Microsoft Entra logins through CONTOSO=contoso.com); legacy_app is left out below.
+  const expected = ['app_reader', 'report_svc', 'ann.lee@contoso.com', 'svc_payroll@contoso.com', 'report readers', 'sql admins'];
+  const before = await instanceLogins();
+  assert.deepEqual(before.filter((l) => expected.includes(l) || l === 'legacy_app'), [], `already on the instance: ${before.join(', ')}`);
+
+  // The migration's context menu in the tree (in its Succeeded group, collapsed at first).
+  await showContainer(page, 'Azure SQL Migration');
+  const group = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Succeeded' }).first();
+  const migrationRow = page.locator('.part.sidebar .monaco-list-row', { hasText: DATABASE }).first();
+  await until('the migration in the tree', async () => {
+    if ((await migrationRow.count()) > 0) return true;
+    if ((await group.getAttribute('aria-expanded')) === 'false') await group.locator('.monaco-tl-twistie').click();
+    return false;
+  });
+  await migrationRow.click({ button: 'right' });
+  const item = page.locator('.context-view .action-label', { hasText: 'Logins, TDE Certificates and Server Objects...' });
+  await item.waitFor();
+  // The workbench ignores a mouse-up just after a menu opens (the right-click's own): a moment, then the click.
+  await new Promise((r) => setTimeout(r, 500));
+  await item.hover();
+  await shot('server-objects-1-menu');
+  await item.click();
+  await new Promise((r) => setTimeout(r, 500));
+  if (await item.isVisible().catch(() => false)) await page.keyboard.press('Enter');
+
+  // What to move: Logins (checked by default).
+  await until('what to move', async () => new RegExp(`What to move to ${instance}`).test(await quickInputPrompt(page)), 60_000);
+  await until('Logins checked', () => quickPickChecked(quickPickRow(page, 'Logins')));
+  await shot('server-objects-2-parts');
+  await answerQuickInput(page, new RegExp(`What to move to ${instance}`));
+
+  // The source, as this machine reaches it; its certificate is trusted (asked only when the migration does not say).
+  const server = `${src.host},${src.port}`;
+  await answerQuickInput(page, new RegExp(`The source SQL Server of ${DATABASE}`), server);
+  await answerQuickInput(page, /The login on /, src.user);
+  const sourcePassword = new RegExp(`The password of ${src.user} on `);
+  const asked = await until('the certificate question or the password', async () => {
+    const p = await quickInputPrompt(page);
+    return /verify its TLS certificate/.test(p) ? 'trust' : sourcePassword.test(p) ? 'password' : false;
+  }, 60_000);
+  if (asked === 'trust') {
+    await quickPickRow(page, 'Trust the Server Certificate').click();
+  }
+  await answerQuickInput(page, sourcePassword, src.password);
+  // The instance's admin login.
+  await answerQuickInput(page, new RegExp(`A login on ${instance}`), admin.user);
+  await answerQuickInput(page, new RegExp(`The password of ${admin.user} on ${instance}`), admin.password);
+
+  // Which logins: those that can be created and the Windows ones are checked; legacy_app is unchecked here.
+  await until('the logins to create', async () => /The logins to create on the instance/.test(await quickInputPrompt(page)), 120_000);
+  for (const login of ['app_reader', 'report_svc', 'legacy_app', 'CONTOSO\\ann.lee', 'CONTOSO\\SQL Admins']) {
+    assert.ok(await quickPickChecked(quickPickRow(page, login)), `${login} checked`);
+  }
+  assert.equal(await quickPickRow(page, 'sa').count(), 0, 'sa is never offered');
+  await quickPickRow(page, 'legacy_app').locator('.label-name').click();
+  await until('legacy_app unchecked', async () => !(await quickPickChecked(quickPickRow(page, 'legacy_app'))));
+  await shot('server-objects-3-logins');
+  await answerQuickInput(page, /The logins to create on the instance/);
+  // Windows logins among them: their domain's Microsoft Entra domain.
+  await answerQuickInput(page, /Windows domains to Microsoft Entra domains/, 'CONTOSO=contoso.com');
+
+  // The plan, then the confirmation.
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ timeout: 120_000 });
+  assert.match(await dialog.innerText(), new RegExp(`Apply the plan to ${instance}\\?`));
+  assert.match(await dialog.innerText(), /create the logins/);
+  const plan = await until('the plan document', async () => {
+    const text = await editorText();
+    return text.includes('Logins (plan)') ? text : undefined;
+  });
+  assert.match(plan, /app_reader +app_reader \(sql\) +CREATE/);
+  assert.match(plan, /CONTOSO\\ann\.lee +ann\.lee@contoso\.com \(entra-user\) +CREATE/);
+  assert.doesNotMatch(plan, /legacy_app/);
+  await shot('server-objects-4-plan-confirm');
+  await dialog.getByRole('button', { name: 'Apply', exact: true }).click();
+
+  // The results document: what was created.
+  const results = await until('the results document', async () => {
+    const text = await editorText();
+    return text.includes(`Results: ${DATABASE} to ${instance}`) && /CREATED/.test(text) ? text : undefined;
+  }, 120_000);
+  assert.match(results, /app_reader +app_reader +CREATED/);
+  assert.match(results, /report_svc +report_svc +CREATED/);
+  assert.match(results, /CONTOSO\\ann\.lee +ann\.lee@contoso\.com +CREATED/);
+  assert.match(results, /CONTOSO\\Report Readers +Report Readers +CREATED/);
+  assert.doesNotMatch(results, /FAILED/);
+  for (const secret of [src.password, admin.password]) assert.ok(!plan.includes(secret) && !results.includes(secret), 'no password in the documents');
+  await shot('server-objects-5-results');
+
+  // On the instance itself: the chosen logins exist, the one left out does not.
+  const after = await instanceLogins();
+  for (const login of expected) assert.ok(after.includes(login), `${login} on the instance: ${after.join(', ')}`);
+  assert.ok(!after.includes('legacy_app'), 'legacy_app was not chosen');
+
+  // The extension's log has the results and neither password; nor has any other log, nor the editor's backups of the unsaved documents.
+  const dataDir = join(work, 'code-server', 'user-data');
+  const written = () => [...filesUnder(join(dataDir, 'logs')), ...filesUnder(join(dataDir, 'Backups'))];
+  await until('the results in the extension\'s log', async () => written().some((f) => f.text.includes(`server objects: ${DATABASE} to ${instance}:`)), 30_000);
+  for (const f of written()) {
+    for (const secret of [src.password, admin.password]) assert.ok(!f.text.includes(secret), `a password in ${f.path}`);
+  }
+  assert.equal(await page.locator('.notification-list-item', { hasText: 'Something was not moved' }).count(), 0);
+  await noErrors();
+
+  // The plan and the results are unsaved documents: closed without saving.
+  await runCommand(page, 'View: Close All Editors');
+  const dontSave = page.locator('.monaco-dialog-box').getByRole('button', { name: /Don.t Save/ });
+  await until('the editors closed', async () => {
+    if (await dontSave.isVisible().catch(() => false)) await dontSave.click();
+    return (await page.locator('.tab').count()) === 0;
+  });
 });
 
 /** The value a vscode-textfield holds. */
