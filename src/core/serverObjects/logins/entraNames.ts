@@ -63,11 +63,11 @@ export function entraNameFor(windowsName: string, kind: 'windows-user' | 'window
   const account = windowsName.slice(slash + 1);
   if (kind === 'windows-group') {
     if (!account.trim()) return { ok: false, reason: 'the group name is empty' };
-    if (!m.domains.has(domain)) return { ok: false, reason: `no mapping for domain ${domain}: give --domain ${domain}=<its DNS name>` };
+    if (!m.domains.has(domain)) return { ok: false, reason: `no mapping for domain ${domain}: map it to its Microsoft Entra domain (${domain}=<its DNS name>)` };
     return { ok: true, name: account, kind: 'group' };
   }
   const dns = m.domains.get(domain);
-  if (!dns) return { ok: false, reason: `no mapping for domain ${domain}: give --domain ${domain}=<its DNS name>` };
+  if (!dns) return { ok: false, reason: `no mapping for domain ${domain}: map it to its Microsoft Entra domain (${domain}=<its DNS name>)` };
   const upn = `${account}@${dns}`;
   const bad = validUserPrincipalName(upn);
   return bad ? { ok: false, reason: `not valid as a Microsoft Entra login: ${bad}` } : { ok: true, name: upn, kind: 'user' };
