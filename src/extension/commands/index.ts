@@ -6,7 +6,7 @@ import type { Dashboard } from '../dashboard/dashboard';
 import { UserCancelledError } from '../errors';
 import { COMMANDS, SCAN_SCHEME, WIZARD_PANEL } from './ids';
 import { registerCommand, runReported } from './register';
-import { ScanReports } from './scanReports';
+import { ReportDocuments } from './reportDocuments';
 
 export function registerCommands(ctx: Ctx, dashboard: Dashboard): void {
   const showMigrations = () => {
@@ -24,8 +24,8 @@ export function registerCommands(ctx: Ctx, dashboard: Dashboard): void {
         runReported(ctx, l10n.t('Reopening the migration wizard'), async () => (await import('../wizard/panel')).WizardPanel.revive(ctx, panel, showMigrations)),
     }),
   );
-  // Scan reports open read-only (nothing to save): documents of their own scheme.
-  const reports = new ScanReports();
+  // Reports open read-only (nothing to save): documents of their own scheme.
+  const reports = new ReportDocuments();
   ctx.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(SCAN_SCHEME, reports), reports);
   registerCommand(ctx, COMMANDS.scanBackupFolder, l10n.t('Scanning the backup folder'), async (uri) => {
     const { scanBackupFolder } = await import('./scanBackupFolder');
@@ -48,7 +48,7 @@ export function registerCommands(ctx: Ctx, dashboard: Dashboard): void {
     registerCommand(ctx, id, doing, async (...args) => (await import('./restoreActions')).restoreAction(ctx, dashboard, action, args));
   }
   registerCommand(ctx, COMMANDS.validateMigration, l10n.t('Validating the migrated database'), async (...args) => (await import('./validateMigration')).validateMigration(ctx, dashboard, args));
-  registerCommand(ctx, COMMANDS.migrateServerObjects, l10n.t('Moving logins, TDE certificates and server objects'), async (...args) => (await import('./migrateServerObjects')).migrateServerObjects(ctx, dashboard, args));
+  registerCommand(ctx, COMMANDS.migrateServerObjects, l10n.t('Moving logins, TDE certificates and server objects'), async (...args) => (await import('./migrateServerObjects')).migrateServerObjects(ctx, dashboard, reports, args));
   registerCommand(ctx, COMMANDS.watchInstance, l10n.t('Adding the managed instance'), async () => (await import('./watchInstance')).watchInstance(ctx, dashboard));
   registerCommand(ctx, COMMANDS.compareBaseline, l10n.t('Comparing with the baseline'), async (...args) => (await import('./validateMigration')).compareBaseline(ctx, dashboard, args));
   registerCommand(ctx, COMMANDS.refresh, l10n.t('Refreshing the migrations'), () => dashboard.refresh());

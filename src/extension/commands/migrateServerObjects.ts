@@ -15,6 +15,7 @@ import { subjectOfMigration, subjectOfRestore, type ValidateSubject } from '../d
 import { UserCancelledError } from '../errors';
 import * as so from '../services/serverObjects';
 import { loginPlanText, loginResultsText, objectResultsText, scriptSummaryText, tdePlanText, tdeResultsText } from '../services/serverObjectsText';
+import type { ReportDocuments } from './reportDocuments';
 import { ask, askSource, subjectsOf } from './validateMigration';
 
 type Part = 'logins' | 'remap' | 'tde' | 'objects';
@@ -91,7 +92,7 @@ async function askMapping(): Promise<string[]> {
   return entries;
 }
 
-export async function migrateServerObjects(ctx: Ctx, dashboard: Dashboard, args: unknown[]): Promise<void> {
+export async function migrateServerObjects(ctx: Ctx, dashboard: Dashboard, reports: ReportDocuments, args: unknown[]): Promise<void> {
   const s = await pickSubject(dashboard, args);
   const instance = s.instanceId.slice(s.instanceId.lastIndexOf('/') + 1);
   const parts = await pickParts(s);
@@ -126,7 +127,7 @@ export async function migrateServerObjects(ctx: Ctx, dashboard: Dashboard, args:
   if (plans.logins) plan.push(section(l10n.t('Logins (plan)'), loginPlanText(plans.logins.plan)));
   if (parts.includes('remap')) plan.push(section(l10n.t('Users of {0} (plan)', s.targetDatabase), l10n.t('Map each user of {0} on the instance to its login (ALTER USER ... WITH LOGIN); SQL users find theirs by SID.', s.targetDatabase)));
   if (plans.script) plan.push(section(l10n.t('Agent jobs and other server objects (script opened for review)'), scriptSummaryText(plans.script.script)));
-  await openDocument(plan.join('\n'), 'markdown');
+  await reports.show(l10n.t('Plan for {0}.md', instance), plan.join('\n'));
   const scriptDoc = plans.script && (await openDocument(plans.script.text, 'sql'));
 
   const toUpload = plans.tde?.plan.items.some((i) => i.action === 'upload');
@@ -138,7 +139,7 @@ export async function migrateServerObjects(ctx: Ctx, dashboard: Dashboard, args:
     if (ok !== apply) throw new UserCancelledError();
     const results = await progress(l10n.t('Applying to {0}', instance), (signal) => applyPlans(pair, { tde: plans.tde?.plan, logins: plans.logins, mapping: chosen?.mapping ?? remapMapping, remap: parts.includes('remap') ? [s.targetDatabase] : [] }, signal));
     ctx.log.info(`server objects: ${s.database} to ${instance}:\n${results.text}`);
-    await openDocument([`# ${l10n.t('Results: {0} to {1}', s.database, instance)}`, '', results.text].join('\n'), 'markdown');
+    await reports.show(l10n.t('Results for {0}.md', instance), [`# ${l10n.t('Results: {0} to {1}', s.database, instance)}`, '', results.text].join('\n'));
     if (results.failed) void vscode.window.showWarningMessage(l10n.t('Something was not moved to {0}: see the results.', instance));
   }
 
@@ -149,7 +150,7 @@ export async function migrateServerObjects(ctx: Ctx, dashboard: Dashboard, args:
     const { results, failed } = await progress(l10n.t('Applying the server objects to {0}', instance), (signal) => so.applyServerObjectScript(pair, scriptDoc.getText(), signal));
     const text = objectResultsText(results);
     ctx.log.info(`server objects: script applied to ${instance}:\n${text}`);
-    await openDocument([`# ${l10n.t('Server objects applied to {0}', instance)}`, '', section(l10n.t('Results'), text)].join('\n'), 'markdown');
+    await reports.show(l10n.t('Server objects applied to {0}.md', instance), [`# ${l10n.t('Server objects applied to {0}', instance)}`, '', section(l10n.t('Results'), text)].join('\n'));
     if (failed) void vscode.window.showWarningMessage(l10n.t('Some server objects were not created on {0}: see the results.', instance));
   }
 }

@@ -2,9 +2,9 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { formatScan, planRestores, scanPaths } from '../../core/backup';
-import type { ScanReports } from './scanReports';
+import type { ReportDocuments } from './reportDocuments';
 
-export async function scanBackupFolder(log: { info(message: string): void }, reports: ScanReports, uri?: vscode.Uri): Promise<void> {
+export async function scanBackupFolder(log: { info(message: string): void }, reports: ReportDocuments, uri?: vscode.Uri): Promise<void> {
   const target =
     uri ??
     (
@@ -33,7 +33,7 @@ export async function scanBackupFolder(log: { info(message: string): void }, rep
     },
   );
   const plans = planRestores(readings);
-  const report = reports.add(basename(target.fsPath), formatScan(readings, plans, target.fsPath));
+  const report = reports.add(`Scan of ${basename(target.fsPath) || 'backups'}.txt`, formatScan(readings, plans, target.fsPath));
   const doc = await vscode.workspace.openTextDocument(report);
   await vscode.window.showTextDocument(doc, { preview: true });
   const ready = plans.filter((p) => p.ready).length;
