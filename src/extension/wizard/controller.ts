@@ -28,9 +28,6 @@ function redactingLog(log: WizardLog, redact: (text: string) => string): WizardL
 const PUBLISH_INTERVAL_MS = 100;
 /** How long the state may go unsaved after a change (many changes in a row are saved once). */
 const SAVE_DELAY_MS = 250;
-/** A large state (a thousand databases and their verdicts) is saved at most this often: each save goes through the editor's window. */
-const LARGE_SAVE_INTERVAL_MS = 3000;
-const LARGE_STATE_CHARS = 200_000;
 
 export class WizardController {
   private state: WizardState;
@@ -40,7 +37,8 @@ export class WizardController {
   private publishTimer: ReturnType<typeof setTimeout> | undefined;
   private publishQueued = false;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastSave = { at: 0, chars: 0 };
+  /** What was saved last, as JSON. */
+  private savedJson = '';
   private readonly session: Session = { account: undefined, customCloud: undefined, secrets: {}, assessment: undefined, assessing: undefined };
   private readonly abort = new AbortController();
   private readonly log: WizardLog;
@@ -96,6 +94,8 @@ export class WizardController {
     const message: WebviewMessage = parsed.value;
     const before = this.state;
     this.dispatch(message);
+    // What the user did shows at once, even right after a batch of progress.
+    this.publishNow();
     // Async even when the handler is not: what it throws takes the same path as a rejection.
     this.track((async () => handle(this.context, message, before))(), l10n.t('Your last action'));
   }
@@ -158,9 +158,9 @@ export class WizardController {
   }
 
   /**
-   * Sends what changed: at once when nothing was sent for a while (a click answers at once), or
-   * with the next batch when changes come fast (an assessment's progress); the state is saved
-   * a moment later. Nothing waits on a timer in tests: settled() flushes both.
+   * Sends what changed: at once when nothing was sent for a while or the user acted (receive),
+   * else with the next batch when changes come fast (an assessment's progress); the state is
+   * saved a moment later. Nothing waits on a timer in tests: settled() flushes both.
    */
   private publish(): void {
     this.scheduleSave();
@@ -169,6 +169,14 @@ export class WizardController {
     const wait = this.lastPublished + PUBLISH_INTERVAL_MS - Date.now();
     if (wait <= 0) queueMicrotask(() => this.flush());
     else this.publishTimer = setTimeout(() => this.flush(), wait);
+  }
+
+  /** What is waiting for the next batch goes in this turn instead. */
+  private publishNow(): void {
+    if (!this.publishTimer) return;
+    clearTimeout(this.publishTimer);
+    this.publishTimer = undefined;
+    queueMicrotask(() => this.flush());
   }
 
   /** Posts the state, or what changed since the webview had it, now. */
@@ -199,10 +207,7 @@ export class WizardController {
   }
 
   private scheduleSave(): void {
-    if (this.saveTimer) return;
-    const large = this.lastSave.chars > LARGE_STATE_CHARS;
-    const delay = large ? Math.max(SAVE_DELAY_MS, this.lastSave.at + LARGE_SAVE_INTERVAL_MS - Date.now()) : SAVE_DELAY_MS;
-    this.saveTimer = setTimeout(() => this.saveNow(), delay);
+    this.saveTimer ??= setTimeout(() => this.saveNow(), SAVE_DELAY_MS);
   }
 
   private saveNow(): void {
@@ -210,10 +215,11 @@ export class WizardController {
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     const saved = toSaved(this.state);
-    // How large it is decides how often it is saved (a guess is enough: the databases and the verdicts).
-    const a = saved.source.assessment;
-    const chars = saved.source.databases.length * 80 + saved.backups.databases.length * 160 + a.results.reduce((n, r) => n + 80 + [...r.blockers, ...r.issues, ...r.warnings].reduce((m, t) => m + t.length, 0), 0);
-    this.lastSave = { at: Date.now(), chars };
+    // What is saved leaves out what was true only for a moment (an operation's status, an
+    // assessment's progress): when only that changed, there is nothing to write again.
+    const json = JSON.stringify(saved);
+    if (json === this.savedJson) return;
+    this.savedJson = json;
     this.deps.store.save(saved).catch((e) => this.log.warn(`wizard: could not save its state: ${(e as Error).message}`));
   }
 

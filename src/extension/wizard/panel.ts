@@ -12,9 +12,44 @@ import type { Ctx } from '../ctx';
 import { entraSqlToken } from '../services/accounts';
 import { newNonce, webviewShell } from '../webviewHtml';
 import { WizardController } from './controller';
-import type { WizardHost } from './deps';
+import type { WizardHost, WizardStore } from './deps';
 
+/** Where versions before the state file kept the saved state (read once, then removed). */
 const STATE_KEY = 'sqlMigration.wizardState';
+const STATE_FILE = 'wizard-state.json';
+
+/**
+ * The saved state, in a file of the extension's global storage rather than in globalState:
+ * globalState goes through the editor's window, whose main thread serialises each write (in the
+ * browser, 100 ms and more for the 400 KB of a thousand databases and their verdicts), so the wizard
+ * froze for a moment after each pause. The file is written by the extension host alone, one
+ * write at a time, through a temporary file (a reader never sees half a state).
+ */
+async function stateFile(ctx: Ctx): Promise<WizardStore> {
+  const dir = ctx.context.globalStorageUri;
+  const file = vscode.Uri.joinPath(dir, STATE_FILE);
+  let saved: unknown;
+  try {
+    saved = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)));
+  } catch {
+    saved = ctx.context.globalState.get(STATE_KEY);
+  }
+  let writing: Promise<void> = Promise.resolve();
+  const write = async (state: unknown) => {
+    if (state === undefined) await vscode.workspace.fs.delete(file).then(undefined, () => undefined);
+    else {
+      await vscode.workspace.fs.createDirectory(dir);
+      const partial = vscode.Uri.joinPath(dir, `${STATE_FILE}.partial`);
+      await vscode.workspace.fs.writeFile(partial, new TextEncoder().encode(JSON.stringify(state)));
+      await vscode.workspace.fs.rename(partial, file, { overwrite: true });
+    }
+    if (ctx.context.globalState.get(STATE_KEY) !== undefined) await ctx.context.globalState.update(STATE_KEY, undefined);
+  };
+  return {
+    load: () => saved,
+    save: (state) => (writing = writing.catch(() => undefined).then(() => write(state))),
+  };
+}
 
 const REPORT_FILTERS = { json: 'JSON', html: 'HTML', csv: 'CSV' } as const;
 
@@ -52,15 +87,17 @@ export class WizardPanel {
         ctx.log.warn(`wizard: the configured cloud file cannot be used: ${(e as Error).message}`);
       }
     }
-    WizardPanel.current = new WizardPanel(ctx, panel, onStarted, customCloud);
+    WizardPanel.current = new WizardPanel(ctx, panel, onStarted, customCloud, await stateFile(ctx));
   }
 
-  private constructor(ctx: Ctx, private readonly panel: vscode.WebviewPanel, onStarted: () => void, customCloud: { path: string; cloud: Cloud } | undefined) {
+  private constructor(ctx: Ctx, private readonly panel: vscode.WebviewPanel, onStarted: () => void, customCloud: { path: string; cloud: Cloud } | undefined, store: WizardStore) {
     const root = vscode.Uri.joinPath(ctx.extensionUri, 'dist', 'webview');
     panel.iconPath = vscode.Uri.joinPath(ctx.extensionUri, 'media', 'icon.svg');
     const webview = panel.webview;
     const host: WizardHost = {
-      post: (message) => void webview.postMessage(message),
+      // As JSON text: one string crosses the editor's two frames as one copy, where the
+      // thousands of objects of a large patch would be cloned at each (main.ts parses it).
+      post: (message) => void webview.postMessage(JSON.stringify(message)),
       pickCloudFile: async () =>
         (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [l10n.t('Cloud file')]: ['json'] }, title: l10n.t('Choose a cloud file') }))?.[0]?.fsPath,
       pickFolder: async (title) => (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, title, openLabel: l10n.t('Use Folder') }))?.[0]?.fsPath,
@@ -88,10 +125,7 @@ export class WizardPanel {
     this.controller = new WizardController({
       services: ctx.backend.wizard,
       host,
-      store: {
-        load: () => ctx.context.globalState.get(STATE_KEY),
-        save: (state) => Promise.resolve(ctx.context.globalState.update(STATE_KEY, state)),
-      },
+      store,
       secretStore: ctx.secrets,
       log: ctx.log,
       redactor: ctx.redactor,

@@ -51,6 +51,45 @@ export function assessmentScope(s: WizardState, scope: 'selected' | 'all' = 'sel
   return s.source.databases.filter((d) => wanted.has(d.name)).map((d) => d.name);
 }
 
+/**
+ * The least time between two progress updates of an assessment. The core reports each probe of
+ * each database (thousands for a large server); every update shown is a message the webview
+ * renders, so a few a second is plenty.
+ */
+export const ASSESSMENT_PROGRESS_INTERVAL_MS = 250;
+
+/**
+ * Passes on the latest of the values pushed, at most once per `intervalMs`: the first at once,
+ * the last of a burst when its interval ends. `stop` drops what is still waiting.
+ */
+function latestEvery<T>(intervalMs: number, pass: (value: T) => void): { push(value: T): void; stop(): void } {
+  let last = -Infinity;
+  let waiting: { value: T } | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const fire = () => {
+    timer = undefined;
+    if (!waiting) return;
+    const { value } = waiting;
+    waiting = undefined;
+    last = Date.now();
+    pass(value);
+  };
+  return {
+    push(value) {
+      waiting = { value };
+      if (timer) return;
+      const wait = last + intervalMs - Date.now();
+      if (wait <= 0) fire();
+      else timer = setTimeout(fire, wait);
+    },
+    stop() {
+      clearTimeout(timer);
+      timer = undefined;
+      waiting = undefined;
+    },
+  };
+}
+
 /** Assesses the databases of `scope`, with progress; a new run (or Cancel) stops the one running. */
 async function assess(ctx: Ctx, scope: 'selected' | 'all' = 'selected'): Promise<void> {
   const { session } = ctx;
@@ -64,10 +103,12 @@ async function assess(ctx: Ctx, scope: 'selected' | 'all' = 'selected'): Promise
   const started = Date.now();
   const show = (op: Op, progress?: number) => ctx.dispatch({ type: 'source.assessmentOp', op, ...(progress !== undefined && { progress }) });
   show(busyOp(l10n.t('Assessing {0} databases...', databases.length)), 0);
+  const progress = latestEvery<{ message: string; fraction: number }>(ASSESSMENT_PROGRESS_INTERVAL_MS, ({ message, fraction }) => {
+    if (session.assessing === abort) show(busyOp(message), fraction);
+  });
   try {
-    const result = await ctx.deps.services.source.assess(connection(ctx.state), await sourceSecret(ctx, abort.signal), databases, mode, abort.signal, (message, fraction) => {
-      if (session.assessing === abort) show(busyOp(message), fraction);
-    });
+    const result = await ctx.deps.services.source.assess(connection(ctx.state), await sourceSecret(ctx, abort.signal), databases, mode, abort.signal, (message, fraction) => progress.push({ message, fraction }));
+    progress.stop();
     if (session.assessing !== abort) return;
     session.assessment = result;
     ctx.dispatch({ type: 'source.assessed', databases, mode, results: result.summaries, instanceFindings: result.instanceFindings });
@@ -87,6 +128,7 @@ async function assess(ctx: Ctx, scope: 'selected' | 'all' = 'selected'): Promise
     if (abort.signal.aborted || (e as { kind?: string }).kind === 'cancelled') show(cancelled);
     else ctx.fail(e, l10n.t('Assessing the databases'), show, cancelled);
   } finally {
+    progress.stop();
     ctx.signal.removeEventListener('abort', stop);
     if (session.assessing === abort) session.assessing = undefined;
   }

@@ -57,8 +57,18 @@ function invalidate(): void {
 }
 onInvalidate(invalidate);
 
+/** The host posts JSON text (panel.ts): a string crosses the frames as one copy. */
+function fromJson(data: unknown): unknown {
+  if (typeof data !== 'string') return data;
+  try {
+    return JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+}
+
 window.addEventListener('message', (event: MessageEvent) => {
-  const parsed = parseHostMessage(event.data);
+  const parsed = parseHostMessage(fromJson(event.data));
   if (!parsed.ok) {
     console.error(`wizard: ignored an invalid message from the extension: ${parsed.error}`);
     return;

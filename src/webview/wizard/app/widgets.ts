@@ -106,7 +106,8 @@ export interface VirtualList<T> {
   row: (item: T, index: number) => unknown;
 }
 
-const OVERSCAN = 8;
+/** Rows kept beyond each edge of the view, so a scroll shows rows at once; each one costs every render that changes all rows (select all). */
+const OVERSCAN = 4;
 
 /** A table body of only the rows in view, with spacers for the rest; wrap it with `virtualScroller`. */
 export function virtualBody<T>(o: VirtualList<T>): TemplateResult {
@@ -140,5 +141,5 @@ export function resetScroll(id: string): void {
   if (el) el.scrollTop = 0;
 }
 
-/** A thousands-separated count for people. */
-export const count = (n: number) => n.toLocaleString();
+/** A thousands-separated count for people (one formatter: toLocaleString builds one per call, and a render formats dozens). */
+export const count = new Intl.NumberFormat().format;

@@ -222,13 +222,16 @@ function databasesCard(s: WizardState): TemplateResult {
   </div>`;
 }
 
+/** Names in people's order (App2 before App10). One collator: localeCompare with options builds one per call, ~100x slower over a thousand names. */
+const byNumericName = new Intl.Collator(undefined, { numeric: true }).compare;
+
 /** Findings of the databases the filter shows, by name; a page at a time. */
 const findingsOf = memo((databases: readonly Database[], results: readonly Result[]) => {
   const byName = resultsByName(results);
   return databases.flatMap((d) => {
     const r = byName.get(d.name);
     return r && (r.readiness !== 'ready' || r.warnings.length) ? [r] : [];
-  }).sort((a, b) => a.database.localeCompare(b.database, undefined, { numeric: true }));
+  }).sort((a, b) => byNumericName(a.database, b.database));
 });
 
 function assessmentPanel(s: WizardState): TemplateResult {
