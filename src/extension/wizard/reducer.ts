@@ -6,7 +6,7 @@
 import { CAPABILITIES, type IssueGroup, type WebviewMessage, type WizardState } from '../../protocol/wizard';
 import type { DefinedTwice, OnlyOnce, OpAction, Reducer } from './context';
 import { navigation } from './navigation';
-import { IDLE, NO_ASSESSMENT, withPlacement } from './state';
+import { IDLE, NO_ASSESSMENT, withBackupsFollowing, withPlacement } from './state';
 import { accountStep, type AccountAction } from './steps/account';
 import { backupsStep, type BackupsAction } from './steps/backups';
 import { DEFAULT_ENGINE, engineStep } from './steps/engine';
@@ -70,9 +70,9 @@ export function initialState(clouds: { name: string; displayName: string }[], cl
   });
 }
 
-/** Places the databases on the chosen instances and recomputes what keeps the current step from proceeding. */
+/** Lists the selection on the backups step, places it on the chosen instances, and recomputes what keeps the current step from proceeding. */
 export function finalize(s: WizardState): WizardState {
-  const placed = withPlacement(s);
+  const placed = withPlacement(withBackupsFollowing(s));
   return { ...placed, issues: sameIssues(placed.issues, groupIssues(validateStep(placed, placed.step))) };
 }
 

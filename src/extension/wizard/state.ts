@@ -42,13 +42,26 @@ export function selectionOf(s: WizardState, names: Iterable<string>): { selected
   };
 }
 
-/** The state with `selected` as the source's selection (the backups list follows it). */
+/** The state with `selected` as the source's selection (the backups list follows it once the step is left: withBackupsFollowing). */
 export function withSelection(s: WizardState, selected: string[], note?: string): WizardState {
   const same = selected.length === s.source.selected.length && selected.every((n, i) => n === s.source.selected[i]);
   if (same && note === s.source.selectionNote) return s;
   const { selectionNote: _old, ...source } = s.source;
-  const next = { ...s, source: { ...source, selected: same ? s.source.selected : selected, ...(note !== undefined && { selectionNote: note }) } };
-  return same ? next : { ...next, backups: { ...next.backups, databases: backupsFor(next, selected) } };
+  return { ...s, source: { ...source, selected: same ? s.source.selected : selected, ...(note !== undefined && { selectionNote: note }) } };
+}
+
+/**
+ * The backups step's list follows the source's selection from the moment the source step is
+ * left: while the user is still choosing, a select-all of a thousand databases builds (and
+ * sends the webview) no thousand entries that no view on that step shows. The same state when
+ * the list already follows.
+ */
+export function withBackupsFollowing(s: WizardState): WizardState {
+  if (s.step === 'account' || s.step === 'source') return s;
+  const selected = s.source.selected;
+  const listed = s.backups.databases;
+  if (selected.length === listed.length && selected.every((n, i) => n === listed[i]!.source)) return s;
+  return { ...s, backups: { ...s.backups, databases: backupsFor(s, selected) } };
 }
 
 /** A container name derived from a database name: lowercase letters, digits and single hyphens. */

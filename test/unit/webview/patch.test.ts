@@ -32,9 +32,19 @@ test('a change in one place is one small operation, and the webview ends with th
   const c = reduce(b, { type: 'source.toggle', names: ['Db1000'], selected: false });
   const one = roundTrip(b, c);
   assert.ok(JSON.stringify(one).length < 2000, `${JSON.stringify(one).length} bytes for one row`);
+  // On the source step the backups list does not follow yet (it does once the step is left).
   assert.deepEqual(one.filter((o) => o.op === 'splice').map((o) => [o.path.join('.'), o.op === 'splice' && o.start, o.op === 'splice' && o.deleteCount]), [
     ['source.selected', 1000, 1],
-    ['backups.databases', 1000, 1],
+  ]);
+  assert.deepEqual(c.backups.databases, []);
+  // Past the source step, one row is one splice in the backups list too.
+  const onTarget = { ...c, step: 'target' as const };
+  const listed = reduce(onTarget, { type: 'source.toggle', names: ['Db1000'], selected: true });
+  assert.equal(listed.backups.databases.length, 2000);
+  const again = reduce(listed, { type: 'source.toggle', names: ['Db1001'], selected: false });
+  assert.deepEqual(roundTrip(listed, again).filter((o) => o.op === 'splice').map((o) => [o.path.join('.'), o.op === 'splice' && o.start, o.op === 'splice' && o.deleteCount]), [
+    ['source.selected', 1001, 1],
+    ['backups.databases', 1001, 1],
   ]);
   // An operation's progress: the op, and what it changes of "to continue" (wait for the assessment).
   const d = reduce(c, { type: 'source.assessmentOp', op: { status: 'busy', message: 'Reading the linked servers' }, progress: 0.5 });

@@ -6,7 +6,7 @@ import * as l10n from '@vscode/l10n';
 import type { AssessmentSummary, SourceConnectionInfo } from '../../services/types';
 import type { MigrationMode } from '../../../core/migrationMode';
 import { issue, reducerOnly, type HostStep, type Issue, type StepContext } from '../context';
-import { backupsFor, busyOp, NO_ASSESSMENT, selectionOf, unavailable, withSelection } from '../state';
+import { busyOp, NO_ASSESSMENT, selectionOf, unavailable, withSelection } from '../state';
 import type { Op, WizardState } from '../../../protocol/wizard';
 import { cloudFor } from './account';
 import { sourceFinders, type FinderAction } from './sourceFinders';
@@ -225,8 +225,7 @@ export const sourceStep = {
       const names = new Set(a.databases.map((d) => d.name));
       const selected = s.source.selected.filter((n) => names.has(n));
       const { selectionNote: _note, ...source } = s.source;
-      const next = { ...s, source: { ...source, connected: a.server, databases: a.databases, selected, assessment: NO_ASSESSMENT } };
-      return { ...next, backups: { ...next.backups, databases: backupsFor(next, selected) } };
+      return { ...s, source: { ...source, connected: a.server, databases: a.databases, selected, assessment: NO_ASSESSMENT } };
     },
     'source.assessmentOp': (s, a) => {
       const { progress: _old, ...rest } = s.source.assessment;
