@@ -78,6 +78,8 @@ export const AssessmentSummarySchema = v.object({
   blockers: v.array(text(4096)),
   issues: v.array(text(4096)),
   warnings: v.array(text(4096)),
+  /** The ids of the rules behind its findings (what the Server objects step preselects from). */
+  rules: v.optional(v.array(text(128))),
 });
 /** An assessment's verdict on one database as the wizard keeps it: with the mode it was assessed for. */
 export const AssessedSchema = v.object({ ...AssessmentSummarySchema.entries, mode: v.optional(ModeSchema) });
@@ -214,6 +216,8 @@ const AssessmentSchema = v.object({
   mode: v.optional(ModeSchema),
   results: v.array(AssessedSchema),
   instanceFindings: v.array(text(4096)),
+  /** The ids of the rules behind the server-wide findings. */
+  instanceRules: v.optional(v.array(text(128))),
   /** The full report is in the host's memory (open and save work); false after a reload. */
   reportAvailable: v.boolean(),
 });

@@ -8,4 +8,5 @@ export * from './logins/remapUsers';
 export * from './agent/read';
 export * from './agent/script';
 export * from './agent/apply';
+export * from './suggested';
 export * from './session';

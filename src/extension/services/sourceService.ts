@@ -67,10 +67,12 @@ export const sourceService: SourceService = {
       blockers: [...instanceBlockers, ...d.findings.filter((f) => f.category === 'blocker').map(line)],
       issues: d.findings.filter((f) => f.category === 'issue').map(line),
       warnings: d.findings.filter((f) => f.category === 'warning').map(line),
+      rules: [...new Set(d.findings.map((f) => f.ruleId))],
     }));
     return {
       summaries,
       instanceFindings: report.instanceFindings.map(line),
+      instanceRules: [...new Set(report.instanceFindings.map((f) => f.ruleId))],
       render: (format) => (format === 'json' ? core.reportToJson(report) : format === 'html' ? core.reportToHtml(report) : core.reportToCsv(report)),
     };
   },

@@ -125,6 +125,8 @@ export interface Assessment {
   summaries: AssessmentSummary[];
   /** Server-wide findings, one line each. */
   instanceFindings: string[];
+  /** The ids of the rules behind them. */
+  instanceRules?: string[];
   render(format: ReportFormat): string;
 }
 

@@ -16,6 +16,7 @@ import { Redactor } from '../../../src/extension/redact';
 import { createBackend, type FullBackend } from '../../../src/extension/services';
 import type { UploadJob } from '../../../src/extension/services/localUploads';
 import type { MigrationRequest, SignedInAccount, SourceConnectionInfo } from '../../../src/extension/services/types';
+import { suggestServerObjects } from '../../../src/core/serverObjects/suggested';
 import type { DatabaseMigrationJson } from '../../../src/extension/dashboard/dmsShape';
 import { FAST, waitFor } from '../sandbox/support';
 import { tempDir } from '../../support/tmp';
@@ -103,6 +104,13 @@ test('source: connects with the SQL login, says what to do on a wrong password, 
   assert.ok(progress.length > 2 && progress.at(-1)! <= 1);
   assert.match(result.render('html'), /<html/);
   assert.equal(JSON.parse(result.render('json')).format, 'sqlmig-assessment');
+  // The rule ids behind the findings (what the Server objects step preselects from), with the findings they name.
+  assert.ok(result.instanceRules?.includes('WindowsAuthentication'), `instance rules: ${result.instanceRules?.join(', ')}`);
+  assert.equal(result.instanceRules!.length, new Set(result.instanceRules).size);
+  assert.ok(result.summaries.every((s) => Array.isArray(s.rules)));
+  assert.ok(result.summaries.some((s) => s.rules!.length > 0 && s.readiness !== 'ready'));
+  const suggested = suggestServerObjects(result.summaries.flatMap((s) => s.rules ?? []), result.instanceRules ?? []);
+  assert.equal(suggested.logins, true, 'the default profile has Windows logins');
   // A cancelled assessment stops.
   const abort = new AbortController();
   abort.abort();

@@ -28,10 +28,11 @@ function atStep(): WizardState {
         ...s.source.assessment,
         databases: ['Payroll', 'Sales'],
         results: [
-          { database: 'Payroll', readiness: 'issues', blockers: [], issues: [], warnings: ['TDE-encrypted database: The database is encrypted with TDE; its certificate must reach the target first.'] },
-          { database: 'Sales', readiness: 'ready', blockers: [], issues: [], warnings: [] },
+          { database: 'Payroll', readiness: 'issues', blockers: [], issues: [], warnings: ['TDE-encrypted database: The database is encrypted with TDE; its certificate must reach the target first.'], rules: ['TransparentDataEncryption'] },
+          { database: 'Sales', readiness: 'ready', blockers: [], issues: [], warnings: [], rules: [] },
         ],
         instanceFindings: ['Windows logins and users: 2 Windows logins on the server.', 'Operating system (CmdExec) job steps: 1 CmdExec job step in 1 job.'],
+        instanceRules: ['WindowsAuthentication', 'CmdExecJob'],
       },
     },
   };
@@ -55,8 +56,13 @@ test('the assessment preselects: TDE of a selected database, Windows logins, Age
   const other = atStep();
   const sales = { ...other, source: { ...other.source, selected: ['Sales'] } };
   assert.equal(suggestions(sales).tde, false);
-  const none = { ...other, source: { ...other.source, assessment: { ...other.source.assessment, results: [], instanceFindings: [] } } };
+  const none = { ...other, source: { ...other.source, assessment: { ...other.source.assessment, results: [], instanceFindings: [], instanceRules: [] } } };
   assert.deepEqual(suggestions(none), { tde: false, logins: false, objects: false });
+  // By rule id, not by the findings' words (translated, reworded): words alone preselect nothing.
+  const wordsOnly = { ...other, source: { ...other.source, assessment: { ...other.source.assessment, results: other.source.assessment.results.map(({ rules: _r, ...r }) => r), instanceRules: [] } } };
+  assert.deepEqual(suggestions(wordsOnly), { tde: false, logins: false, objects: false });
+  const linked = { ...none, source: { ...none.source, assessment: { ...none.source.assessment, instanceRules: ['LinkedServerWithNonSQLProvider'] } } };
+  assert.deepEqual(suggestions(linked), { tde: false, logins: false, objects: true });
 });
 
 test('nothing chosen: nothing asked; anything chosen: a login on the instance and its password', () => {

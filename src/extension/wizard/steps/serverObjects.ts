@@ -9,6 +9,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import { addMapping, emptyMapping } from '../../../core/serverObjects/logins/entraNames';
+import { suggestServerObjects, type ServerObjectsSuggestion } from '../../../core/serverObjects/suggested';
 import type { ServerObjectsOutcome, ServerPairInfo } from '../../services/types';
 import { issue, requireAccount, type HostStep, type Issue, type StepContext } from '../context';
 import { unavailable } from '../state';
@@ -31,15 +32,11 @@ const WINDOWS = new Set(['windows-user', 'windows-group']);
 /** Anything chosen besides the databases. */
 export const anyChosen = (s: WizardState) => s.serverObjects.tde || s.serverObjects.logins || s.serverObjects.objects;
 
-/** What the assessment found that the step acts on: TDE on a selected database, Windows logins, Agent job steps. */
-export function suggestions(s: WizardState): { tde: boolean; logins: boolean; objects: boolean } {
+/** What the assessment found that the step acts on (the core's reading of its rule ids): TDE on a selected database, Windows logins, Agent job steps. */
+export function suggestions(s: WizardState): ServerObjectsSuggestion {
   const selected = new Set(s.source.selected);
-  const lines = (r: WizardState['source']['assessment']['results'][number]) => [...r.blockers, ...r.issues, ...r.warnings];
-  return {
-    tde: s.source.assessment.results.some((r) => selected.has(r.database) && lines(r).some((t) => /\bTDE\b/.test(t))),
-    logins: s.source.assessment.instanceFindings.some((t) => /\blogins?\b/i.test(t)),
-    objects: s.source.assessment.instanceFindings.some((t) => /\bjob steps?\b|\bAgent\b/i.test(t)),
-  };
+  const a = s.source.assessment;
+  return suggestServerObjects(a.results.filter((r) => selected.has(r.database)).flatMap((r) => r.rules ?? []), a.instanceRules ?? []);
 }
 
 /** The mapping entries as typed (commas, semicolons or spaces between them). */

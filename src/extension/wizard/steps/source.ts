@@ -20,7 +20,7 @@ export type SourceAction =
   | { type: 'source.passwordRecalled' }
   | { type: 'source.connected'; server: NonNullable<WizardState['source']['connected']>; databases: WizardState['source']['databases'] }
   | { type: 'source.assessmentOp'; op: Op; progress?: number }
-  | { type: 'source.assessed'; databases: string[]; mode: MigrationMode; results: AssessmentSummary[]; instanceFindings: string[] }
+  | { type: 'source.assessed'; databases: string[]; mode: MigrationMode; results: AssessmentSummary[]; instanceFindings: string[]; instanceRules?: string[] }
   | FinderAction;
 
 type Ctx = StepContext<SourceAction>;
@@ -111,7 +111,7 @@ async function assess(ctx: Ctx, scope: 'selected' | 'all' = 'selected'): Promise
     progress.stop();
     if (session.assessing !== abort) return;
     session.assessment = result;
-    ctx.dispatch({ type: 'source.assessed', databases, mode, results: result.summaries, instanceFindings: result.instanceFindings });
+    ctx.dispatch({ type: 'source.assessed', databases, mode, results: result.summaries, instanceFindings: result.instanceFindings, ...(result.instanceRules && { instanceRules: result.instanceRules }) });
     const blocked = result.summaries.filter((r) => r.readiness === 'blocked').length;
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     show({
@@ -240,7 +240,7 @@ export const sourceStep = {
       const results = order.flatMap((n) => (byName.has(n) ? [byName.get(n)!] : []));
       const assessed = new Set([...s.source.assessment.databases, ...a.databases]);
       const databases = order.filter((n) => byName.has(n) || assessed.has(n));
-      const assessment = { ...s.source.assessment, databases, mode: a.mode, results, instanceFindings: a.instanceFindings, reportAvailable: true };
+      const assessment = { ...s.source.assessment, databases, mode: a.mode, results, instanceFindings: a.instanceFindings, instanceRules: a.instanceRules ?? [], reportAvailable: true };
       // Blocked databases cannot be migrated as they are: they leave the selection.
       const next = { ...s, source: { ...s.source, assessment } };
       const { selected, note } = selectionOf(next, s.source.selected);
