@@ -2,7 +2,8 @@
  * Watches many Log Replay Service restores with the fewest calls the API allows. There is no
  * list of restore details: a database's files, progress and failure are only in its own
  * restoreDetails. So a refresh is one list of databases per instance (one call per page: every
- * restore's existence and database status, Restoring or Online), plus one restoreDetails per
+ * restore's existence and database status, Restoring or Online; an instance without restores
+ * less often, when asked: quietEvery), plus one restoreDetails per
  * *watched* restore (on screen, being completed), plus a rotating `sweep` of the other restoring
  * databases (the least recently read first), so a failure nobody watches is still seen within
  * (restoring / sweep) refreshes.
@@ -26,6 +27,15 @@ export interface LrsMonitorOptions {
   watched?: Iterable<string>;
   /** Other restoring databases whose details are read each refresh, least recently read first (default 0). */
   sweep?: number;
+  /**
+   * An instance whose last list held no restore (and none is watched on it) is listed every
+   * `quietEvery`-th refresh only, in turn with the other quiet ones (default 1: every refresh).
+   * A view of many migration targets that hold no restore then spends its reads where restores
+   * are; one started elsewhere shows within that many refreshes, one watched at once.
+   */
+  quietEvery?: number;
+  /** Instances listed every refresh even without restores (ones the user restores to or named). */
+  everyRefresh?: readonly InstanceRef[];
   concurrency?: number;
   now?: () => number;
 }
@@ -60,6 +70,9 @@ export class LrsMonitor {
   private readonly views = new Map<string, LrsRestoreView>();
   private readonly details = new Map<string, { details: ManagedDatabaseRestoreDetails; at: number }>();
   private readonly watchedIds = new Set<string>();
+  /** Instances (subscription/group/name, lower case) whose last list held no restore. */
+  private readonly quiet = new Set<string>();
+  private refreshes = 0;
   private readonly listeners = new Set<(e: LrsMonitorEvent) => void>();
   private readonly now: () => number;
 
@@ -97,14 +110,22 @@ export class LrsMonitor {
     const report: LrsRefreshReport = { listCalls: 0, detailCalls: 0, restores: 0, errors: [] };
     const listed = new Map<string, { ref: RestoreRef; db: ManagedDatabase }>();
     const answered = new Set<string>();
+    const whereOf = (i: InstanceRef) => `${i.subscriptionId}/${i.resourceGroup}/${i.managedInstance}`.toLowerCase();
+    const every = Math.max(1, this.options.quietEvery ?? 1);
+    const turn = this.refreshes++ % every;
+    const watchedOn = new Set([...this.watchedIds].map((id) => whereOf(restoreRefFromId(id))));
+    const always = new Set((this.options.everyRefresh ?? []).map(whereOf));
+    const due = this.options.instances.filter((i, n) => !this.quiet.has(whereOf(i)) || watchedOn.has(whereOf(i)) || always.has(whereOf(i)) || n % every === turn);
     await mapBounded(
-      this.options.instances,
+      due,
       this.options.concurrency ?? 4,
       async (instance) => {
-        const where = `${instance.subscriptionId}/${instance.resourceGroup}/${instance.managedInstance}`.toLowerCase();
+        const where = whereOf(instance);
         try {
           const dbs = await this.source.listDatabases(instance, { ...(signal && { signal }), onPage: () => report.listCalls++ });
           answered.add(where);
+          if (dbs.some(isRestore)) this.quiet.delete(where);
+          else this.quiet.add(where);
           for (const db of dbs.filter(isRestore)) {
             const ref: RestoreRef = { ...instance, targetDatabase: db.name ?? '' };
             listed.set(key(db.id ?? managedDatabaseIdOf(ref)), { ref, db });

@@ -311,7 +311,7 @@ export class MigrationFeedService implements LiveMigrationFeed {
     // The restores of the instances the user works with: registered ones and the migrations' targets.
     // A thousand migrations have a few targets: each read once.
     const targets = new Set(monitor.snapshot().map((s) => s.migration.properties?.scope ?? s.id));
-    session.restores.setInstances([...(this.deps.instances?.list(account.cloud) ?? []), ...[...targets].flatMap((t) => instanceRefOf(t) ?? [])]);
+    session.restores.setInstances(this.deps.instances?.list(account.cloud) ?? [], [...targets].flatMap((t) => instanceRefOf(t) ?? []));
     this.restoresRead = this.restoresRead.then(() => this.refreshRestores(session, changes));
   }
 

@@ -1,7 +1,8 @@
 /**
  * The Log Replay Service restores the Migrations view lists, on the core's LrsMonitor: the
  * managed instances the user works with (the targets of their migrations, and the instances
- * they added or restored to), one list of databases per instance page each refresh, plus
+ * they added or restored to), one list of databases per instance page each refresh (every
+ * fifth refresh for an instance that holds no restore), plus
  * restoreDetails for the restores the view shows in detail (expanded, open, being completed) and
  * a rotating few of the others, so a restore that fails or gets ready is seen without reading
  * all of them. How many of the others: what ARM's read budget allows this refresh
@@ -34,8 +35,16 @@ export interface RestoreRefresh {
   events: LrsMonitorEvent[];
 }
 
+/**
+ * The view lists a migration target that holds no restore every fifth refresh: the reads go where
+ * restores are, and a restore started there outside the editor shows within five refreshes. The
+ * instances the user named or restores to from the editor are listed every refresh.
+ */
+const QUIET_EVERY = 5;
+
 export class RestoreWatch {
   private instances: InstanceRef[] = [];
+  private registered: InstanceRef[] = [];
   private readonly monitor: LrsMonitor;
   private readonly events: LrsMonitorEvent[] = [];
   private readonly off: () => void;
@@ -55,17 +64,24 @@ export class RestoreWatch {
       get sweep() {
         return self.sweep();
       },
+      quietEvery: QUIET_EVERY,
+      get everyRefresh() {
+        return self.registered;
+      },
     });
     this.off = this.monitor.onEvent((e) => this.events.push(e));
   }
 
-  /** The instances to list (ids or refs; duplicates and case do not matter). */
-  setInstances(ids: Iterable<string | InstanceRef>): void {
+  /**
+   * The instances to list (ids or refs; duplicates and case do not matter): `registered` (the
+   * user named them or restores to them) every refresh, `others` (migration targets) every
+   * fifth while they hold no restore.
+   */
+  setInstances(registered: Iterable<string | InstanceRef>, others: Iterable<string | InstanceRef> = []): void {
+    const refs = (ids: Iterable<string | InstanceRef>) => [...ids].flatMap((x) => (typeof x === 'string' ? instanceRefOf(x) ?? [] : [x]));
+    this.registered = refs(registered);
     const byKey = new Map<string, InstanceRef>();
-    for (const x of ids) {
-      const ref = typeof x === 'string' ? instanceRefOf(x) : x;
-      if (ref && !byKey.has(keyOf(ref))) byKey.set(keyOf(ref), ref);
-    }
+    for (const ref of [...this.registered, ...refs(others)]) if (!byKey.has(keyOf(ref))) byKey.set(keyOf(ref), ref);
     this.instances = [...byKey.values()];
   }
 
