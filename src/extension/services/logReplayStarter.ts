@@ -14,7 +14,7 @@ import type { LrsPlan } from '../../core/migration/lrsPlan';
 import { contextFor } from './azureContext';
 import { loadCore } from './loadCore';
 import type { UploadJob } from './localUploads';
-import { checkTde, instanceOf, planProblems, plannedPerInstance, readTargetInstances, splitContainer, type StarterDeps } from './starter';
+import { checkTde, instanceOf, planProblems, plannedPerInstance, readTargetInstances, runResults, splitContainer, type StarterDeps } from './starter';
 import type { LogReplayRequest, LogReplayStarter, StartedMigration } from './types';
 
 type LrsDatabase = LogReplayRequest['databases'][number];
@@ -132,19 +132,7 @@ export function logReplayStarter(deps: StarterDeps): LogReplayStarter {
             if (e.type === 'started') progress(e.result.ok ? l10n.t('{0}: restore started', e.result.source) : l10n.t('{0}: not started', e.result.source));
           },
         });
-        // Refused here only if something changed since the check a moment ago: these databases did not start.
-        if (run.refused) {
-          deps.log.warn(`log replay: not started:\n${run.refused.map((p) => `  - ${p}`).join('\n')}`);
-          for (const db of plan.planned) results.push({ sourceDatabase: db.source, targetDatabase: db.target, error: run.refused.join('; ') });
-          continue;
-        }
-        for (const f of run.uploadFailures) results.push({ sourceDatabase: f.source, targetDatabase: f.target, error: f.error });
-        for (const r of run.started) {
-          const job = jobs.get(r.source);
-          if (job && r.ok) await deps.uploads.attach(job, r.migrationId);
-          else if (job) deps.uploads.discard(job);
-          results.push({ sourceDatabase: r.source, targetDatabase: r.target, ...(r.ok ? { id: r.migrationId } : { error: r.error ?? l10n.t('the service refused it') }) });
-        }
+        results.push(...(await runResults(run, plan.planned, jobs, deps, 'log replay')));
       }
       return results;
     },

@@ -185,24 +185,38 @@ export function migrationStarter(deps: StarterDeps): MigrationStarter {
             if (e.type === 'started') progress(e.result.ok ? l10n.t('{0}: started', e.result.source) : l10n.t('{0}: not started', e.result.source));
           },
         });
-        // Refused here only if something changed since the check a moment ago: these databases did not start.
-        if (run.refused) {
-          deps.log.warn(`start: not started:\n${run.refused.map((p) => `  - ${p}`).join('\n')}`);
-          for (const db of plan.planned) results.push({ sourceDatabase: db.source, targetDatabase: db.target, error: run.refused.join('; ') });
-          continue;
-        }
-        for (const f of run.uploadFailures) results.push({ sourceDatabase: f.source, targetDatabase: f.target, error: f.error });
-        for (const r of run.started) {
-          const job = jobs.get(r.source);
-          if (job && r.ok) await deps.uploads.attach(job, r.migrationId);
-          else if (job) deps.uploads.discard(job);
-          results.push({ sourceDatabase: r.source, targetDatabase: r.target, ...(r.ok ? { id: r.migrationId } : { error: r.error ?? l10n.t('the service refused it') }) });
-        }
+        results.push(...(await runResults(run, plan.planned, jobs, deps, 'start')));
       }
       if (results.some((r) => r.id)) await deps.services.add(account.cloud, request.migrationServiceId);
       return results;
     },
   };
+}
+
+/**
+ * What one plan's run gave, database by database, for either engine: refused as a whole (only if
+ * something changed since the check a moment ago), an upload that failed, or started or not. A
+ * started database's local folder stays watched; one that did not start stops being uploaded.
+ */
+export async function runResults(
+  run: { refused?: string[]; uploadFailures: readonly { source: string; target: string; error: string }[]; started: readonly { source: string; target: string; ok: boolean; migrationId: string; error?: string }[] },
+  planned: readonly { source: string; target: string }[],
+  jobs: ReadonlyMap<string, UploadJob>,
+  deps: Pick<StarterDeps, 'uploads' | 'log'>,
+  logPrefix: string,
+): Promise<StartedMigration[]> {
+  if (run.refused) {
+    deps.log.warn(`${logPrefix}: not started:\n${run.refused.map((p) => `  - ${p}`).join('\n')}`);
+    return planned.map((db) => ({ sourceDatabase: db.source, targetDatabase: db.target, error: run.refused!.join('; ') }));
+  }
+  const results: StartedMigration[] = run.uploadFailures.map((f) => ({ sourceDatabase: f.source, targetDatabase: f.target, error: f.error }));
+  for (const r of run.started) {
+    const job = jobs.get(r.source);
+    if (job && r.ok) await deps.uploads.attach(job, r.migrationId);
+    else if (job) deps.uploads.discard(job);
+    results.push({ sourceDatabase: r.source, targetDatabase: r.target, ...(r.ok ? { id: r.migrationId } : { error: r.error ?? l10n.t('the service refused it') }) });
+  }
+  return results;
 }
 
 /** Every problem in the log; the wizard shows the first few and how many more there are. */
