@@ -4,9 +4,9 @@ import { managedDatabaseIdOf } from '../../core/azure/lrs/models';
 import type { CutoverOverrides, CutoverResult, OperationResult } from '../../core/migration';
 import { readRestoreLocation } from '../../core/migration/cutoverLocation';
 import { completeRestores, stopRestores } from '../../core/migration/lrsOperations';
-import { AZURE_HELP, AZURE_OPTIONS, azureSession, JsonStream, printJson, str, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
+import { AZURE_HELP, AZURE_OPTIONS, azureSession, printJson, str, sandboxExample, SANDBOX_CLOUD, SANDBOX_PROVIDERS } from '../azureArgs';
 import { EXIT_FAILED, EXIT_OK, UsageError, type Command, type Io, type Values } from '../command';
-import { bulkConcurrencyOf, byDatabase, CUTOVER_GUARD_OPTIONS, guardedResultJson, overridesOf, tailLogConfirmed } from './migrateCutover';
+import { bulkConcurrencyOf, CUTOVER_GUARD_OPTIONS, guardedProgress, overridesOf, tailLogConfirmed } from './migrateCutover';
 import { concurrencyOf, signalOf } from './migrationRefs';
 import { RESTORE_HELP, RESTORE_OPTIONS, restoreRefsFrom } from './logReplayRefs';
 
@@ -86,26 +86,16 @@ failed or not confirmed, 2 on usage errors.`,
     }
     const session = await azureSession(values, io);
     const wait = !values['no-wait'];
-    const json = values.json ? new JsonStream(io, '{"results":[') : undefined;
-    let finished = 0;
+    const output = guardedProgress(values, io, refs.length, overrides, (r) => ({ restore: managedDatabaseIdOf(r.ref) }));
     const results = await completeRestores(new LrsClient(session.ctx), refs, {
       overrides,
       location: (v, signal) => readRestoreLocation(session.ctx, v, { ...where, ...(signal && { signal }) }),
       wait,
       ...(concurrency && { concurrency }),
       ...signalOf(io),
-      // Each result as it comes: the JSON document grows line by line, a terminal shows the count.
-      onResult: (r) => {
-        finished++;
-        if (json) json.item({ restore: managedDatabaseIdOf(r.ref), ...guardedResultJson(r, overrides) });
-        else if (io.isTty) io.err(`\r\x1b[K${finished} of ${refs.length} done (${r.ref.targetDatabase}: ${r.outcome})`);
-      },
+      onResult: output.onResult,
     });
-    if (json) json.close(']}');
-    else {
-      if (io.isTty) io.err('\r\x1b[K');
-      for (const r of byDatabase(results)) io.out(describeCompletion(r, overrides));
-    }
+    output.end(results, (r) => describeCompletion(r, overrides));
     return results.every((r) => r.outcome === 'completed' || (!wait && r.outcome === 'started')) ? EXIT_OK : EXIT_FAILED;
   },
 };

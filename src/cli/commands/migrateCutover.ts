@@ -63,7 +63,7 @@ function describeCutover(r: CutoverResult, overrides: CutoverOverrides): string 
 }
 
 /** A guarded cutover's result in --json (the engine's id goes first). */
-export function guardedResultJson(r: CutoverResult, overrides: CutoverOverrides) {
+function guardedResultJson(r: CutoverResult, overrides: CutoverOverrides) {
   return {
     database: r.ref.targetDatabase,
     outcome: r.outcome,
@@ -73,6 +73,27 @@ export function guardedResultJson(r: CutoverResult, overrides: CutoverOverrides)
     blockers: r.blockers,
     warnings: r.warnings,
     ...(r.error && { error: r.error }),
+  };
+}
+
+/**
+ * A bulk guarded cutover's output, for either engine: each result as it comes (the JSON document
+ * grows line by line, a terminal shows the count), then, as text, every result by name.
+ */
+export function guardedProgress(values: Values, io: Io, total: number, overrides: CutoverOverrides, idOf: (r: CutoverResult) => Record<string, string>) {
+  const json = values.json ? new JsonStream(io, '{"results":[') : undefined;
+  let finished = 0;
+  return {
+    onResult: (r: CutoverResult) => {
+      finished++;
+      if (json) json.item({ ...idOf(r), ...guardedResultJson(r, overrides) });
+      else if (io.isTty) io.err(`\r\x1b[K${finished} of ${total} done (${r.ref.targetDatabase}: ${r.outcome})`);
+    },
+    end: (results: CutoverResult[], describe: (r: CutoverResult) => string) => {
+      if (json) return json.close(']}');
+      if (io.isTty) io.err('\r\x1b[K');
+      for (const r of byDatabase(results)) io.out(describe(r));
+    },
   };
 }
 
@@ -135,26 +156,16 @@ was refused, failed or not confirmed, 2 on usage errors.`,
     }
     const session = await azureSession(values, io);
     const wait = !values['no-wait'];
-    const json = values.json ? new JsonStream(io, '{"results":[') : undefined;
-    let finished = 0;
+    const output = guardedProgress(values, io, refs.length, overrides, (r) => ({ migration: migrationIdOf(r.ref) }));
     const results = await cutoverMany(new DmsClient(session.ctx), refs, {
       overrides,
       location: (m, signal) => readCutoverLocation(session.ctx, m, signal ? { signal } : {}),
       wait,
       ...(concurrency && { concurrency }),
       ...signalOf(io),
-      // Each result as it comes: the JSON document grows line by line, a terminal shows the count.
-      onResult: (r) => {
-        finished++;
-        if (json) json.item({ migration: migrationIdOf(r.ref), ...guardedResultJson(r, overrides) });
-        else if (io.isTty) io.err(`\r\x1b[K${finished} of ${refs.length} done (${r.ref.targetDatabase}: ${r.outcome})`);
-      },
+      onResult: output.onResult,
     });
-    if (json) json.close(']}');
-    else {
-      if (io.isTty) io.err('\r\x1b[K');
-      for (const r of byDatabase(results)) io.out(describeCutover(r, overrides));
-    }
+    output.end(results, (r) => describeCutover(r, overrides));
     const done = (r: CutoverResult) => r.outcome === 'completed' || (!wait && r.outcome === 'started');
     return results.every(done) ? EXIT_OK : EXIT_FAILED;
   },

@@ -415,26 +415,20 @@ export async function cutoverMany(
     const ends = new EndWatch(dms, options);
     return async (ref) => {
       let result: CutoverResult;
-      try {
-        const m = await dms.getMigration(ref, { expand: true, ...(options.signal && { signal: options.signal }) });
-        const location = options.location ? await options.location(m, options.signal) : undefined;
-        const check = checkCutover(m, { ...(options.overrides && { overrides: options.overrides }), ...(location && { location }) });
-        const base = { ref, blockers: check.blockers, overridden: check.overridden, forced: check.forced, warnings: check.warnings };
-        if (!check.allowed) {
-          result = { ...base, outcome: 'refused', status: statusOf(m) };
-        } else {
-          await dms.cutoverMigration(ref, check.migrationOperationId!, {
-            ...(options.signal && { signal: options.signal }),
-            ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
-          });
-          const end = options.wait === false ? { outcome: 'started' as const } : await ends.wait(ref, m.properties?.migrationService);
-          result = { ...base, ...end };
-        }
-      } catch (e) {
-        if ((e as Error).name === 'AbortError') throw e;
-        result = { ref, outcome: 'failed', blockers: [], overridden: [], forced: false, warnings: [], error: (e as Error).message };
+      const m = await dms.getMigration(ref, { expand: true, ...(options.signal && { signal: options.signal }) });
+      const location = options.location ? await options.location(m, options.signal) : undefined;
+      const check = checkCutover(m, { ...(options.overrides && { overrides: options.overrides }), ...(location && { location }) });
+      const base = { ref, blockers: check.blockers, overridden: check.overridden, forced: check.forced, warnings: check.warnings };
+      if (!check.allowed) {
+        result = { ...base, outcome: 'refused', status: statusOf(m) };
+      } else {
+        await dms.cutoverMigration(ref, check.migrationOperationId!, {
+          ...(options.signal && { signal: options.signal }),
+          ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
+        });
+        const end = options.wait === false ? { outcome: 'started' as const } : await ends.wait(ref, m.properties?.migrationService);
+        result = { ...base, ...end };
       }
-      options.onResult?.(result);
       return result;
     };
   });
@@ -444,13 +438,14 @@ export async function cutoverMany(
  * Runs a bulk cutover's work (the migration service's cutovers, the Log Replay Service's
  * completions): all at once by default, at most CUTOVERS_AT_ONCE_PER_INSTANCE on each instance,
  * or `concurrency` in all and on each instance. `start` is given the operation's own signal
- * (bulkSignal.ts: its listener limit is what may run at once) and returns the work per ref.
+ * (bulkSignal.ts: its listener limit is what may run at once) and returns the work per ref; a
+ * piece of work that throws is that database's failure, and each result is reported as it comes.
  */
-export async function cutoverBulk<T>(
+export async function cutoverBulk(
   refs: readonly MigrationRef[],
-  options: { concurrency?: number; signal?: AbortSignal },
-  start: (signal: AbortSignal) => (ref: MigrationRef) => Promise<T>,
-): Promise<T[]> {
+  options: { concurrency?: number; signal?: AbortSignal; onResult?: (r: CutoverResult) => void },
+  start: (signal: AbortSignal) => (ref: MigrationRef) => Promise<CutoverResult>,
+): Promise<CutoverResult[]> {
   const instanceOf = (ref: MigrationRef) => `${ref.subscriptionId}/${ref.resourceGroup}/${ref.managedInstance}`.toLowerCase();
   const perInstance = options.concurrency ?? CUTOVERS_AT_ONCE_PER_INSTANCE;
   const onInstance = perKeyLimit(instanceOf, perInstance);
@@ -464,10 +459,16 @@ export async function cutoverBulk<T>(
     refs,
     workers,
     async (ref) => {
-      let result!: T;
+      let result!: CutoverResult;
       await onInstance(ref, async () => {
-        result = await work(ref);
+        try {
+          result = await work(ref);
+        } catch (e) {
+          if ((e as Error).name === 'AbortError') throw e;
+          result = { ref, outcome: 'failed', blockers: [], overridden: [], forced: false, warnings: [], error: (e as Error).message };
+        }
       });
+      options.onResult?.(result);
       return result;
     },
     bulk.signal,

@@ -65,32 +65,26 @@ export function completeRestores(lrs: Reader & Pick<LrsClient, 'completeRestore'
     options = { ...options, signal };
     return async (ref): Promise<CutoverResult> => {
       let result: CutoverResult;
-      try {
-        const v = await readRestore(lrs, ref, options.signal ? { signal: options.signal } : {});
-        if (!v) {
-          result = { ref, outcome: 'refused', blockers: [`there is no database ${ref.targetDatabase} on ${ref.managedInstance}: nothing to complete`], overridden: [], forced: false, warnings: [] };
+      const v = await readRestore(lrs, ref, options.signal ? { signal: options.signal } : {});
+      if (!v) {
+        result = { ref, outcome: 'refused', blockers: [`there is no database ${ref.targetDatabase} on ${ref.managedInstance}: nothing to complete`], overridden: [], forced: false, warnings: [] };
+      } else {
+        const location = options.location ? await options.location(v, options.signal) : undefined;
+        const check = checkCutoverOf(lrsCutoverSubject(v), { ...(options.overrides && { overrides: options.overrides }), ...(location && { location }) });
+        const base = { ref, blockers: check.blockers, overridden: check.overridden, forced: check.forced, warnings: check.warnings };
+        if (check.allowed && !v.lastRestoredFile) {
+          result = { ...base, outcome: 'refused', blockers: [...base.blockers, 'the service names no restored file: there is nothing to complete the restore with'], status: v.status };
+        } else if (!check.allowed) {
+          result = { ...base, outcome: 'refused', status: v.status };
         } else {
-          const location = options.location ? await options.location(v, options.signal) : undefined;
-          const check = checkCutoverOf(lrsCutoverSubject(v), { ...(options.overrides && { overrides: options.overrides }), ...(location && { location }) });
-          const base = { ref, blockers: check.blockers, overridden: check.overridden, forced: check.forced, warnings: check.warnings };
-          if (check.allowed && !v.lastRestoredFile) {
-            result = { ...base, outcome: 'refused', blockers: [...base.blockers, 'the service names no restored file: there is nothing to complete the restore with'], status: v.status };
-          } else if (!check.allowed) {
-            result = { ...base, outcome: 'refused', status: v.status };
-          } else {
-            await lrs.completeRestore(ref, v.lastRestoredFile!, {
-              ...(options.signal && { signal: options.signal }),
-              ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
-            });
-            const end = options.wait === false ? { outcome: 'started' as const, status: 'Completing' } : await waitForEnd(lrs, ref, options);
-            result = { ...base, ...end };
-          }
+          await lrs.completeRestore(ref, v.lastRestoredFile!, {
+            ...(options.signal && { signal: options.signal }),
+            ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
+          });
+          const end = options.wait === false ? { outcome: 'started' as const, status: 'Completing' } : await waitForEnd(lrs, ref, options);
+          result = { ...base, ...end };
         }
-      } catch (e) {
-        if ((e as Error).name === 'AbortError') throw e;
-        result = { ref, outcome: 'failed', blockers: [], overridden: [], forced: false, warnings: [], error: (e as Error).message };
       }
-      options.onResult?.(result);
       return result;
     };
   });
