@@ -220,7 +220,7 @@ export class WizardController {
     const json = JSON.stringify(saved);
     if (json === this.savedJson) return;
     this.savedJson = json;
-    this.deps.store.save(saved).catch((e) => this.log.warn(`wizard: could not save its state: ${(e as Error).message}`));
+    this.deps.store.save(saved, json).catch((e) => this.log.warn(`wizard: could not save its state: ${(e as Error).message}`));
   }
 
   /** Keeps `work` until it ends; what it throws unhandled shows on the current step, as `doing` failed. */

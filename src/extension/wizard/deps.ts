@@ -24,7 +24,8 @@ export interface WizardHost {
 
 export interface WizardStore {
   load(): unknown;
-  save(state: WizardState | undefined): Promise<void>;
+  /** `json`: the state as JSON text, when the caller has it already (a large state is serialised once). */
+  save(state: WizardState | undefined, json?: string): Promise<void>;
 }
 
 export interface WizardLog {

@@ -35,19 +35,19 @@ async function stateFile(ctx: Ctx): Promise<WizardStore> {
     saved = ctx.context.globalState.get(STATE_KEY);
   }
   let writing: Promise<void> = Promise.resolve();
-  const write = async (state: unknown) => {
+  const write = async (state: unknown, json?: string) => {
     if (state === undefined) await vscode.workspace.fs.delete(file).then(undefined, () => undefined);
     else {
       await vscode.workspace.fs.createDirectory(dir);
       const partial = vscode.Uri.joinPath(dir, `${STATE_FILE}.partial`);
-      await vscode.workspace.fs.writeFile(partial, new TextEncoder().encode(JSON.stringify(state)));
+      await vscode.workspace.fs.writeFile(partial, new TextEncoder().encode(json ?? JSON.stringify(state)));
       await vscode.workspace.fs.rename(partial, file, { overwrite: true });
     }
     if (ctx.context.globalState.get(STATE_KEY) !== undefined) await ctx.context.globalState.update(STATE_KEY, undefined);
   };
   return {
     load: () => saved,
-    save: (state) => (writing = writing.catch(() => undefined).then(() => write(state))),
+    save: (state, json) => (writing = writing.catch(() => undefined).then(() => write(state, json))),
   };
 }
 
