@@ -6,18 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
-import { KNOWN_CLOUDS } from '../../../src/core/azure/cloud';
-import { Redactor } from '../../../src/extension/redact';
 import type { AssessmentSummary, WizardServices } from '../../../src/extension/services/types';
-import { WizardController } from '../../../src/extension/wizard/controller';
 import { ASSESSMENT_PROGRESS_INTERVAL_MS } from '../../../src/extension/wizard/steps/source';
 import type { HostMessage } from '../../../src/protocol/wizard';
-import { MemoryLog, MemorySecrets, MemoryStore, TestHost, workingServices, type Recorded } from './wizardServices';
+import { appDatabase, connectedWizard, MemoryStore, workingServices, type Recorded } from './wizardServices';
 
 const DATABASES = 1000;
 /** Simulated ms between two progress reports of the core (one per database here; the real one reports each probe). */
 const REPORT_EVERY_MS = 5;
-const name = (i: number) => `App${String(i).padStart(4, '0')}`;
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** Every tenth database is blocked. The assessment reports progress per database as the simulated clock runs. */
@@ -31,7 +27,7 @@ function services(rec: Recorded, during: { writes?: number }, store: MemoryStore
     ...base,
     source: {
       ...base.source,
-      connect: async () => ({ server: { serverName: 'SQLBIG01', version: '15.0' }, databases: Array.from({ length: DATABASES }, (_, i) => ({ name: name(i), sizeMb: 100, recoveryModel: 'FULL', state: 'ONLINE' })) }),
+      connect: async () => ({ server: { serverName: 'SQLBIG01', version: '15.0' }, databases: Array.from({ length: DATABASES }, (_, i) => ({ name: appDatabase(i), sizeMb: 100, recoveryModel: 'FULL', state: 'ONLINE' })) }),
       assess: async (_c, _s, databases, _mode, _signal, onProgress) => {
         const writesBefore = store.writes.length;
         for (let i = 0; i < databases.length; i++) {
@@ -48,20 +44,9 @@ function services(rec: Recorded, during: { writes?: number }, store: MemoryStore
 
 async function connected() {
   const rec: Recorded = { passwordsSeen: [], started: [] };
-  const host = new TestHost();
   const store = new MemoryStore();
   const during: { writes?: number } = {};
-  const c = new WizardController({ services: services(rec, during, store), host, store, secretStore: new MemorySecrets(), log: new MemoryLog(), redactor: new Redactor(), clouds: [...KNOWN_CLOUDS], defaultCloud: 'AzureCloud' });
-  const send = async (m: unknown) => {
-    c.receive(m);
-    await c.settled();
-  };
-  await send({ type: 'account.signIn' });
-  await send({ type: 'next' });
-  await send({ type: 'source.update', patch: { server: 'sqlbig01', userName: 'migrator' } });
-  await send({ type: 'source.password', value: 'a-throwaway-pw' });
-  await send({ type: 'source.connect' });
-  return { c, host, store, during, send };
+  return { ...(await connectedWizard(services(rec, during, store), store)), store, during };
 }
 
 const touchesProgress = (m: HostMessage) => m.type === 'patch' && m.ops.some((o) => o.path.join('.') === 'source.assessment.progress');

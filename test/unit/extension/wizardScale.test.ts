@@ -5,18 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KNOWN_CLOUDS } from '../../../src/core/azure/cloud';
-import { Redactor } from '../../../src/extension/redact';
 import type { AssessmentSummary, WizardServices } from '../../../src/extension/services/types';
-import { WizardController } from '../../../src/extension/wizard/controller';
 import { issueTexts } from '../../../src/extension/wizard/validation';
-import { MemoryLog, MemorySecrets, MemoryStore, STORAGE, SUB, TestHost, workingServices, type Recorded } from './wizardServices';
+import { appDatabase, connectedWizard, STORAGE, SUB, type TestHost, workingServices, type Recorded } from './wizardServices';
 
 const RG = `${SUB}/resourceGroups/rg/providers/Microsoft.Sql/managedInstances`;
 const GP_FULL = `${RG}/mi-gp`;
 const NEXT_GEN = `${RG}/mi-nextgen`;
 const BC = `${RG}/mi-bc`;
-const name = (i: number) => `App${String(i).padStart(4, '0')}`;
 
 /** A server of `count` databases; every tenth is blocked, every seventh has issues. */
 function scaleServices(count: number, rec: Recorded): WizardServices {
@@ -31,7 +27,7 @@ function scaleServices(count: number, rec: Recorded): WizardServices {
     ...base,
     source: {
       ...base.source,
-      connect: async () => ({ server: { serverName: 'SQLBIG01', version: '15.0' }, databases: Array.from({ length: count }, (_, i) => ({ name: name(i), sizeMb: 1000 + i, recoveryModel: 'FULL', state: 'ONLINE' })) }),
+      connect: async () => ({ server: { serverName: 'SQLBIG01', version: '15.0' }, databases: Array.from({ length: count }, (_, i) => ({ name: appDatabase(i), sizeMb: 1000 + i, recoveryModel: 'FULL', state: 'ONLINE' })) }),
       assess: async (_c, _s, databases, _mode, _signal, onProgress) => {
         (rec.assessed ??= []).push([...databases]);
         onProgress('Reading the linked servers', 0.5);
@@ -53,18 +49,7 @@ function scaleServices(count: number, rec: Recorded): WizardServices {
 
 async function setup(count: number) {
   const rec: Recorded = { passwordsSeen: [], started: [] };
-  const host = new TestHost();
-  const c = new WizardController({ services: scaleServices(count, rec), host, store: new MemoryStore(), secretStore: new MemorySecrets(), log: new MemoryLog(), redactor: new Redactor(), clouds: [...KNOWN_CLOUDS], defaultCloud: 'AzureCloud' });
-  const send = async (m: unknown) => {
-    c.receive(m);
-    await c.settled();
-  };
-  await send({ type: 'account.signIn' });
-  await send({ type: 'next' });
-  await send({ type: 'source.update', patch: { server: 'sqlbig01', userName: 'migrator' } });
-  await send({ type: 'source.password', value: 'a-throwaway-pw' });
-  await send({ type: 'source.connect' });
-  return { c, host, rec, send };
+  return { ...(await connectedWizard(scaleServices(count, rec))), rec };
 }
 
 /** Bytes of the messages posted since `from`. */

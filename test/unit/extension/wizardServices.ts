@@ -2,8 +2,11 @@
  * Wizard services for tests: each records its calls and answers from what the test gives it.
  * The local backup check is the real one.
  */
+import { KNOWN_CLOUDS } from '../../../src/core/azure/cloud';
+import { Redactor } from '../../../src/extension/redact';
 import { localBackupCheck } from '../../../src/extension/services/backupCheck';
 import type { AssessmentSummary, MigrationRequest, MigrationSecrets, ReportFormat, WizardServices } from '../../../src/extension/services/types';
+import { WizardController } from '../../../src/extension/wizard/controller';
 import type { WizardHost, WizardLog, WizardSecretStore, WizardStore } from '../../../src/extension/wizard/deps';
 import { applyPatch, type HostMessage, type WizardState } from '../../../src/protocol/wizard';
 
@@ -177,4 +180,23 @@ export class MemoryLog implements WizardLog {
   error(m: string) {
     this.lines.push(`error ${m}`);
   }
+}
+
+/** The names of a big server's databases: App0000, App0001, ... */
+export const appDatabase = (i: number) => `App${String(i).padStart(4, '0')}`;
+
+/** A wizard signed in and connected to the source `services` give, on the source step (where a test at scale starts). */
+export async function connectedWizard(services: WizardServices, store: WizardStore = new MemoryStore()) {
+  const host = new TestHost();
+  const c = new WizardController({ services, host, store, secretStore: new MemorySecrets(), log: new MemoryLog(), redactor: new Redactor(), clouds: [...KNOWN_CLOUDS], defaultCloud: 'AzureCloud' });
+  const send = async (m: unknown) => {
+    c.receive(m);
+    await c.settled();
+  };
+  await send({ type: 'account.signIn' });
+  await send({ type: 'next' });
+  await send({ type: 'source.update', patch: { server: 'sqlbig01', userName: 'migrator' } });
+  await send({ type: 'source.password', value: 'a-throwaway-pw' });
+  await send({ type: 'source.connect' });
+  return { c, host, send };
 }
