@@ -68,6 +68,11 @@ export const QUIET_SETTINGS: Record<string, unknown> = {
   'git.enabled': false,
   'chat.disableAIFeatures': true,
   'window.restoreWindows': 'none',
+  // code-server's extension host scans for ports to forward every 2 s or more (it reads /proc and
+  // runs `ls -l /proc/*/fd`) whenever a tunnel provider is registered, which code-server always is:
+  // only 'output' as the source stops it. A desktop VS Code has no such scan.
+  'remote.autoForwardPorts': false,
+  'remote.autoForwardPortsSource': 'output',
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'workbench.colorTheme': 'Default Dark Modern',
 };
