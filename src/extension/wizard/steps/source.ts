@@ -53,10 +53,11 @@ export function assessmentScope(s: WizardState, scope: 'selected' | 'all' = 'sel
 
 /**
  * The least time between two progress updates of an assessment. The core reports each probe of
- * each database (thousands for a large server); every update shown is a message the webview
- * renders, so a few a second is plenty.
+ * each database (thousands for a large server); every update shown is a message the editor
+ * passes on and the webview renders, and the editor repaints its whole window for it (10-60 ms
+ * of its main thread each on a 2-core machine: bench/editor-scale --trace), so twice a second.
  */
-export const ASSESSMENT_PROGRESS_INTERVAL_MS = 250;
+export const ASSESSMENT_PROGRESS_INTERVAL_MS = 500;
 
 /**
  * Passes on the latest of the values pushed, at most once per `intervalMs`: the first at once,
