@@ -276,6 +276,7 @@ async function main(): Promise<void> {
     const toggles: number[] = [];
     const busyToggles: number[] = [];
     const rows = await f.locator('#databases tbody tr[data-database]:not(.blocked)').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-database')!));
+    if (rows.length < TOGGLES + 1) throw new Error(`--toggles ${TOGGLES}: the table shows ${rows.length} selectable rows at a time, so at most ${rows.length - 1} toggles`);
     for (let i = 0; i < TOGGLES; i++) {
       const row = `#databases tr[data-database="${rows[i + 1]}"] vscode-checkbox`;
       const t = await timed(page, cdp, f, row, caption(selectable - 1 - i));
