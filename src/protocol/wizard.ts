@@ -17,6 +17,12 @@ export type StepId = v.InferOutput<typeof StepSchema>;
 
 // Every string and list has a bound: the webview refuses a state that breaks one (see fitHostMessage).
 const text = (max = 1024) => v.pipe(v.string(), v.maxLength(max));
+/**
+ * A SQL Server address as the server field takes it: a DNS name (at most 253 characters) and
+ * "\INSTANCE" (at most 16) or ",PORT". What discovery offers and what the user types share it,
+ * so every address offered can be used.
+ */
+const SERVER_ADDRESS_MAX = 253 + 1 + 16;
 const id = text(2048);
 
 /** The most databases an intent may name (a server with more is beyond what one wizard moves). */
@@ -155,7 +161,7 @@ export const SavedConnectionSchema = v.object({
 });
 /** A SQL Server instance discovery found; `address` is what the server field takes (HOST,PORT or HOST\INSTANCE). */
 export const DiscoveredServerSchema = v.object({
-  address: text(),
+  address: text(SERVER_ADDRESS_MAX),
   host: text(),
   serverName: v.optional(text()),
   instance: v.optional(text()),
@@ -361,7 +367,7 @@ export function skippedSteps(s: Pick<WizardState, 'engine'>): ReadonlySet<StepId
 // ---- Webview -> host: intents ---------------------------------------------------------------
 
 const SourcePatchSchema = v.strictObject({
-  server: v.optional(text(256)),
+  server: v.optional(text(SERVER_ADDRESS_MAX)),
   authentication: v.optional(AuthenticationSchema),
   userName: v.optional(text(256)),
   encrypt: v.optional(EncryptSchema),

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as v from 'valibot';
 import { initialState } from '../../../src/extension/wizard/reducer';
-import { parseHostMessage, parseWebviewMessage, parseWizardState } from '../../../src/protocol/wizard';
+import { DiscoveredServerSchema, parseHostMessage, parseWebviewMessage, parseWizardState } from '../../../src/protocol/wizard';
 
 test('intents are accepted only in their exact shape', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'next' }), { ok: true, value: { type: 'next' } });
@@ -40,4 +41,14 @@ test('the host state round-trips through the webview validation, and a broken on
 test('the state has no field that could hold a password, key or token', () => {
   const keys = JSON.stringify(initialState([], 'AzureCloud')).match(/"[A-Za-z0-9]+":/g)!.map((k) => k.slice(1, -2));
   for (const k of keys) assert.doesNotMatch(k, /^(password|secret|token|accessToken|accountKey|authKey\d?|sas.*|key)$/i, k);
+});
+
+test('the longest address a SQL Server can have (a 253-character DNS name and an instance) can be offered by discovery and used', () => {
+  const label = 'a'.repeat(63);
+  const host = [label, label, label, 'b'.repeat(61)].join('.');
+  assert.equal(host.length, 253);
+  const address = `${host}\\${'I'.repeat(16)}`;
+  assert.ok(v.safeParse(DiscoveredServerSchema, { address, host, tds: true }).success, 'discovery can offer it');
+  assert.ok(parseWebviewMessage({ type: 'source.update', patch: { server: address } }).ok, 'and the server field takes it');
+  assert.ok(!parseWebviewMessage({ type: 'source.update', patch: { server: `${address}X` } }).ok, 'one character more is not an address');
 });
