@@ -1,6 +1,7 @@
 /** Whole migrations through the sqlmig CLI against an in-process sandbox. */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { after } from 'node:test';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../../sandbox/sandbox';
 import { sqlmig, type CliResult } from '../../support/cli';
 import { FAST, waitFor } from '../sandbox/support';
@@ -49,6 +50,14 @@ export function fileState(s: Awaited<ReturnType<typeof status>>, name: string): 
   return s.files.find((f) => f.fileName === name)?.state;
 }
 
+/**
+ * Background commands still running. A test that fails leaves its own running, and a `--watch`
+ * never ends by itself: the file's process would wait for it forever. They are stopped when
+ * the file's tests end.
+ */
+const running = new Set<Background>();
+after(() => Promise.all([...running].map((b) => b.stop())));
+
 /** A command running in the background (`--watch`): its lines as they come, stopped like Ctrl-C. */
 export class Background {
   readonly lines: string[] = [];
@@ -57,6 +66,8 @@ export class Background {
 
   constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
     this.done = sqlmig(args, env, process.cwd(), { signal: this.controller.signal, onLine: (line, stream) => this.lines.push(stream === 'err' ? `! ${line}` : line) });
+    running.add(this);
+    void this.done.finally(() => running.delete(this)).catch(() => undefined);
   }
 
   /** Waits for a line matching `re` (printed since the start); fails with what was printed. */
