@@ -31,6 +31,6 @@ export function managedIdentityAccess(
   return {
     warning:
       `the instance reads the container with its managed identity${id.principalId ? ` (${id.principalId})` : ''}, which needs Storage Blob Data Reader on the storage account; ` +
-      `sqlmig cannot see role assignments from here: if it is not granted, ${grant(id.principalId ?? 'PRINCIPAL_ID')}`,
+      `role assignments cannot be read from here: if it is not granted, ${grant(id.principalId ?? 'PRINCIPAL_ID')}`,
   };
 }

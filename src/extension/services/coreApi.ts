@@ -18,6 +18,7 @@ export { lrsCutoverSubject } from '../../core/migration/lrsStatus';
 export { validateLrsPlan, type LrsPlan } from '../../core/migration/lrsPlan';
 export { runLrsPlan, vetLrsRun } from '../../core/migration/lrsRun';
 export { defaultExpectedDays } from '../../core/migration/lrsChecks';
+export { managedIdentityAccess } from '../../core/migration/storageAccess';
 export { containerSasWithKey } from '../../core/azure/sas';
 export { sizeFromFolder } from '../../core/sizingApi';
 export { connectTarget, targetEndpoint } from '../../core/source/target';

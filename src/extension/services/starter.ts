@@ -119,13 +119,13 @@ export function migrationStarter(deps: StarterDeps): MigrationStarter {
       const keyOf = new Map(storageIds.map((id, i) => [id, keys[i]!]));
       const instance = new Map([...instances].map(([k, i]) => [k, { id: i.id, existing: i.existing.map((e) => e.name), tier: core.tierOfInstance(i.info.tier) }]));
       const onInstance = plannedPerInstance(request);
+      const problems = request.blobAuth === 'ManagedIdentity' ? identityProblems(core, request, instances, deps.log) : [];
 
       // One plan per instance and backup container (or share): the core checks each as a whole,
       // and each instance's count with the databases the other plans put on it.
       const groups = new Map<string, DatabaseRequest[]>();
       for (const d of request.databases) groups.set(groupKey(request, d), [...(groups.get(groupKey(request, d)) ?? []), d]);
       const plans: MigrationPlan[] = [];
-      const problems: string[] = [];
       for (const dbs of groups.values()) {
         const target = instance.get(instanceOf(request, dbs[0]!).toLowerCase())!;
         const elsewhere = onInstance.get(target.id.toLowerCase())! - dbs.length;
@@ -270,5 +270,37 @@ function planInputs(
         const l = d.location as Extract<DatabaseRequest['location'], { kind: 'share' }>;
         return input({ kind: 'share', storageAccountId: l.storageAccountId, accountKey, path: l.path, userName: l.userName, password: secrets.sharePassword ?? '' }, [d]);
       })
-    : [input({ kind: dbs[0]!.location.kind as 'upload' | 'blob', storageAccountId: dbs[0]!.location.storageAccountId, accountKey, container: splitContainer((dbs[0]!.location as { container: string }).container, dbs[0]!.sourceDatabase).container }, dbs)];
+    : [
+        input(
+          {
+            kind: dbs[0]!.location.kind as 'upload' | 'blob',
+            storageAccountId: dbs[0]!.location.storageAccountId,
+            accountKey,
+            container: splitContainer((dbs[0]!.location as { container: string }).container, dbs[0]!.sourceDatabase).container,
+            ...(request.blobAuth && { authType: request.blobAuth }),
+          },
+          dbs,
+        ),
+      ];
+}
+
+/**
+ * Containers read with the instances' managed identity: an instance without one is a problem
+ * that stops the whole start (the restore would fail on the service); the role it needs on each
+ * storage account cannot be seen from here, so it goes to the log with the command that grants it.
+ */
+function identityProblems(core: CoreApi, request: MigrationRequest, instances: Awaited<ReturnType<typeof readTargetInstances>>, log: StarterDeps['log']): string[] {
+  const problems = new Set<string>();
+  const pairs = new Map<string, { instanceKey: string; storageAccountId: string }>();
+  for (const d of request.databases) {
+    if (d.location.kind === 'share') continue;
+    const instanceKey = instanceOf(request, d).toLowerCase();
+    pairs.set(`${instanceKey}|${d.location.storageAccountId.toLowerCase()}`, { instanceKey, storageAccountId: d.location.storageAccountId });
+  }
+  for (const { instanceKey, storageAccountId } of pairs.values()) {
+    const access = core.managedIdentityAccess(instances.get(instanceKey)!.info, storageAccountId, l10n.t('or read it with the storage account key (the wizard\'s backups step)'));
+    if (access.problem) problems.add(access.problem);
+    if (access.warning) log.warn(`start: ${access.warning}`);
+  }
+  return [...problems];
 }

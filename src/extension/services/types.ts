@@ -271,6 +271,8 @@ export interface MigrationRequest {
   databases: DatabaseRequest[];
   /** A SQL login on the target instances (its password is `MigrationSecrets.targetPassword`): the TDE check reads their certificates with it. */
   targetLogin?: { user: string };
+  /** A blob container (not a share) is read with the target instance's managed identity instead of the storage account's key. */
+  blobAuth?: 'ManagedIdentity';
 }
 
 /** Held in memory or SecretStorage only, and handed to the call that needs them. */
@@ -289,7 +291,7 @@ export interface MigrationStarter extends Capability {
 }
 
 /** The same answers for the Log Replay Service: no migration service; how the instance reads the container instead. */
-export interface LogReplayRequest extends Omit<MigrationRequest, 'migrationServiceId' | 'databases'> {
+export interface LogReplayRequest extends Omit<MigrationRequest, 'migrationServiceId' | 'databases' | 'blobAuth'> {
   /** SAS: a token with Read and List only, made at Start from the account key (never kept); or the instance's managed identity. */
   access: 'sas' | 'managedIdentity';
   /** Blob storage only (a network share is the migration service's). */
