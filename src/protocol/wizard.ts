@@ -65,8 +65,20 @@ export type LocationKind = v.InferOutput<typeof LocationKindSchema>;
  */
 export const EngineSchema = v.picklist(['dms', 'lrs']);
 export type Engine = v.InferOutput<typeof EngineSchema>;
-/** How the Log Replay Service reads the container: a SAS token (Read + List, made at Start, never kept) or the instance's managed identity. */
-export const LrsAccessSchema = v.picklist(['sas', 'managedIdentity']);
+/**
+ * How the target reads a blob container of backups, for either engine: with a key handed over at
+ * Start ('key': the Log Replay Service gets a SAS token with Read and List, made then and never
+ * kept; the migration service gets the storage account's key) or with the managed instance's own
+ * identity ('managedIdentity': it needs Storage Blob Data Reader on the account; no key leaves
+ * the editor).
+ */
+export const ContainerAccessSchema = v.picklist(['key', 'managedIdentity']);
+export type ContainerAccess = v.InferOutput<typeof ContainerAccessSchema>;
+
+/** Whether the container access applies: a network share is read by the integration runtime with the share's user instead. */
+export function readsBlobContainer(s: { engine: { kind: Engine }; backups: { location: string } }): boolean {
+  return s.engine.kind === 'lrs' || s.backups.location !== 'share';
+}
 
 export const SourceConnectionSchema = v.object({
   server: text(),
@@ -329,7 +341,7 @@ export const WizardStateSchema = v.object({
     results: v.pipe(v.array(ServerObjectResultSchema), v.maxLength(MAX_SERVER_OBJECT_RESULTS)),
   }),
   /** Chosen after the target; the Log Replay Service skips the migration-service step. */
-  engine: v.object({ kind: EngineSchema, access: LrsAccessSchema }),
+  engine: v.object({ kind: EngineSchema, access: ContainerAccessSchema }),
   backups: v.object({
     mode: ModeSchema,
     location: LocationKindSchema,
@@ -400,7 +412,7 @@ const ServerObjectsPatchSchema = v.strictObject({
   user: v.optional(text(256)),
   mapping: v.optional(text(4096)),
 });
-const EnginePatchSchema = v.strictObject({ kind: v.optional(EngineSchema), access: v.optional(LrsAccessSchema) });
+const EnginePatchSchema = v.strictObject({ kind: v.optional(EngineSchema), access: v.optional(ContainerAccessSchema) });
 
 // Strict: an intent with a field it should not have (a password in a patch) is refused whole.
 const intent = <T extends string, E extends v.ObjectEntries>(type: T, entries: E) => v.strictObject({ type: v.literal(type), ...entries });

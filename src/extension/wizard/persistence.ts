@@ -38,9 +38,10 @@ export function toSaved(s: WizardState): WizardState {
 
 /**
  * States saved by earlier versions resume: before the engine choice there was no `engine` (the
- * migration service, then); version 2 had one target instance (`instanceId`,
- * `existingDatabases`), issues as plain lines and one mode for every assessment result; before
- * that, a folder the extension uploads was called `local` (the core and sqlmig say `upload`).
+ * migration service, then), and its access was `sas` before it applied to both engines; version
+ * 2 had one target instance (`instanceId`, `existingDatabases`), issues as plain lines and one
+ * mode for every assessment result; before that, a folder the extension uploads was called
+ * `local` (the core and sqlmig say `upload`).
  */
 function upgrade(saved: unknown): unknown {
   type V2 = {
@@ -55,6 +56,9 @@ function upgrade(saved: unknown): unknown {
   if (s.backups?.location === 'local') s = { ...s, backups: { ...s.backups, location: 'upload' } };
   // Before the engine choice every migration went through the migration service; capabilities are recomputed on load.
   if (s.engine === undefined) s = { ...s, engine: DEFAULT_ENGINE };
+  // Before the migration service could read with the managed identity too, the key was the Log Replay Service's SAS.
+  const engine = s.engine as { access?: string } | undefined;
+  if (engine?.access === 'sas') s = { ...s, engine: { ...engine, access: 'key' } };
   if (s.capabilities && typeof s.capabilities === 'object' && !('logReplay' in s.capabilities)) s = { ...s, capabilities: { ...s.capabilities, logReplay: { available: true } } };
   // Before the Server objects step: nothing besides the databases.
   if (s.capabilities && typeof s.capabilities === 'object' && !('serverObjects' in s.capabilities)) s = { ...s, capabilities: { ...s.capabilities, serverObjects: { available: true } } };

@@ -1,6 +1,6 @@
 /** The wizard's answers as the request that starts the migrations (no secrets in it). */
 import type { BackupLocation, LogReplayRequest, MigrationRequest } from '../services/types';
-import type { WizardState } from '../../protocol/wizard';
+import { readsBlobContainer, type WizardState } from '../../protocol/wizard';
 import { targetLoginOf } from './steps/serverObjects';
 import { incompleteSteps } from './validation';
 
@@ -35,6 +35,7 @@ export function buildRequest(s: WizardState): MigrationRequest {
     },
     databases,
     ...(targetLoginOf(s) && { targetLogin: targetLoginOf(s)! }),
+    ...(s.engine.kind === 'dms' && readsBlobContainer(s) && s.engine.access === 'managedIdentity' && { blobAuth: 'ManagedIdentity' as const }),
   };
 }
 
@@ -44,7 +45,7 @@ export function buildLogReplayRequest(s: WizardState): LogReplayRequest {
   const { migrationServiceId: _none, databases, ...rest } = buildRequest(s);
   return {
     ...rest,
-    access: s.engine.access,
+    access: s.engine.access === 'key' ? 'sas' : 'managedIdentity',
     databases: databases.map((d) => {
       const l = d.location;
       if (l.kind === 'share') throw new Error('the Log Replay Service reads blob storage only, not a network share');

@@ -6,7 +6,9 @@ import { Redactor } from '../../../src/extension/redact';
 import type { LogReplayRequest, MigrationSecrets, WizardServices } from '../../../src/extension/services/types';
 import { WizardController } from '../../../src/extension/wizard/controller';
 import { initialState } from '../../../src/extension/wizard/reducer';
+import { buildRequest } from '../../../src/extension/wizard/request';
 import { issueTexts } from '../../../src/extension/wizard/validation';
+import { readsBlobContainer } from '../../../src/protocol/wizard';
 import { DMS, MemoryLog, MemorySecrets, MemoryStore, MI_READY, STORAGE, SUB, TestHost, workingServices, type Recorded } from './wizardServices';
 
 interface LrsRecorded extends Recorded {
@@ -134,7 +136,7 @@ test('resume: a state saved before the engine choice loads as the migration serv
   const old = setup(services({ passwordsSeen: [], started: [], lrs: [] }), store);
   await old.c.settled();
   assert.equal(old.c.current.source.server, 'sql-old', 'resumed, not dropped as invalid');
-  assert.deepEqual(old.c.current.engine, { kind: 'dms', access: 'sas' });
+  assert.deepEqual(old.c.current.engine, { kind: 'dms', access: 'key' });
   assert.equal(old.c.current.capabilities.logReplay.available, true, 'recomputed from the services on load');
   old.c.dispose();
 
@@ -153,4 +155,40 @@ test('resume: a state saved before the engine choice loads as the migration serv
   // The source password was only in memory: the wizard reopens there, the engine kept.
   assert.equal(second.c.current.step, 'source');
   assert.ok(!saved.writes.join().includes('pw-engine-test'));
+});
+
+test('a state saved when the access was called sas (a SAS for the Log Replay Service) loads as the key', async () => {
+  const saved = { ...initialState([{ name: 'AzureCloud', displayName: 'Azure' }], 'AzureCloud'), engine: { kind: 'lrs', access: 'sas' } };
+  const store = new MemoryStore();
+  store.saved = saved;
+  const { c } = setup(services({ passwordsSeen: [], started: [], lrs: [] }), store);
+  await c.settled();
+  assert.deepEqual(c.current.engine, { kind: 'lrs', access: 'key' });
+  c.dispose();
+});
+
+test("the migration service reads a blob container with the instance's managed identity when chosen, the account key otherwise; a share is read by the runtime either way", async () => {
+  const rec: LrsRecorded = { passwordsSeen: [], started: [], lrs: [] };
+  const { c, send } = setup(services(rec));
+  await toBackups(send);
+  assert.equal(c.current.engine.access, 'key', 'the key until the user chooses');
+  await send({ type: 'backups.update', patch: { location: 'blob', storageAccountId: STORAGE } });
+  await send({ type: 'engine.update', patch: { access: 'managedIdentity' } });
+  assert.equal(readsBlobContainer(c.current), true);
+  await send({ type: 'backups.update', patch: { location: 'share' } });
+  assert.equal(readsBlobContainer(c.current), false, 'no container access for a share');
+  await send({ type: 'backups.update', patch: { location: 'blob' } });
+  await send({ type: 'next' });
+  assert.equal(c.current.step, 'service');
+  await send({ type: 'service.select', id: DMS });
+  await send({ type: 'next' });
+  assert.equal(c.current.step, 'summary');
+  assert.equal(buildRequest(c.current).blobAuth, 'ManagedIdentity');
+  await send({ type: 'engine.update', patch: { access: 'key' } });
+  assert.equal(buildRequest(c.current).blobAuth, undefined, 'the account key: nothing to say');
+  await send({ type: 'engine.update', patch: { access: 'managedIdentity' } });
+  await send({ type: 'start' });
+  assert.equal(rec.started.length, 1);
+  assert.equal(rec.started[0]!.request.blobAuth, 'ManagedIdentity');
+  c.dispose();
 });

@@ -2,8 +2,9 @@
  * The engine, chosen after the target (shown at the top of the backups step, whose locations it
  * decides): the Database Migration Service, or the managed instance's own Log Replay Service,
  * which needs no migration service or runtime and so skips the migration-service step, but
- * reads blob storage only (a folder uploaded from this machine, or a container), through a SAS
- * token made at Start or the instance's managed identity. The rules of a Log Replay Service
+ * reads blob storage only (a folder uploaded from this machine, or a container). Either engine
+ * reads a container with a key handed over at Start (a SAS token, or the migration service's
+ * account key) or with the instance's managed identity. The rules of a Log Replay Service
  * restore are the core's (lrsPlan, lrsChecks): they run at Start, as with sqlmig log-replay start.
  */
 import * as l10n from '@vscode/l10n';
@@ -11,7 +12,7 @@ import { IDLE } from '../state';
 import { issue, reducerOnly, type HostStep, type Issue } from '../context';
 import { skippedSteps, type WizardState } from '../../../protocol/wizard';
 
-export const DEFAULT_ENGINE: WizardState['engine'] = { kind: 'dms', access: 'sas' };
+export const DEFAULT_ENGINE: WizardState['engine'] = { kind: 'dms', access: 'key' };
 
 // Both sides need it (the webview's step list shows a skipped step): its home is the protocol.
 export { skippedSteps };

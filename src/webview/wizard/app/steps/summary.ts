@@ -2,9 +2,9 @@
 import * as l10n from '@vscode/l10n';
 import { html, nothing, type TemplateResult } from 'lit';
 import { guard } from 'lit/directives/guard.js';
-import type { DatabaseBackup, WizardState } from '../../../../protocol/wizard';
+import { readsBlobContainer, type DatabaseBackup, type WizardState } from '../../../../protocol/wizard';
 import { count, opLine, unavailable, virtualBody, virtualScroller, type StepView } from '../widgets';
-import { engineName } from './engine';
+import { containerAccessName, engineName } from './engine';
 import { serverObjectsSummary } from './serverObjects';
 
 type Started = WizardState['start']['results'][number];
@@ -25,9 +25,8 @@ function render(s: WizardState): TemplateResult {
     [l10n.t('Backups'), where],
     [l10n.t('Storage account'), storage?.name ?? '—'],
     [l10n.t('Engine'), engineName(s)],
-    ...(s.engine.kind === 'lrs'
-      ? [[l10n.t('Container access'), s.engine.access === 'sas' ? l10n.t('SAS token, Read and List (made at Start)') : l10n.t('The instance\'s managed identity')] as [string, string]]
-      : [[l10n.t('Migration service'), svc?.name ?? '—'] as [string, string]]),
+    ...(s.engine.kind === 'lrs' ? [] : [[l10n.t('Migration service'), svc?.name ?? '—'] as [string, string]]),
+    ...(readsBlobContainer(s) ? [[l10n.t('Container access'), containerAccessName(s)] as [string, string]] : []),
     [l10n.t('Besides the databases'), serverObjectsSummary(s).plan],
   ];
   const location = s.backups.location;
