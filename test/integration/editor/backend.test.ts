@@ -10,40 +10,27 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { sampleChain, writeChain } from '../../../sandbox/backups/sampleChain';
 import { startSandbox, type Sandbox } from '../../../sandbox/sandbox';
-import { loadCloudFile } from '../../../src/core/azure/cloud';
-import { staticTokenCredential } from '../../../src/core/azure/pipeline';
-import { Redactor } from '../../../src/extension/redact';
-import { createBackend, type FullBackend } from '../../../src/extension/services';
-import type { UploadJob } from '../../../src/extension/services/localUploads';
+import type { FullBackend } from '../../../src/extension/services';
 import type { MigrationRequest, SignedInAccount, SourceConnectionInfo } from '../../../src/extension/services/types';
 import { suggestServerObjects } from '../../../src/core/serverObjects/suggested';
 import type { DatabaseMigrationJson } from '../../../src/extension/dashboard/dmsShape';
 import { FAST, waitFor } from '../sandbox/support';
 import { tempDir } from '../../support/tmp';
+import { editorBackend, EditorRecord, sandboxAccount } from './support';
 
 let sb: Sandbox;
 let backend: FullBackend;
 let account: SignedInAccount;
-const logLines: string[] = [];
-const redactor = new Redactor();
+const record = new EditorRecord();
 const registry = new Map<string, string[]>();
-let jobs: UploadJob[] = [];
 const signal = new AbortController().signal;
 
 before(async () => {
   sb = await startSandbox({ clockSpeed: 30, timings: { ...FAST, scanIntervalSeconds: 2 }, pageSize: 2, runtimeHeartbeatMs: 300 });
-  const cloud = await loadCloudFile(sb.info.cloudFile);
-  account = { cloud, label: 'sandbox', credential: staticTokenCredential(cloud.accessToken!) };
-  const log = { info: (m: string) => logLines.push(`info ${m}`), warn: (m: string) => logLines.push(`warn ${m}`), error: (m: string) => logLines.push(`error ${m}`) };
-  backend = createBackend({
-    redactor,
-    log,
-    accounts: { current: async () => account },
+  account = await sandboxAccount(sb);
+  // The migration services a start adds, as the editor remembers them.
+  backend = editorBackend(account, record, {
     registry: { list: (c) => registry.get(c.armEndpoint) ?? [], add: async (c, id) => void registry.set(c.armEndpoint, [...(registry.get(c.armEndpoint) ?? []), id]) },
-    uploadJobs: { load: () => jobs, save: async (j) => void (jobs = j) },
-    uploadConcurrency: () => 2,
-    uploadWatchIntervalMs: 200,
-    signIn: { availability: { available: true }, signIn: async () => account },
   });
 });
 after(async () => {
@@ -140,7 +127,7 @@ test('online from a local folder: upload, start, Restored in the feed, the next 
   assert.ok(started?.id, JSON.stringify(started));
   assert.ok(messages.some((m) => /uploaded Sales_FULL.bak/.test(m)), messages.join('\n'));
   assert.deepEqual(registry.get(account.cloud.armEndpoint), [sb.info.migrationServiceId]);
-  assert.equal(jobs[0]?.migrationId, started.id);
+  assert.equal(record.jobs[0]?.migrationId, started.id);
 
   const fileStatus = (m: DatabaseMigrationJson | undefined, name: string) =>
     [m?.properties?.migrationStatusDetails?.fullBackupSetInfo, ...(m?.properties?.migrationStatusDetails?.activeBackupSets ?? [])]
@@ -171,13 +158,13 @@ test('online from a local folder: upload, start, Restored in the feed, the next 
     const m = await find();
     return m?.properties?.migrationStatus === 'Succeeded' ? m : undefined;
   }, 60_000, 200);
-  assert.equal(jobs.length, 0, 'the watch ends with the migration');
+  assert.equal(record.jobs.length, 0, 'the watch ends with the migration');
   assert.deepEqual(backend.uploads.watching(), []);
   assert.equal(backend.rules.canDelete(done).ok, true);
   await backend.operations.delete(done, signal);
   await waitFor('deleted', async () => ((await find()) ? undefined : true), 30_000, 200);
   // No key or password reached the log.
-  const text = logLines.join('\n');
+  const text = record.lines.join('\n');
   for (const secret of [secrets.sqlPassword, sb.azurite.accounts[0]!.key1, account.cloud.accessToken!]) assert.ok(!text.includes(secret));
 });
 

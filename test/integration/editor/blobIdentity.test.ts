@@ -10,22 +10,18 @@ import { after, before, test } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { sampleChain, writeChain } from '../../../sandbox/backups/sampleChain';
 import { startSandbox, type Sandbox } from '../../../sandbox/sandbox';
-import { loadCloudFile } from '../../../src/core/azure/cloud';
-import { staticTokenCredential } from '../../../src/core/azure/pipeline';
-import { Redactor } from '../../../src/extension/redact';
-import { createBackend, type FullBackend } from '../../../src/extension/services';
-import type { UploadJob } from '../../../src/extension/services/localUploads';
+import type { FullBackend } from '../../../src/extension/services';
 import type { MigrationRequest, SignedInAccount } from '../../../src/extension/services/types';
 import type { DatabaseMigrationJson } from '../../../src/extension/dashboard/dmsShape';
 import { FAST, waitFor } from '../sandbox/support';
 import { tempDir } from '../../support/tmp';
+import { editorBackend, EditorRecord, sandboxAccount } from './support';
 
 const RG = 'rg-sqlmig-sandbox';
 let sb: Sandbox;
 let backend: FullBackend;
 let account: SignedInAccount;
-const logLines: string[] = [];
-let jobs: UploadJob[] = [];
+const record = new EditorRecord();
 const signal = new AbortController().signal;
 
 before(async () => {
@@ -39,20 +35,9 @@ before(async () => {
       ],
     },
   });
-  const cloud = await loadCloudFile(sb.info.cloudFile);
-  account = { cloud, label: 'sandbox', credential: staticTokenCredential(cloud.accessToken!) };
-  const log = { info: (m: string) => logLines.push(`info ${m}`), warn: (m: string) => logLines.push(`warn ${m}`), error: (m: string) => logLines.push(`error ${m}`) };
-  backend = createBackend({
-    redactor: new Redactor(),
-    log,
-    accounts: { current: async () => account },
-    // The view lists the sandbox's migration service: a migration created by mistake would show.
-    registry: { list: () => [sb.info.migrationServiceId], add: async () => undefined },
-    uploadJobs: { load: () => jobs, save: async (j) => void (jobs = j) },
-    uploadConcurrency: () => 2,
-    uploadWatchIntervalMs: 200,
-    signIn: { availability: { available: true }, signIn: async () => account },
-  });
+  account = await sandboxAccount(sb);
+  // The view lists the sandbox's migration service: a migration created by mistake would show.
+  backend = editorBackend(account, record, { registry: { list: () => [sb.info.migrationServiceId], add: async () => undefined } });
 });
 after(async () => {
   backend?.uploads.dispose();
@@ -91,7 +76,7 @@ test('an instance without a managed identity: the start is refused, naming the i
     return true;
   });
   assert.deepEqual(await blobsUnder('Payroll/'), [], 'nothing uploaded');
-  assert.deepEqual(jobs, [], 'no folder watched');
+  assert.deepEqual(record.jobs, [], 'no folder watched');
   const listed = await backend.feed.list(signal);
   assert.ok(!listed.some((m) => /Payroll/.test(m.id)), 'no migration created');
 });
@@ -103,7 +88,7 @@ test('an instance with one: the migration reads the container with it, restores,
   const secrets = { sqlPassword: sb.info.sourceServer!.password };
   const [started] = await backend.wizard.starter.start(account, request('sqlmi-sandbox', folder, 'Ledger'), secrets, signal);
   assert.ok(started?.id, JSON.stringify(started));
-  assert.ok(logLines.some((l) => /warn start: the instance reads the container with its managed identity .*Storage Blob Data Reader/.test(l)), logLines.join('\n'));
+  assert.ok(record.lines.some((l) => /warn start: the instance reads the container with its managed identity .*Storage Blob Data Reader/.test(l)), record.lines.join('\n'));
 
   backend.feed.setWatched('test', [started.id!]);
   const find = async () => (await backend.feed.list(signal)).find((m) => m.id.toLowerCase() === started.id!.toLowerCase());
@@ -114,5 +99,5 @@ test('an instance with one: the migration reads the container with it, restores,
     const m = await find();
     return m?.properties?.migrationStatus === 'Succeeded' ? m : undefined;
   }, 60_000, 200);
-  assert.ok(!logLines.join('\n').includes(sb.azurite.accounts[0]!.key1), 'no key in the log');
+  assert.ok(!record.lines.join('\n').includes(sb.azurite.accounts[0]!.key1), 'no key in the log');
 });

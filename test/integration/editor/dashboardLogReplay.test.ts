@@ -12,44 +12,29 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { sampleChain, writeChain } from '../../../sandbox/backups/sampleChain';
 import type { Sandbox } from '../../../sandbox/sandbox';
-import { loadCloudFile } from '../../../src/core/azure/cloud';
-import { staticTokenCredential } from '../../../src/core/azure/pipeline';
 import type { LrsRestoreView } from '../../../src/core/migration/lrsStatus';
 import { restoreRow } from '../../../src/extension/dashboard/lrsRows';
 import type { ViewNode } from '../../../src/extension/dashboard/model';
 import { runRestoreAction, type RestoreFlowUi } from '../../../src/extension/dashboard/restoreFlow';
-import { Redactor } from '../../../src/extension/redact';
-import { createBackend, type FullBackend } from '../../../src/extension/services';
-import type { UploadJob } from '../../../src/extension/services/localUploads';
+import type { FullBackend } from '../../../src/extension/services';
 import type { SignedInAccount } from '../../../src/extension/services/types';
 import { sqlmig } from '../../support/cli';
 import { tempDir } from '../../support/tmp';
 import { lrsStartArgs, restoreId } from '../migration/lrsSupport';
 import { azure, cliSandbox, waitFor } from '../migration/support';
+import { editorBackend, EditorRecord, sandboxAccount } from './support';
 
 let sb: Sandbox;
 let backend: FullBackend;
 let account: SignedInAccount;
-const logLines: string[] = [];
-let jobs: UploadJob[] = [];
+const record = new EditorRecord();
 const signal = new AbortController().signal;
 const root = tempDir();
 
 before(async () => {
   sb = await cliSandbox();
-  const cloud = await loadCloudFile(sb.info.cloudFile);
-  account = { cloud, label: 'sandbox', credential: staticTokenCredential(cloud.accessToken!) };
-  const log = { info: (m: string) => logLines.push(`info ${m}`), warn: (m: string) => logLines.push(`warn ${m}`), error: (m: string) => logLines.push(`error ${m}`) };
-  backend = createBackend({
-    redactor: new Redactor(),
-    log,
-    accounts: { current: async () => account },
-    registry: { list: () => [], add: async () => undefined },
-    instances: { list: () => [sb.info.managedInstanceId] },
-    uploadJobs: { load: () => jobs, save: async (j) => void (jobs = j) },
-    uploadConcurrency: () => 2,
-    signIn: { availability: { available: true }, signIn: async () => account },
-  });
+  account = await sandboxAccount(sb);
+  backend = editorBackend(account, record, { instances: { list: () => [sb.info.managedInstanceId] } });
 });
 after(async () => {
   backend?.feed.dispose();
@@ -81,7 +66,7 @@ function scriptedUi(confirm: boolean) {
     progress: (_title, task) => task(() => undefined, signal),
     info: (m) => void said.push(`info: ${m}`),
     error: (m) => void said.push(`error: ${m}`),
-    log: (m) => void logLines.push(`flow ${m}`),
+    log: (m) => void record.lines.push(`flow ${m}`),
   };
   return { ui, said };
 }
@@ -126,5 +111,5 @@ test('an LRS restore is listed with its files, an early completion is refused na
   const online = await restoreWhen(id, (v) => v.status === 'Succeeded', 'the database online');
   assert.equal(online.databaseStatus, 'Online');
   assert.equal(restoreRow(online).node().contextValue, 'lrsRestore;canValidate', 'an online database is neither completed nor stopped again; it can be validated');
-  assert.ok(!logLines.some((l) => /sig=|se=\d{4}-/.test(l)), 'no SAS token in the log');
+  assert.ok(!record.lines.some((l) => /sig=|se=\d{4}-/.test(l)), 'no SAS token in the log');
 });

@@ -12,43 +12,29 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { sampleChain, writeChain, type ChainFile } from '../../../sandbox/backups/sampleChain';
 import { writeSyntheticBackup } from '../../../sandbox/backups/syntheticBackup';
 import { startSandbox, type Sandbox } from '../../../sandbox/sandbox';
-import { loadCloudFile } from '../../../src/core/azure/cloud';
-import { staticTokenCredential } from '../../../src/core/azure/pipeline';
-import { Redactor } from '../../../src/extension/redact';
-import { createBackend, type FullBackend } from '../../../src/extension/services';
-import type { UploadJob } from '../../../src/extension/services/localUploads';
+import type { FullBackend } from '../../../src/extension/services';
 import type { DatabaseMigrationJson } from '../../../src/extension/dashboard/dmsShape';
 import type { MigrationRequest, SignedInAccount } from '../../../src/extension/services/types';
 import { FAST, waitFor } from '../sandbox/support';
 import { tempDir } from '../../support/tmp';
+import { editorBackend, EditorRecord, sandboxAccount } from './support';
 
 let sb: Sandbox;
 let account: SignedInAccount;
-let jobs: UploadJob[] = [];
-const logLines: string[] = [];
+/** One log and one set of saved upload jobs for every backend: a second one is the editor after a reload. */
+const record = new EditorRecord();
 const backends: FullBackend[] = [];
 const signal = new AbortController().signal;
 
 function backend(): FullBackend {
-  const log = { info: (m: string) => logLines.push(`info ${m}`), warn: (m: string) => logLines.push(`warn ${m}`), error: (m: string) => logLines.push(`error ${m}`) };
-  const b = createBackend({
-    redactor: new Redactor(),
-    log,
-    accounts: { current: async () => account },
-    registry: { list: () => [], add: async () => undefined },
-    uploadJobs: { load: () => jobs, save: async (j) => void (jobs = j) },
-    uploadConcurrency: () => 2,
-    uploadWatchIntervalMs: 100,
-    signIn: { availability: { available: true }, signIn: async () => account },
-  });
+  const b = editorBackend(account, record, { uploadWatchIntervalMs: 100 });
   backends.push(b);
   return b;
 }
 
 before(async () => {
   sb = await startSandbox({ clockSpeed: 30, timings: { ...FAST, scanIntervalSeconds: 2 }, sourceServer: false });
-  const cloud = await loadCloudFile(sb.info.cloudFile);
-  account = { cloud, label: 'sandbox', credential: staticTokenCredential(cloud.accessToken!) };
+  account = await sandboxAccount(sb);
 });
 after(async () => {
   for (const b of backends) b.uploads.dispose();
@@ -93,13 +79,13 @@ test("the editor's watch, resumed after a window reload, continues the chain: th
 
   // The window reloads: the watch stops; its job is saved (no key, no password).
   first.uploads.dispose();
-  assert.equal(jobs.length, 1);
+  assert.equal(record.jobs.length, 1);
   for (const f of [log2!, full2, log3!]) writeFileSync(join(dir, f.fileName), f.bytes);
   const second = backend();
   await find(second); // the view's first refresh resumes the saved watches
   await waitFor('log2 and log3 uploaded', async () => ((await blobs('reload', 'Orders')).includes(log3!.fileName) ? true : undefined), 30_000, 100);
   assert.deepEqual(await blobs('reload', 'Orders'), ['Orders_FULL.bak', 'Orders_LOG_001.trn', 'Orders_LOG_002.trn', 'Orders_LOG_003.trn']);
-  assert.ok(logLines.some((l) => /watching .* again for Orders/.test(l)), logLines.join('\n'));
+  assert.ok(record.lines.some((l) => /watching .* again for Orders/.test(l)), record.lines.join('\n'));
   const m = await waitFor('restored through log3', async () => {
     const x = await find(second);
     return x?.properties?.migrationStatus === 'ReadyForCutover' && fileStatus(x, log3!.fileName) === 'Restored' ? x : undefined;

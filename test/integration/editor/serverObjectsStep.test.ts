@@ -9,11 +9,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startSandbox, type Sandbox } from '../../../sandbox/sandbox';
-import { loadCloudFile } from '../../../src/core/azure/cloud';
-import { staticTokenCredential } from '../../../src/core/azure/pipeline';
 import { readTargetCertificates, readTargetPrincipals } from '../../../src/core/serverObjects';
 import { Redactor } from '../../../src/extension/redact';
-import { createBackend, type FullBackend } from '../../../src/extension/services';
+import type { FullBackend } from '../../../src/extension/services';
 import type { SignedInAccount } from '../../../src/extension/services/types';
 import { connectInstance, targetAddress } from '../../../src/extension/services/validation';
 import type { Session, StepContext } from '../../../src/extension/wizard/context';
@@ -22,27 +20,20 @@ import { initialState, reduce } from '../../../src/extension/wizard/reducer';
 import { runServerObjects, type ServerObjectsAction } from '../../../src/extension/wizard/steps/serverObjects';
 import type { WizardState } from '../../../src/protocol/wizard';
 import { FAST } from '../sandbox/support';
+import { editorBackend, EditorRecord, sandboxAccount } from './support';
 
 const THUMBPRINT = '0xFD1FBA5669CA279FE0BD19F7DF60772FCCFFA201';
 let sb: Sandbox;
 let account: SignedInAccount;
 let backend: FullBackend;
-const logLines: string[] = [];
+const record = new EditorRecord();
+const logLines = record.lines;
 const redactor = new Redactor();
 
 before(async () => {
   sb = await startSandbox({ clockSpeed: 30, timings: FAST, tdeBackups: 'source-profile' });
-  const cloud = await loadCloudFile(sb.info.cloudFile);
-  account = { cloud, label: 'sandbox', credential: staticTokenCredential(cloud.accessToken!) };
-  backend = createBackend({
-    redactor,
-    log: { info: (m) => logLines.push(`info ${m}`), warn: (m) => logLines.push(`warn ${m}`), error: (m) => logLines.push(`error ${m}`) },
-    accounts: { current: async () => account },
-    registry: { list: () => [], add: async () => undefined },
-    uploadJobs: { load: () => [], save: async () => undefined },
-    uploadConcurrency: () => 2,
-    signIn: { availability: { available: true }, signIn: async () => account },
-  });
+  account = await sandboxAccount(sb);
+  backend = editorBackend(account, record, { redactor });
 });
 after(async () => {
   backend?.uploads.dispose();

@@ -13,41 +13,26 @@ import { after, before, test } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { sampleChain, writeChain } from '../../../sandbox/backups/sampleChain';
 import { startSandbox, type Sandbox } from '../../../sandbox/sandbox';
-import { loadCloudFile } from '../../../src/core/azure/cloud';
-import { staticTokenCredential } from '../../../src/core/azure/pipeline';
-import { Redactor } from '../../../src/extension/redact';
-import { createBackend, type FullBackend } from '../../../src/extension/services';
-import type { UploadJob } from '../../../src/extension/services/localUploads';
+import type { FullBackend } from '../../../src/extension/services';
 import { planTdeCertificates, uploadTdeCertificates, type ServerPair } from '../../../src/extension/services/serverObjects';
 import type { LogReplayRequest, MigrationRequest, MigrationSecrets, SignedInAccount } from '../../../src/extension/services/types';
 import { FAST, waitFor } from '../sandbox/support';
 import { tempDir } from '../../support/tmp';
+import { editorBackend, EditorRecord, sandboxAccount } from './support';
 
 /** The certificate of Payroll in the bundled source profile (sandbox/profiles/default.json). */
 const THUMBPRINT = '0xFD1FBA5669CA279FE0BD19F7DF60772FCCFFA201';
 let sb: Sandbox;
 let account: SignedInAccount;
 let backend: FullBackend;
-let jobs: UploadJob[] = [];
-const logLines: string[] = [];
+const record = new EditorRecord();
 const signal = new AbortController().signal;
 const folder = join(tempDir('sqlmig-editor-tde-'), 'Payroll');
 
 before(async () => {
   sb = await startSandbox({ clockSpeed: 30, timings: { ...FAST, scanIntervalSeconds: 2 }, tdeBackups: 'source-profile' });
-  const cloud = await loadCloudFile(sb.info.cloudFile);
-  account = { cloud, label: 'sandbox', credential: staticTokenCredential(cloud.accessToken!) };
-  const log = { info: (m: string) => logLines.push(`info ${m}`), warn: (m: string) => logLines.push(`warn ${m}`), error: (m: string) => logLines.push(`error ${m}`) };
-  backend = createBackend({
-    redactor: new Redactor(),
-    log,
-    accounts: { current: async () => account },
-    registry: { list: () => [], add: async () => undefined },
-    uploadJobs: { load: () => jobs, save: async (j) => void (jobs = j) },
-    uploadConcurrency: () => 2,
-    uploadWatchIntervalMs: 200,
-    signIn: { availability: { available: true }, signIn: async () => account },
-  });
+  account = await sandboxAccount(sb);
+  backend = editorBackend(account, record);
   await writeChain(folder, sampleChain({ databaseName: 'Payroll', logs: 2, vlf: 67 }));
 });
 after(async () => {
@@ -128,5 +113,5 @@ test('a TDE database: refused by both engines before its certificate is on the i
     return m?.properties?.migrationStatus === 'Succeeded' ? m : undefined;
   }, 60_000, 200);
   assert.equal(done.properties?.migrationStatus, 'Succeeded');
-  noSecrets(logLines.join('\n'));
+  noSecrets(record.lines.join('\n'));
 });

@@ -10,42 +10,26 @@ import { after, before, test } from 'node:test';
 import { sampleChain, writeChain } from '../../../sandbox/backups/sampleChain';
 import { startSandbox, type Sandbox } from '../../../sandbox/sandbox';
 import { parseArmId } from '../../../src/core/azure/armId';
-import { loadCloudFile } from '../../../src/core/azure/cloud';
 import { LrsClient, restoreRefFromId } from '../../../src/core/azure/lrs/client';
 import { listManagedDatabases } from '../../../src/core/azure/managedInstances';
-import { staticTokenCredential } from '../../../src/core/azure/pipeline';
 import { readRestore } from '../../../src/core/migration/lrsOperations';
-import { Redactor } from '../../../src/extension/redact';
-import { createBackend, type FullBackend } from '../../../src/extension/services';
+import type { FullBackend } from '../../../src/extension/services';
 import { contextFor } from '../../../src/extension/services/azureContext';
-import type { UploadJob } from '../../../src/extension/services/localUploads';
 import type { LogReplayRequest, SignedInAccount } from '../../../src/extension/services/types';
 import { FAST, waitFor } from '../sandbox/support';
 import { tempDir } from '../../support/tmp';
+import { editorBackend, EditorRecord, sandboxAccount } from './support';
 
 let sb: Sandbox;
 let backend: FullBackend;
 let account: SignedInAccount;
-const logLines: string[] = [];
-const redactor = new Redactor();
-let jobs: UploadJob[] = [];
+const record = new EditorRecord();
 const signal = new AbortController().signal;
 
 before(async () => {
   sb = await startSandbox({ clockSpeed: 30, timings: { ...FAST, scanIntervalSeconds: 2 }, sourceServer: false });
-  const cloud = await loadCloudFile(sb.info.cloudFile);
-  account = { cloud, label: 'sandbox', credential: staticTokenCredential(cloud.accessToken!) };
-  const log = { info: (m: string) => logLines.push(`info ${m}`), warn: (m: string) => logLines.push(`warn ${m}`), error: (m: string) => logLines.push(`error ${m}`) };
-  backend = createBackend({
-    redactor,
-    log,
-    accounts: { current: async () => account },
-    registry: { list: () => [], add: async () => undefined },
-    uploadJobs: { load: () => jobs, save: async (j) => void (jobs = j) },
-    uploadConcurrency: () => 2,
-    uploadWatchIntervalMs: 200,
-    signIn: { availability: { available: true }, signIn: async () => account },
-  });
+  account = await sandboxAccount(sb);
+  backend = editorBackend(account, record);
 });
 after(async () => {
   backend?.uploads.dispose();
@@ -83,7 +67,7 @@ test('the Log Replay Service from a local folder: uploaded, restored by the inst
   assert.ok(started?.id, JSON.stringify(started));
   assert.equal(started.id!.toLowerCase(), `${sb.info.managedInstanceId}/databases/Sales`.toLowerCase(), 'the restore is the managed database itself (no migration service)');
   assert.ok(messages.some((m) => /Sales: restore started/.test(m)), messages.join('\n'));
-  assert.equal(jobs[0]?.migrationId, started.id, 'continuous: the folder stays watched');
+  assert.equal(record.jobs[0]?.migrationId, started.id, 'continuous: the folder stays watched');
 
   const lrs = new LrsClient(contextFor(account));
   const ref = restoreRefFromId(started.id!);
@@ -98,7 +82,7 @@ test('the Log Replay Service from a local folder: uploaded, restored by the inst
   assert.equal(view.folder, 'lrs-wizard/Sales');
 
   // The token and the key never reach the log (the redactor knows both).
-  const text = logLines.join('\n');
+  const text = record.lines.join('\n');
   assert.doesNotMatch(text, /sig=|se=\d{4}-/);
   assert.ok(!text.includes(sb.azurite.accounts[0]!.key1));
   assert.match(text, /30 days/, 'the 30-day limit is said (a warning in the log)');
