@@ -7,13 +7,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { BlobServiceClient } from '@azure/storage-blob';
 import { sampleChain, writeChain } from '../../../sandbox/backups/sampleChain';
 import { startSandbox, type Sandbox } from '../../../sandbox/sandbox';
 import type { FullBackend } from '../../../src/extension/services';
 import type { MigrationRequest, SignedInAccount } from '../../../src/extension/services/types';
 import type { DatabaseMigrationJson } from '../../../src/extension/dashboard/dmsShape';
-import { FAST, waitFor } from '../sandbox/support';
+import { blobNames, FAST, waitFor } from '../sandbox/support';
 import { tempDir } from '../../support/tmp';
 import { editorBackend, EditorRecord, sandboxAccount } from './support';
 
@@ -58,14 +57,6 @@ function request(instance: string, folder: string, database: string): MigrationR
   };
 }
 
-const blobsUnder = async (prefix: string) => {
-  const container = BlobServiceClient.fromConnectionString(sb.azurite.connectionString(sb.azurite.accounts[0]!.name)).getContainerClient('identity');
-  if (!(await container.exists())) return [];
-  const names: string[] = [];
-  for await (const b of container.listBlobsFlat({ prefix })) names.push(b.name);
-  return names;
-};
-
 test('an instance without a managed identity: the start is refused, naming the instance and how to give it one, before anything goes up', async () => {
   const folder = join(tempDir(), 'Payroll');
   await writeChain(folder, sampleChain({ databaseName: 'Payroll', logs: 1 }));
@@ -75,7 +66,7 @@ test('an instance without a managed identity: the start is refused, naming the i
     assert.match(e.message, /--assign-identity/);
     return true;
   });
-  assert.deepEqual(await blobsUnder('Payroll/'), [], 'nothing uploaded');
+  assert.deepEqual(await blobNames(sb, 'identity', 'Payroll/'), [], 'nothing uploaded');
   assert.deepEqual(record.jobs, [], 'no folder watched');
   const listed = await backend.feed.list(signal);
   assert.ok(!listed.some((m) => /Payroll/.test(m.id)), 'no migration created');

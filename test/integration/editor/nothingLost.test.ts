@@ -8,14 +8,13 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { BlobServiceClient } from '@azure/storage-blob';
 import { sampleChain, writeChain, type ChainFile } from '../../../sandbox/backups/sampleChain';
 import { writeSyntheticBackup } from '../../../sandbox/backups/syntheticBackup';
 import { startSandbox, type Sandbox } from '../../../sandbox/sandbox';
 import type { FullBackend } from '../../../src/extension/services';
 import type { DatabaseMigrationJson } from '../../../src/extension/dashboard/dmsShape';
 import type { MigrationRequest, SignedInAccount } from '../../../src/extension/services/types';
-import { FAST, waitFor } from '../sandbox/support';
+import { blobNames, FAST, waitFor } from '../sandbox/support';
 import { tempDir } from '../../support/tmp';
 import { editorBackend, EditorRecord, sandboxAccount } from './support';
 
@@ -50,13 +49,7 @@ const request = (mode: 'online' | 'offline', db: string, folder: string, contain
   databases: [{ sourceDatabase: db, targetDatabase: db, location: { kind: 'upload', folder, storageAccountId: sb.info.storageAccountId, container }, ...(lastBackupName && { lastBackupName }) }],
 });
 const secrets = { sqlPassword: 'any' };
-const blobs = async (container: string, folder: string) => {
-  const c = BlobServiceClient.fromConnectionString(sb.azurite.connectionString(sb.azurite.accounts[0]!.name)).getContainerClient(container);
-  const names: string[] = [];
-  if (!(await c.exists())) return names;
-  for await (const b of c.listBlobsFlat({ prefix: `${folder}/` })) names.push(b.name.slice(folder.length + 1));
-  return names.sort();
-};
+const blobs = async (container: string, folder: string) => (await blobNames(sb, container, `${folder}/`)).map((n) => n.slice(folder.length + 1));
 const files = (m: DatabaseMigrationJson | undefined) =>
   [m?.properties?.migrationStatusDetails?.fullBackupSetInfo, ...(m?.properties?.migrationStatusDetails?.activeBackupSets ?? [])].flatMap((s) => s?.listOfBackupFiles ?? []);
 const fileStatus = (m: DatabaseMigrationJson | undefined, name: string) => files(m).find((f) => f.fileName === name)?.status;

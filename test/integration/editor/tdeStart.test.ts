@@ -10,13 +10,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { BlobServiceClient } from '@azure/storage-blob';
 import { sampleChain, writeChain } from '../../../sandbox/backups/sampleChain';
 import { startSandbox, type Sandbox } from '../../../sandbox/sandbox';
 import type { FullBackend } from '../../../src/extension/services';
 import { planTdeCertificates, uploadTdeCertificates, type ServerPair } from '../../../src/extension/services/serverObjects';
 import type { LogReplayRequest, MigrationRequest, MigrationSecrets, SignedInAccount } from '../../../src/extension/services/types';
-import { FAST, waitFor } from '../sandbox/support';
+import { blobNames, FAST, waitFor } from '../sandbox/support';
 import { tempDir } from '../../support/tmp';
 import { editorBackend, EditorRecord, sandboxAccount } from './support';
 
@@ -56,14 +55,6 @@ function request(container: string, target: string): MigrationRequest {
   };
 }
 
-async function blobCount(container: string): Promise<number> {
-  const c = BlobServiceClient.fromConnectionString(sb.azurite.connectionString(sb.azurite.accounts[0]!.name)).getContainerClient(container);
-  if (!(await c.exists())) return 0;
-  let n = 0;
-  for await (const _ of c.listBlobsFlat()) n++;
-  return n;
-}
-
 const noSecrets = (text: string) => {
   for (const secret of [sb.info.sourceServer!.password, sb.info.targetServer!.password]) assert.ok(!text.includes(secret), 'no password is said');
 };
@@ -78,7 +69,7 @@ test('a TDE database: refused by both engines before its certificate is on the i
     noSecrets(e.message);
     return true;
   });
-  assert.equal(await blobCount('tde-editor'), 0, 'nothing was uploaded');
+  assert.deepEqual(await blobNames(sb, 'tde-editor'), [], 'nothing was uploaded');
 
   // Without a login for the instance, the certificate cannot be checked: refused, saying where to give one.
   await assert.rejects(backend.wizard.starter.start(account, request('tde-editor', 'Payroll'), secrets(), signal), (e: Error) => {
@@ -93,7 +84,7 @@ test('a TDE database: refused by both engines before its certificate is on the i
     assert.match(e.message, missing);
     return true;
   });
-  assert.equal(await blobCount('tde-editor-lrs'), 0, 'nothing was uploaded');
+  assert.deepEqual(await blobNames(sb, 'tde-editor-lrs'), [], 'nothing was uploaded');
 
   // The upload, as the dashboard's command and the wizard's step do it: planned, then through ARM.
   const pair: ServerPair = { account, instanceId: sb.info.managedInstanceId, source: source(), sourceSecret: sb.info.sourceServer!.password, instanceLogin: { user: sb.info.targetServer!.user, password: sb.info.targetServer!.password } };

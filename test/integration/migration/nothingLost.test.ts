@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { BlobServiceClient } from '@azure/storage-blob';
 import { forkedChain, sampleChain, writeChain, type ChainFile } from '../../../sandbox/backups/sampleChain';
 import { writeSyntheticBackup } from '../../../sandbox/backups/syntheticBackup';
 import type { Sandbox } from '../../../sandbox/sandbox';
 import { sqlmig } from '../../support/cli';
 import { tempDir } from '../../support/tmp';
+import { blobNames } from '../sandbox/support';
 import { azure, Background, cliSandbox, fileState, migrationId, secrets, startArgs, status, waitFor } from './support';
 
 let sb: Sandbox;
@@ -23,13 +23,7 @@ before(async () => {
 after(() => sb?.stop());
 
 const storage = () => ['--storage-account-id', sb.info.storageAccountId, ...azure(sb)];
-const blobs = async (container: string, folder: string) => {
-  const c = BlobServiceClient.fromConnectionString(sb.azurite.connectionString(sb.azurite.accounts[0]!.name)).getContainerClient(container);
-  const names: string[] = [];
-  if (!(await c.exists())) return names;
-  for await (const b of c.listBlobsFlat({ prefix: `${folder}/` })) names.push(b.name.slice(folder.length + 1));
-  return names.sort();
-};
+const blobs = async (container: string, folder: string) => (await blobNames(sb, container, `${folder}/`)).map((n) => n.slice(folder.length + 1));
 const put = (dir: string, ...files: ChainFile[]) => files.forEach((f) => writeFileSync(join(dir, f.fileName), f.bytes));
 
 /** full1, log1 .. log3 of one chain, and a full2 taken between log2 and log3 (log3 continues log2). */

@@ -10,12 +10,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { BlobServiceClient } from '@azure/storage-blob';
 import { sampleChain, writeChain } from '../../../sandbox/backups/sampleChain';
 import type { Sandbox } from '../../../sandbox/sandbox';
 import { startSourceServer } from '../../../sandbox/sourceServer';
 import { sqlmig } from '../../support/cli';
 import { tempDir } from '../../support/tmp';
+import { blobNames } from '../sandbox/support';
 import { azure, cliSandbox, status, waitFor } from './support';
 
 /** The certificate of Payroll in the bundled source profile (sandbox/profiles/default.json). */
@@ -48,14 +48,6 @@ function start(container: string, target: string, extra: string[] = []): string[
   ];
 }
 
-async function blobCount(container: string): Promise<number> {
-  const c = BlobServiceClient.fromConnectionString(sb.azurite.connectionString(sb.azurite.accounts[0]!.name)).getContainerClient(container);
-  if (!(await c.exists())) return 0;
-  let n = 0;
-  for await (const _ of c.listBlobsFlat()) n++;
-  return n;
-}
-
 const noSecrets = (text: string) => {
   for (const secret of [sb.info.sourceServer!.password, sb.info.targetServer!.password]) assert.ok(!text.includes(secret), 'no password is printed');
 };
@@ -79,7 +71,7 @@ test('the Log Replay Service: refused when the source is named; without it a war
   const refused = await sqlmig([...lrs, '--source-server', 'SQLSRC01', '--source-user', sb.info.sourceServer!.user, '--target-user', sb.info.targetServer!.user], env);
   assert.equal(refused.code, 2, refused.stdout + refused.stderr);
   assert.match(refused.stderr, new RegExp(`Payroll is encrypted with TDE certificate TDECert_Payroll \\(thumbprint ${THUMBPRINT}\\), which the managed instance does not hold`));
-  assert.equal(await blobCount('tde-lrs'), 0, 'nothing was uploaded');
+  assert.deepEqual(await blobNames(sb, 'tde-lrs'), [], 'nothing was uploaded');
 
   const started = await sqlmig(lrs, env);
   assert.equal(started.code, 0, started.stdout + started.stderr);
@@ -98,7 +90,7 @@ test('a TDE database: refused before its certificate is on the instance, started
   assert.match(refused.stderr, /Nothing was uploaded or started: the plan has a problem/);
   assert.match(refused.stderr, new RegExp(`Payroll is encrypted with TDE certificate TDECert_Payroll \\(thumbprint ${THUMBPRINT}\\), which the managed instance does not hold.*sqlmig tde apply --database Payroll`));
   assert.doesNotMatch(refused.stderr, /can be accepted/, 'a certificate seen missing cannot be accepted');
-  assert.equal(await blobCount('tde-order'), 0, 'nothing was uploaded');
+  assert.deepEqual(await blobNames(sb, 'tde-order'), [], 'nothing was uploaded');
   noSecrets(refused.stdout + refused.stderr);
 
   // Without a login for the instance, the certificate cannot be checked: refused too, and the accept it can take is named.

@@ -49,6 +49,15 @@ export function container(sb: Sandbox, name: string, account = sb.azurite.accoun
   return new BlobServiceClient(sb.azurite.blobEndpoint(account.name).replace(/\/$/, ''), new StorageSharedKeyCredential(account.name, account.key1)).getContainerClient(name);
 }
 
+/** The names of the blobs under `prefix` in a container of the sandbox's storage account, sorted (none when the container does not exist). */
+export async function blobNames(sb: Sandbox, containerName: string, prefix = ''): Promise<string[]> {
+  const c = container(sb, containerName);
+  const names: string[] = [];
+  if (!(await c.exists())) return names;
+  for await (const b of c.listBlobsFlat({ prefix })) names.push(b.name);
+  return names.sort();
+}
+
 export async function upload(sb: Sandbox, containerName: string, files: { fileName: string; bytes: Uint8Array }[]): Promise<void> {
   const c = container(sb, containerName);
   await c.createIfNotExists();
