@@ -1,5 +1,5 @@
 /** Driving VS Code's workbench in the browser: the command palette, quick inputs, webviews, notifications. */
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 
 export const QUICK_INPUT = '.quick-input-widget';
 
@@ -132,6 +132,24 @@ export async function answerQuickInput(page: Page, prompt: RegExp, value?: strin
   const input = page.locator(`${QUICK_INPUT} input`);
   if (value !== undefined) await input.fill(value);
   await input.press('Enter');
+}
+
+/**
+ * Right-clicks `target` and picks `label` in its context menu (`whileOpen` runs with the item
+ * hovered: a screenshot). The workbench ignores a mouse-up just after a menu opens (the
+ * right-click's own): a moment, then the click; a menu still open (the click was taken for the
+ * right-click's release) gets Enter on the hovered item.
+ */
+export async function pickFromContextMenu(page: Page, target: Locator, label: string, whileOpen?: () => Promise<unknown>): Promise<void> {
+  await target.click({ button: 'right' });
+  const item = page.locator('.context-view .action-label', { hasText: label });
+  await item.waitFor();
+  await new Promise((r) => setTimeout(r, 500));
+  await item.hover();
+  await whileOpen?.();
+  await item.click();
+  await new Promise((r) => setTimeout(r, 500));
+  if (await item.isVisible().catch(() => false)) await page.keyboard.press('Enter');
 }
 
 /** A row of the quick pick shown whose label is exactly `label`. */

@@ -27,7 +27,7 @@ import { staticTokenCredential } from '../../src/core/azure/pipeline';
 import { readTargetPrincipals } from '../../src/core/serverObjects';
 import type { SignedInAccount } from '../../src/extension/services/types';
 import { connectInstance, targetAddress } from '../../src/extension/services/validation';
-import { answerOpenDialog, answerQuickInput, choose, errorNotifications, quickInputPrompt, quickPickChecked, quickPickRow, showContainer, QUICK_INPUT, runCommand, treeRows, typeInto, until, webviewFrame } from './workbench';
+import { answerOpenDialog, answerQuickInput, choose, errorNotifications, pickFromContextMenu, quickInputPrompt, quickPickChecked, quickPickRow, showContainer, QUICK_INPUT, runCommand, treeRows, typeInto, until, webviewFrame } from './workbench';
 
 const OUT = join(ROOT, 'test/e2e/out');
 let work: string;
@@ -361,16 +361,7 @@ test('Logins, TDE Certificates and Server Objects... on the migration: the login
     if ((await group.getAttribute('aria-expanded')) === 'false') await group.locator('.monaco-tl-twistie').click();
     return false;
   });
-  await migrationRow.click({ button: 'right' });
-  const item = page.locator('.context-view .action-label', { hasText: 'Logins, TDE Certificates and Server Objects...' });
-  await item.waitFor();
-  // The workbench ignores a mouse-up just after a menu opens (the right-click's own): a moment, then the click.
-  await new Promise((r) => setTimeout(r, 500));
-  await item.hover();
-  await shot('server-objects-1-menu');
-  await item.click();
-  await new Promise((r) => setTimeout(r, 500));
-  if (await item.isVisible().catch(() => false)) await page.keyboard.press('Enter');
+  await pickFromContextMenu(page, migrationRow, 'Logins, TDE Certificates and Server Objects...', () => shot('server-objects-1-menu'));
 
   // What to move: Logins (checked by default).
   await until('what to move', async () => new RegExp(`What to move to ${instance}`).test(await quickInputPrompt(page)), 60_000);
@@ -504,17 +495,7 @@ test('the MSSQL extension (its stand-in): saved connections on the source step, 
   await showContainer(page, 'SQL Server');
   const node = page.locator('.part.sidebar .monaco-list-row', { hasText: SAVED.windows }).first();
   await node.waitFor({ timeout: 30_000 });
-  await node.click({ button: 'right' });
-  const item = page.locator('.context-view .action-label', { hasText: 'Migrate to Azure SQL Managed Instance...' });
-  await item.waitFor();
-  // The workbench ignores a mouse-up just after a menu opens (the right-click's own): a moment, then the click.
-  await new Promise((r) => setTimeout(r, 500));
-  await item.hover();
-  await shot('mssql-4-object-explorer-menu');
-  await item.click();
-  await new Promise((r) => setTimeout(r, 500));
-  // Still open (the click was taken for the right-click's release): the keyboard picks its only item.
-  if (await item.isVisible().catch(() => false)) await page.keyboard.press('Enter');
+  await pickFromContextMenu(page, node, 'Migrate to Azure SQL Managed Instance...', () => shot('mssql-4-object-explorer-menu'));
   f = await wizard();
   await toSourceStep(f);
   await until('the server handed over', async () => (await fieldValue(f, '#server')) === SAVED.windowsServer);
