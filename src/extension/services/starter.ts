@@ -24,7 +24,6 @@ export function splitContainer(value: string, database: string): { container: st
   return { container, folder: folder || database };
 }
 
-/** The instance a database goes to: its own, or the request's. */
 /** A database's target instance: its own, or the request's. */
 export const instanceOf = (request: { targetInstanceId: string }, d: { targetInstanceId?: string }) => d.targetInstanceId ?? request.targetInstanceId;
 
